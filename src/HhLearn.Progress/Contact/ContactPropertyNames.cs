@@ -1,0 +1,48 @@
+namespace HhLearn.Progress.Contact;
+
+/// <summary>The HubSpot contact properties this service owns (design.md section 4).</summary>
+public static class ContactPropertyNames
+{
+    public const string Email = "email";
+    public const string LifecycleStage = "lifecyclestage";
+    public const string ProgressState = "hhl_progress_state";
+    public const string ProgressUpdatedAt = "hhl_progress_updated_at";
+    public const string ProgressSummary = "hhl_progress_summary";
+    public const string EnrolledCourses = "hhl_enrolled_courses";
+    public const string CompletedCourses = "hhl_completed_courses";
+    public const string TotalProgress = "hhl_total_progress";
+    public const string LastActivity = "hhl_last_activity";
+    public const string LastViewedType = "hhl_last_viewed_type";
+    public const string LastViewedSlug = "hhl_last_viewed_slug";
+    public const string LastViewedAt = "hhl_last_viewed_at";
+
+    public const string GroupName = "learning_milestones";
+    public const string GroupLabel = "Learning Milestones";
+
+    /// <summary>What a contact read must ask for to apply events and answer the read routes.</summary>
+    public static readonly IReadOnlyList<string> ReadSet =
+    [
+        Email, ProgressState, ProgressUpdatedAt, ProgressSummary, EnrolledCourses, CompletedCourses,
+        TotalProgress, LastActivity, LastViewedType, LastViewedSlug, LastViewedAt,
+    ];
+}
+
+/// <summary>A HubSpot property definition: name, label, type and fieldType as the properties API takes them.</summary>
+public sealed record PropertyDefinition(string Name, string Label, string Type, string FieldType, string Description);
+
+public static class ContactPropertySchema
+{
+    public static readonly IReadOnlyList<PropertyDefinition> All =
+    [
+        new(ContactPropertyNames.ProgressState, "Learning progress state", "string", "textarea", "JSON progress document kept by HhLearn; do not edit by hand."),
+        new(ContactPropertyNames.ProgressUpdatedAt, "Learning progress updated", "date", "date", "Date of HhLearn's latest write."),
+        new(ContactPropertyNames.ProgressSummary, "Learning progress summary", "string", "textarea", "Readable summary, e.g. 'course-a: 2/3 modules'."),
+        new(ContactPropertyNames.EnrolledCourses, "Enrolled courses", "string", "textarea", "Sorted ';'-joined course slugs the learner enrolled in."),
+        new(ContactPropertyNames.CompletedCourses, "Completed courses", "string", "textarea", "Sorted ';'-joined course slugs the learner completed."),
+        new(ContactPropertyNames.TotalProgress, "Completed modules", "number", "number", "Completed modules across all courses and pathways."),
+        new(ContactPropertyNames.LastActivity, "Last learning activity", "date", "date", "Date of the latest learning event."),
+        new(ContactPropertyNames.LastViewedType, "Last viewed content type", "string", "text", "Content type of the latest page view."),
+        new(ContactPropertyNames.LastViewedSlug, "Last viewed content", "string", "text", "Slug of the latest page view."),
+        new(ContactPropertyNames.LastViewedAt, "Last viewed at", "datetime", "date", "Time of the latest page view."),
+    ];
+}

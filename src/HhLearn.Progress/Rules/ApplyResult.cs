@@ -1,0 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
+using HhLearn.Progress.Events;
+
+namespace HhLearn.Progress.Rules;
+
+/// <summary>Something worth logging that did not stop the event, such as a completion time mismatch.</summary>
+public sealed record ApplyWarning(string Code, string Message);
+
+public static class WarningCodes
+{
+    public const string CompletedAtMismatch = "completed_at_mismatch";
+}
+
+public sealed class ApplyResult
+{
+    private ApplyResult(LearnerProgress? learner, ValidationError? rejection, IReadOnlyList<ApplyWarning> warnings, DateTimeOffset eventTime)
+    {
+        Learner = learner;
+        Rejection = rejection;
+        Warnings = warnings;
+        EventTime = eventTime;
+    }
+
+    public LearnerProgress? Learner { get; }
+
+    /// <summary>Why the event was refused (<see cref="ErrorCodes.InvalidEventData"/>); the learner is unchanged.</summary>
+    public ValidationError? Rejection { get; }
+
+    public IReadOnlyList<ApplyWarning> Warnings { get; }
+
+    /// <summary>The time the event was applied at (see <see cref="TrackEvent.TimeAt"/>).</summary>
+    public DateTimeOffset EventTime { get; }
+
+    [MemberNotNullWhen(true, nameof(Learner))]
+    [MemberNotNullWhen(false, nameof(Rejection))]
+    public bool IsApplied => Learner is not null;
+
+    public static ApplyResult Applied(LearnerProgress learner, IReadOnlyList<ApplyWarning> warnings, DateTimeOffset at) =>
+        new(learner, null, warnings, at);
+
+    public static ApplyResult Rejected(ValidationError rejection, DateTimeOffset at) => new(null, rejection, [], at);
+}

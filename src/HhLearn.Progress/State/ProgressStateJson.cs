@@ -1,0 +1,389 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+
+namespace HhLearn.Progress.State;
+
+/// <summary>The outcome of reading stored state: a state, or the reason it is corrupt.</summary>
+public sealed class StateReadResult
+{
+    private StateReadResult(ProgressState? state, string? corruption)
+    {
+        State = state;
+        Corruption = corruption;
+    }
+
+    public ProgressState? State { get; }
+
+    /// <summary>Why the stored text cannot be used; null when <see cref="State"/> is set.</summary>
+    public string? Corruption { get; }
+
+    [MemberNotNullWhen(true, nameof(State))]
+    [MemberNotNullWhen(false, nameof(Corruption))]
+    public bool IsOk => State is not null;
+
+    public static StateReadResult Ok(ProgressState state) => new(state, null);
+
+    public static StateReadResult Corrupt(string reason) => new(null, reason);
+}
+
+/// <summary>
+/// Reads and writes <c>hhl_progress_state</c> in its existing shape: snake_case keys, maps
+/// sorted by key so that the same state always gives the same text, unknown fields kept.
+/// </summary>
+public static class ProgressStateJson
+{
+    private static readonly JsonDocumentOptions ReadOptions = new()
+    {
+        MaxDepth = 64,
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+    };
+
+    private static readonly JsonWriterOptions WriteOptions = new()
+    {
+        Indented = false,
+        // Slugs and sources are user text; keep non-ASCII readable but still valid JSON.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Null, empty or whitespace text is an empty state (a contact that never had progress).</summary>
+    public static StateReadResult Read(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return StateReadResult.Ok(ProgressState.Empty);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, ReadOptions);
+        }
+        catch (JsonException ex)
+        {
+            return StateReadResult.Corrupt($"not valid JSON ({FirstLine(ex.Message)})");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return StateReadResult.Corrupt($"not a JSON object (found {document.RootElement.ValueKind})");
+            }
+
+            try
+            {
+                return StateReadResult.Ok(ReadState(document.RootElement));
+            }
+            catch (CorruptStateException ex)
+            {
+                return StateReadResult.Corrupt(ex.Message);
+            }
+        }
+    }
+
+    public static string Write(ProgressState state)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Write(state, buffer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes UTF-8 into <paramref name="output"/>; lets hot paths reuse one buffer.</summary>
+    public static void Write(ProgressState state, IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output, WriteOptions);
+        writer.WriteStartObject();
+        foreach (var (slug, pathway) in state.Pathways)
+        {
+            writer.WritePropertyName(slug);
+            WritePathway(writer, pathway);
+        }
+
+        if (state.Courses is not null)
+        {
+            writer.WritePropertyName(ProgressState.StandaloneCoursesKey);
+            WriteCourses(writer, state.Courses);
+        }
+
+        state.Extra.WriteTo(writer);
+        writer.WriteEndObject();
+    }
+
+    private static ProgressState ReadState(JsonElement root)
+    {
+        var pathways = ImmutableSortedDictionary.CreateBuilder<string, PathwayProgress>(StringComparer.Ordinal);
+        ImmutableSortedDictionary<string, CourseProgress>? courses = null;
+        var extras = new List<KeyValuePair<string, JsonElement>>();
+
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.NameEquals(ProgressState.StandaloneCoursesKey))
+            {
+                courses = ReadCourses(property.Value, ProgressState.StandaloneCoursesKey);
+            }
+            else if (property.Value.ValueKind == JsonValueKind.Object)
+            {
+                pathways[property.Name] = ReadPathway(property.Value, property.Name);
+            }
+            else
+            {
+                extras.Add(KeyValuePair.Create(property.Name, property.Value));
+            }
+        }
+
+        return new ProgressState
+        {
+            Pathways = pathways.ToImmutable(),
+            Courses = courses,
+            Extra = ExtraFields.Of(extras),
+        };
+    }
+
+    private static PathwayProgress ReadPathway(JsonElement element, string path)
+    {
+        var result = PathwayProgress.New;
+        var extras = new List<KeyValuePair<string, JsonElement>>();
+        foreach (var p in element.EnumerateObject())
+        {
+            var at = $"{path}.{p.Name}";
+            result = p.Name switch
+            {
+                "enrolled" => result with { Enrolled = ReadBool(p.Value, at) },
+                "enrolled_at" => result with { EnrolledAt = ReadStamp(p.Value, at) },
+                "enrollment_source" => result with { EnrollmentSource = ReadString(p.Value, at) },
+                "started" => result with { Started = ReadBool(p.Value, at) },
+                "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
+                "completed" => result with { Completed = ReadBool(p.Value, at) },
+                "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
+                "courses" => result with { Courses = ReadCourses(p.Value, at) },
+                "modules" => result with { Modules = ReadModules(p.Value, at) },
+                _ => Keep(result, extras, p),
+            };
+        }
+
+        return extras.Count == 0 ? result : result with { Extra = ExtraFields.Of(extras) };
+    }
+
+    private static ImmutableSortedDictionary<string, CourseProgress>? ReadCourses(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        RequireObject(element, path);
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, CourseProgress>(StringComparer.Ordinal);
+        foreach (var p in element.EnumerateObject())
+        {
+            builder[p.Name] = ReadCourse(p.Value, $"{path}.{p.Name}");
+        }
+
+        return builder.ToImmutable();
+    }
+
+    private static CourseProgress ReadCourse(JsonElement element, string path)
+    {
+        RequireObject(element, path);
+        var result = CourseProgress.New;
+        var extras = new List<KeyValuePair<string, JsonElement>>();
+        foreach (var p in element.EnumerateObject())
+        {
+            var at = $"{path}.{p.Name}";
+            result = p.Name switch
+            {
+                "enrolled" => result with { Enrolled = ReadBool(p.Value, at) },
+                "enrolled_at" => result with { EnrolledAt = ReadStamp(p.Value, at) },
+                "enrollment_source" => result with { EnrollmentSource = ReadString(p.Value, at) },
+                "started" => result with { Started = ReadBool(p.Value, at) },
+                "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
+                "completed" => result with { Completed = ReadBool(p.Value, at) },
+                "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
+                "modules" => result with { Modules = ReadModules(p.Value, at) },
+                _ => Keep(result, extras, p),
+            };
+        }
+
+        return extras.Count == 0 ? result : result with { Extra = ExtraFields.Of(extras) };
+    }
+
+    private static ImmutableSortedDictionary<string, ModuleProgress>? ReadModules(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        RequireObject(element, path);
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, ModuleProgress>(StringComparer.Ordinal);
+        foreach (var p in element.EnumerateObject())
+        {
+            builder[p.Name] = ReadModule(p.Value, $"{path}.{p.Name}");
+        }
+
+        return builder.ToImmutable();
+    }
+
+    private static ModuleProgress ReadModule(JsonElement element, string path)
+    {
+        RequireObject(element, path);
+        var result = ModuleProgress.New;
+        var extras = new List<KeyValuePair<string, JsonElement>>();
+        foreach (var p in element.EnumerateObject())
+        {
+            var at = $"{path}.{p.Name}";
+            result = p.Name switch
+            {
+                "started" => result with { Started = ReadBool(p.Value, at) },
+                "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
+                "completed" => result with { Completed = ReadBool(p.Value, at) },
+                "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
+                _ => Keep(result, extras, p),
+            };
+        }
+
+        return extras.Count == 0 ? result : result with { Extra = ExtraFields.Of(extras) };
+    }
+
+    private static T Keep<T>(T value, List<KeyValuePair<string, JsonElement>> extras, JsonProperty property)
+    {
+        extras.Add(KeyValuePair.Create(property.Name, property.Value));
+        return value;
+    }
+
+    private static void RequireObject(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new CorruptStateException($"{path} is {element.ValueKind}, expected an object");
+        }
+    }
+
+    private static bool? ReadBool(JsonElement element, string path) => element.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => throw new CorruptStateException($"{path} is {element.ValueKind}, expected true or false"),
+    };
+
+    private static Stamp? ReadStamp(JsonElement element, string path) => element.ValueKind switch
+    {
+        JsonValueKind.String => Stamp.Parse(element.GetString()!),
+        JsonValueKind.Null => null,
+        _ => throw new CorruptStateException($"{path} is {element.ValueKind}, expected a timestamp string"),
+    };
+
+    private static string? ReadString(JsonElement element, string path) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Null => null,
+        _ => throw new CorruptStateException($"{path} is {element.ValueKind}, expected a string"),
+    };
+
+    private static void WritePathway(Utf8JsonWriter writer, PathwayProgress p)
+    {
+        writer.WriteStartObject();
+        WriteFlag(writer, "enrolled", p.Enrolled);
+        WriteStamp(writer, "enrolled_at", p.EnrolledAt);
+        if (p.EnrollmentSource is not null)
+        {
+            writer.WriteString("enrollment_source", p.EnrollmentSource);
+        }
+
+        WriteFlag(writer, "started", p.Started);
+        WriteStamp(writer, "started_at", p.StartedAt);
+        WriteFlag(writer, "completed", p.Completed);
+        WriteStamp(writer, "completed_at", p.CompletedAt);
+        if (p.Courses is not null)
+        {
+            writer.WritePropertyName("courses");
+            WriteCourses(writer, p.Courses);
+        }
+
+        if (p.Modules is not null)
+        {
+            writer.WritePropertyName("modules");
+            WriteModules(writer, p.Modules);
+        }
+
+        p.Extra.WriteTo(writer);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteCourses(Utf8JsonWriter writer, ImmutableSortedDictionary<string, CourseProgress> courses)
+    {
+        writer.WriteStartObject();
+        foreach (var (slug, c) in courses)
+        {
+            writer.WritePropertyName(slug);
+            writer.WriteStartObject();
+            WriteFlag(writer, "enrolled", c.Enrolled);
+            WriteStamp(writer, "enrolled_at", c.EnrolledAt);
+            if (c.EnrollmentSource is not null)
+            {
+                writer.WriteString("enrollment_source", c.EnrollmentSource);
+            }
+
+            WriteFlag(writer, "started", c.Started);
+            WriteStamp(writer, "started_at", c.StartedAt);
+            WriteFlag(writer, "completed", c.Completed);
+            WriteStamp(writer, "completed_at", c.CompletedAt);
+            if (c.Modules is not null)
+            {
+                writer.WritePropertyName("modules");
+                WriteModules(writer, c.Modules);
+            }
+
+            c.Extra.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteModules(Utf8JsonWriter writer, ImmutableSortedDictionary<string, ModuleProgress> modules)
+    {
+        writer.WriteStartObject();
+        foreach (var (slug, m) in modules)
+        {
+            writer.WritePropertyName(slug);
+            writer.WriteStartObject();
+            WriteFlag(writer, "started", m.Started);
+            WriteStamp(writer, "started_at", m.StartedAt);
+            WriteFlag(writer, "completed", m.Completed);
+            WriteStamp(writer, "completed_at", m.CompletedAt);
+            m.Extra.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteFlag(Utf8JsonWriter writer, string name, bool? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteBoolean(name, v);
+        }
+    }
+
+    private static void WriteStamp(Utf8JsonWriter writer, string name, Stamp? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteString(name, v.Text);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOf('\n', StringComparison.Ordinal);
+        return end < 0 ? message : message[..end];
+    }
+
+    private sealed class CorruptStateException(string message) : Exception(message);
+}
