@@ -42,6 +42,8 @@ public static class TrackEventParser
         AllowTrailingCommas = false,
     };
 
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
     private static readonly string EventNameList = string.Join(", ", EventNames.All);
 
     /// <summary>Parses a body given as text (it is measured and parsed as UTF-8).</summary>
@@ -71,7 +73,19 @@ public static class TrackEventParser
                 $"body: must be at most {Limits.MaxBodyBytes} bytes");
         }
 
-        if (utf8Body.Span.Trim((byte)' ').IsEmpty)
+        // A UTF-8 byte order mark is tolerated; the JSON reader does not skip it by itself.
+        if (utf8Body.Span.StartsWith(Utf8Bom))
+        {
+            utf8Body = utf8Body[Utf8Bom.Length..];
+        }
+
+        // The JSON reader checks UTF-8 lazily (not in property names), so check all of it up front.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Body.Span))
+        {
+            return Invalid(ErrorCodes.InvalidJson, "Body is not valid JSON", "body: is not valid UTF-8");
+        }
+
+        if (utf8Body.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return Invalid(ErrorCodes.InvalidJson, "Body is empty", "body: a JSON object is required");
         }

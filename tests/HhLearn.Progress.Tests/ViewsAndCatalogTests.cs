@@ -1,0 +1,100 @@
+using HhLearn.Progress.Catalog;
+using HhLearn.Progress.Contact;
+using HhLearn.Progress.Events;
+using static HhLearn.Progress.Tests.Support;
+
+namespace HhLearn.Progress.Tests;
+
+public class ProgressViewsTests
+{
+    [Fact]
+    public void Aggregate_Course_IsLookedUpStandaloneFirst()
+    {
+        var state = ApplyAll(
+            Enrolled(EventNames.CourseEnrolled, "path-x", "course-a", -20),
+            Completed(null, "course-a", "a1", -10)).State;
+        var view = ProgressViews.Aggregate(state, AggregateKind.Course, "course-a");
+        Assert.True(view.Started);
+        Assert.Equal(Ts(-10), view.EnrolledAt);
+    }
+
+    [Fact]
+    public void Aggregate_Course_FallsBackToPathways()
+    {
+        var state = ApplyAll(Enrolled(EventNames.CourseEnrolled, "path-x", "course-a", -20)).State;
+        Assert.Equal(new AggregateView(false, false, true, Ts(-20)), ProgressViews.Aggregate(state, AggregateKind.Course, "course-a"));
+    }
+
+    [Fact]
+    public void Aggregate_Pathway_ReportsStartedCompletedEnrolled()
+    {
+        var state = ApplyAll(Completed("path-flat", null, "c1", -5)).State;
+        Assert.Equal(new AggregateView(true, true, true, Ts(-5)), ProgressViews.Aggregate(state, AggregateKind.Pathway, "path-flat"));
+    }
+
+    [Fact]
+    public void Aggregate_Unknown_IsAllFalse() =>
+        Assert.Equal(ProgressViews.NotFound, ProgressViews.Aggregate(ApplyAll().State, AggregateKind.Pathway, "nope"));
+
+    [Fact]
+    public void Enrollments_ListsPathwaysAndCourses_WithTheirPathway()
+    {
+        var state = ApplyAll(
+            Enrolled(EventNames.PathwayEnrolled, "path-x", null, -30, "pathway_page"),
+            Started("path-x", "course-a", "a1", -20),
+            Enrolled(EventNames.CourseEnrolled, null, "course-c", -10, "course_page")).State;
+        var view = ProgressViews.Enrollments(state);
+        Assert.Equal([new PathwayEnrollment("path-x", Ts(-30), "pathway_page")], view.Pathways);
+        Assert.Equal(
+            [new CourseEnrollment("course-a", "path-x", Ts(-20), "module_event"), new CourseEnrollment("course-c", null, Ts(-10), "course_page")],
+            view.Courses);
+    }
+}
+
+public class CatalogReaderTests
+{
+    private static CatalogSource Course(string name, string text) => new(CatalogKind.Course, name, text);
+
+    private static CatalogSource Pathway(string name, string text) => new(CatalogKind.Pathway, name, text);
+
+    [Fact]
+    public void Read_ValidFiles_DefineCoursesAndPathways()
+    {
+        var result = CatalogReader.Read([
+            Course("courses/a.json", """{"slug":"a","modules":["m1","m2"]}"""),
+            Pathway("pathways/p.json", """{"slug":"p","courses":["a"],"title":"ignored extra"}"""),
+        ]);
+        Assert.Empty(result.Problems);
+        Assert.Equal(["m1", "m2"], result.Catalog.CourseModules("a")!.Value.ToArray());
+        Assert.Equal(["a"], result.Catalog.PathwayCourses("p")!.Value.ToArray());
+    }
+
+    [Theory]
+    [InlineData("{not json", "not valid JSON")]
+    [InlineData("[]", "not a JSON object")]
+    [InlineData("""{"modules":["m"]}""", "slug: required string")]
+    [InlineData("""{"slug":"a b","modules":["m"]}""", "slug: must not contain")]
+    [InlineData("""{"slug":"a"}""", "modules: required array")]
+    [InlineData("""{"slug":"a","modules":[]}""", "modules: must not be empty")]
+    [InlineData("""{"slug":"a","modules":[1]}""", "modules[0]: must be a string")]
+    public void Read_BadFile_IsReportedAndSkipped_NeverFatal(string text, string problem)
+    {
+        var result = CatalogReader.Read([Course("courses/bad.json", text), Course("courses/good.json", """{"slug":"good","modules":["m"]}""")]);
+        var reported = Assert.Single(result.Problems);
+        Assert.Equal("courses/bad.json", reported.Name);
+        Assert.StartsWith(problem, reported.Problem, StringComparison.Ordinal);
+        Assert.NotNull(result.Catalog.CourseModules("good"));
+    }
+
+    [Fact]
+    public void Read_DuplicateSlug_KeepsTheFirstFileAndReportsTheSecond()
+    {
+        var result = CatalogReader.Read([Course("courses/1.json", """{"slug":"a","modules":["m1"]}"""), Course("courses/2.json", """{"slug":"a","modules":["m2"]}""")]);
+        Assert.Equal(["m1"], result.Catalog.CourseModules("a")!.Value.ToArray());
+        Assert.Equal("courses/2.json", Assert.Single(result.Problems).Name);
+    }
+
+    [Fact]
+    public void Read_DuplicateModulesInADefinition_AreCountedOnce() =>
+        Assert.Equal(["m1", "m2"], CatalogReader.Read([Course("c.json", """{"slug":"a","modules":["m1","m2","m1"]}""")]).Catalog.CourseModules("a")!.Value.ToArray());
+}

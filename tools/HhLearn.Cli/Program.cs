@@ -1,0 +1,9 @@
+using System.CommandLine;
+using HhLearn.Cli.Commands;
+
+var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress sync service")
+{
+    ApplyCommand.Create(TimeProvider.System),
+};
+
+return root.Parse(args).Invoke();
