@@ -85,11 +85,22 @@ public static class ProgressStateJson
         }
     }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     public static string Write(ProgressState state)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        // One growing buffer per thread: only the final string is allocated per write.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
         Write(state, buffer);
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 1024 * 1024)
+        {
+            t_buffer = null;
+        }
+
+        return text;
     }
 
     /// <summary>Writes UTF-8 into <paramref name="output"/>; lets hot paths reuse one buffer.</summary>
@@ -117,21 +128,21 @@ public static class ProgressStateJson
     {
         var pathways = ImmutableSortedDictionary.CreateBuilder<string, PathwayProgress>(StringComparer.Ordinal);
         ImmutableSortedDictionary<string, CourseProgress>? courses = null;
-        var extras = new List<KeyValuePair<string, JsonElement>>();
+        List<KeyValuePair<string, JsonElement>>? extras = null;
 
         foreach (var property in root.EnumerateObject())
         {
             if (property.NameEquals(ProgressState.StandaloneCoursesKey))
             {
-                courses = ReadCourses(property.Value, ProgressState.StandaloneCoursesKey);
+                courses = ReadCourses(property.Value, new PathNode(null, ProgressState.StandaloneCoursesKey));
             }
             else if (property.Value.ValueKind == JsonValueKind.Object)
             {
-                pathways[property.Name] = ReadPathway(property.Value, property.Name);
+                pathways[property.Name] = ReadPathway(property.Value, new PathNode(null, property.Name));
             }
             else
             {
-                extras.Add(KeyValuePair.Create(property.Name, property.Value));
+                (extras ??= []).Add(KeyValuePair.Create(property.Name, property.Value));
             }
         }
 
@@ -139,17 +150,17 @@ public static class ProgressStateJson
         {
             Pathways = pathways.ToImmutable(),
             Courses = courses,
-            Extra = ExtraFields.Of(extras),
+            Extra = extras is null ? ExtraFields.Empty : ExtraFields.Of(extras),
         };
     }
 
-    private static PathwayProgress ReadPathway(JsonElement element, string path)
+    private static PathwayProgress ReadPathway(JsonElement element, PathNode path)
     {
         var result = PathwayProgress.New;
-        var extras = new List<KeyValuePair<string, JsonElement>>();
+        List<KeyValuePair<string, JsonElement>>? extras = null;
         foreach (var p in element.EnumerateObject())
         {
-            var at = $"{path}.{p.Name}";
+            var at = new FieldPath(path, p.Name);
             result = p.Name switch
             {
                 "enrolled" => result with { Enrolled = ReadBool(p.Value, at) },
@@ -159,16 +170,16 @@ public static class ProgressStateJson
                 "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
                 "completed" => result with { Completed = ReadBool(p.Value, at) },
                 "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
-                "courses" => result with { Courses = ReadCourses(p.Value, at) },
-                "modules" => result with { Modules = ReadModules(p.Value, at) },
-                _ => Keep(result, extras, p),
+                "courses" => result with { Courses = ReadCourses(p.Value, at.AsNode()) },
+                "modules" => result with { Modules = ReadModules(p.Value, at.AsNode()) },
+                _ => Keep(result, ref extras, p),
             };
         }
 
-        return extras.Count == 0 ? result : result with { Extra = ExtraFields.Of(extras) };
+        return extras is null ? result : result with { Extra = ExtraFields.Of(extras) };
     }
 
-    private static ImmutableSortedDictionary<string, CourseProgress>? ReadCourses(JsonElement element, string path)
+    private static ImmutableSortedDictionary<string, CourseProgress>? ReadCourses(JsonElement element, PathNode path)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -179,20 +190,20 @@ public static class ProgressStateJson
         var builder = ImmutableSortedDictionary.CreateBuilder<string, CourseProgress>(StringComparer.Ordinal);
         foreach (var p in element.EnumerateObject())
         {
-            builder[p.Name] = ReadCourse(p.Value, $"{path}.{p.Name}");
+            builder[p.Name] = ReadCourse(p.Value, new PathNode(path, p.Name));
         }
 
         return builder.ToImmutable();
     }
 
-    private static CourseProgress ReadCourse(JsonElement element, string path)
+    private static CourseProgress ReadCourse(JsonElement element, PathNode path)
     {
         RequireObject(element, path);
         var result = CourseProgress.New;
-        var extras = new List<KeyValuePair<string, JsonElement>>();
+        List<KeyValuePair<string, JsonElement>>? extras = null;
         foreach (var p in element.EnumerateObject())
         {
-            var at = $"{path}.{p.Name}";
+            var at = new FieldPath(path, p.Name);
             result = p.Name switch
             {
                 "enrolled" => result with { Enrolled = ReadBool(p.Value, at) },
@@ -202,15 +213,15 @@ public static class ProgressStateJson
                 "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
                 "completed" => result with { Completed = ReadBool(p.Value, at) },
                 "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
-                "modules" => result with { Modules = ReadModules(p.Value, at) },
-                _ => Keep(result, extras, p),
+                "modules" => result with { Modules = ReadModules(p.Value, at.AsNode()) },
+                _ => Keep(result, ref extras, p),
             };
         }
 
-        return extras.Count == 0 ? result : result with { Extra = ExtraFields.Of(extras) };
+        return extras is null ? result : result with { Extra = ExtraFields.Of(extras) };
     }
 
-    private static ImmutableSortedDictionary<string, ModuleProgress>? ReadModules(JsonElement element, string path)
+    private static ImmutableSortedDictionary<string, ModuleProgress>? ReadModules(JsonElement element, PathNode path)
     {
         if (element.ValueKind == JsonValueKind.Null)
         {
@@ -221,40 +232,40 @@ public static class ProgressStateJson
         var builder = ImmutableSortedDictionary.CreateBuilder<string, ModuleProgress>(StringComparer.Ordinal);
         foreach (var p in element.EnumerateObject())
         {
-            builder[p.Name] = ReadModule(p.Value, $"{path}.{p.Name}");
+            builder[p.Name] = ReadModule(p.Value, new PathNode(path, p.Name));
         }
 
         return builder.ToImmutable();
     }
 
-    private static ModuleProgress ReadModule(JsonElement element, string path)
+    private static ModuleProgress ReadModule(JsonElement element, PathNode path)
     {
         RequireObject(element, path);
         var result = ModuleProgress.New;
-        var extras = new List<KeyValuePair<string, JsonElement>>();
+        List<KeyValuePair<string, JsonElement>>? extras = null;
         foreach (var p in element.EnumerateObject())
         {
-            var at = $"{path}.{p.Name}";
+            var at = new FieldPath(path, p.Name);
             result = p.Name switch
             {
                 "started" => result with { Started = ReadBool(p.Value, at) },
                 "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
                 "completed" => result with { Completed = ReadBool(p.Value, at) },
                 "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
-                _ => Keep(result, extras, p),
+                _ => Keep(result, ref extras, p),
             };
         }
 
-        return extras.Count == 0 ? result : result with { Extra = ExtraFields.Of(extras) };
+        return extras is null ? result : result with { Extra = ExtraFields.Of(extras) };
     }
 
-    private static T Keep<T>(T value, List<KeyValuePair<string, JsonElement>> extras, JsonProperty property)
+    private static T Keep<T>(T value, ref List<KeyValuePair<string, JsonElement>>? extras, JsonProperty property)
     {
-        extras.Add(KeyValuePair.Create(property.Name, property.Value));
+        (extras ??= []).Add(KeyValuePair.Create(property.Name, property.Value));
         return value;
     }
 
-    private static void RequireObject(JsonElement element, string path)
+    private static void RequireObject(JsonElement element, PathNode path)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -262,7 +273,7 @@ public static class ProgressStateJson
         }
     }
 
-    private static bool? ReadBool(JsonElement element, string path) => element.ValueKind switch
+    private static bool? ReadBool(JsonElement element, FieldPath path) => element.ValueKind switch
     {
         JsonValueKind.True => true,
         JsonValueKind.False => false,
@@ -270,14 +281,14 @@ public static class ProgressStateJson
         _ => throw new CorruptStateException($"{path} is {element.ValueKind}, expected true or false"),
     };
 
-    private static Stamp? ReadStamp(JsonElement element, string path) => element.ValueKind switch
+    private static Stamp? ReadStamp(JsonElement element, FieldPath path) => element.ValueKind switch
     {
         JsonValueKind.String => Stamp.Parse(element.GetString()!),
         JsonValueKind.Null => null,
         _ => throw new CorruptStateException($"{path} is {element.ValueKind}, expected a timestamp string"),
     };
 
-    private static string? ReadString(JsonElement element, string path) => element.ValueKind switch
+    private static string? ReadString(JsonElement element, FieldPath path) => element.ValueKind switch
     {
         JsonValueKind.String => element.GetString(),
         JsonValueKind.Null => null,
@@ -386,4 +397,18 @@ public static class ProgressStateJson
     }
 
     private sealed class CorruptStateException(string message) : Exception(message);
+
+    /// <summary>Where a container sits in the document; only turned into text when something is corrupt.</summary>
+    private sealed class PathNode(PathNode? parent, string name)
+    {
+        public override string ToString() => parent is null ? name : $"{parent}.{name}";
+    }
+
+    /// <summary>A field of a container: a struct, so that reading a healthy document allocates nothing for paths.</summary>
+    private readonly struct FieldPath(PathNode parent, string name)
+    {
+        public PathNode AsNode() => new(parent, name);
+
+        public override string ToString() => $"{parent}.{name}";
+    }
 }

@@ -42,6 +42,11 @@ public readonly record struct Stamp(string Text, DateTimeOffset? Value)
             return Truncate(DateTimeOffset.FromUnixTimeMilliseconds(epochMs));
         }
 
+        if (TryParseCanonical(text) is { } canonical)
+        {
+            return canonical;
+        }
+
         // A date-time needs at least yyyy-MM-ddTHH:mm; a bare date is not an instant.
         if (text.Length < 16 || (text[10] != 'T' && text[10] != 't' && text[10] != ' '))
         {
@@ -55,6 +60,51 @@ public readonly record struct Stamp(string Text, DateTimeOffset? Value)
             out var parsed)
             ? Truncate(parsed)
             : null;
+    }
+
+    /// <summary>
+    /// The format this service writes (<c>2026-01-10T09:00:00.000Z</c>), parsed without the general parser:
+    /// a stored state holds hundreds of these and is read on every event.
+    /// </summary>
+    private static DateTimeOffset? TryParseCanonical(string text)
+    {
+        if (text.Length != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+            text[16] != ':' || text[19] != '.' || text[23] != 'Z')
+        {
+            return null;
+        }
+
+        var span = text.AsSpan();
+        if (!TryDigits(span[..4], out var year) || !TryDigits(span[5..7], out var month) || !TryDigits(span[8..10], out var day) ||
+            !TryDigits(span[11..13], out var hour) || !TryDigits(span[14..16], out var minute) ||
+            !TryDigits(span[17..19], out var second) || !TryDigits(span[20..23], out var millisecond))
+        {
+            return null;
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) ||
+            hour > 23 || minute > 59 || second > 59)
+        {
+            return null;
+        }
+
+        return new DateTimeOffset(year, month, day, hour, minute, second, millisecond, TimeSpan.Zero);
+    }
+
+    private static bool TryDigits(ReadOnlySpan<char> digits, out int value)
+    {
+        value = 0;
+        foreach (var ch in digits)
+        {
+            if (!char.IsAsciiDigit(ch))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (ch - '0');
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(HhLearn.Progress.Benchmarks.ApplyBenchmarks).Assembly).Run(args);
