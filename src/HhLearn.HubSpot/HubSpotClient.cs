@@ -271,6 +271,7 @@ public sealed class HubSpotClient : IAsyncDisposable
                 {
                     HubSpotApiException typed => typed,
                     TimeoutRejectedException => new HubSpotUnavailableException($"{operation}: no answer within the time budget", exception),
+                    TimeoutException => new HubSpotUnavailableException(exception.Message, exception),
                     HttpRequestException => new HubSpotUnavailableException($"{operation}: HubSpot could not be reached ({exception.Message})", exception),
                     OperationCanceledException when !ct.IsCancellationRequested => new HubSpotUnavailableException($"{operation}: no answer within the time budget", exception),
                     _ => exception,
@@ -285,6 +286,11 @@ public sealed class HubSpotClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One attempt: wait for a rate-limiter slot (bounded by the call's budget only), then send with the
+    /// attempt timeout. The timeout starts after the slot is granted, so queueing behind the limiter never
+    /// turns into a timed-out attempt and a duplicate request.
+    /// </summary>
     private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(ResilienceContext context)
     {
         var state = context.Properties.GetValue(StateKey, null!);
@@ -300,14 +306,23 @@ public sealed class HubSpotClient : IAsyncDisposable
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             }
 
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            attempt.CancelAfter(_options.AttemptTimeout);
             Stats.Request(state.Search);
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, context.CancellationToken);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            try
             {
-                Stats.Limited();
-            }
+                var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Stats.Limited();
+                }
 
-            return Outcome.FromResult(response);
+                return Outcome.FromResult(response);
+            }
+            catch (OperationCanceledException ex) when (attempt.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                return Outcome.FromException<HttpResponseMessage>(new TimeoutException($"{state.Operation}: no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s", ex));
+            }
         }
     }
 
@@ -334,7 +349,6 @@ public sealed class HubSpotClient : IAsyncDisposable
                 return default;
             },
         });
-        builder.AddTimeout(_options.AttemptTimeout);
         return builder.Build();
     }
 
@@ -350,7 +364,7 @@ public sealed class HubSpotClient : IAsyncDisposable
         state.CorrelationId = null;
         if (args.Outcome.Exception is { } exception)
         {
-            return exception is HttpRequestException or TimeoutRejectedException ||
+            return exception is HttpRequestException or TimeoutException ||
                    (exception is OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested);
         }
 

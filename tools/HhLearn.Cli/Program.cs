@@ -4,6 +4,8 @@ using HhLearn.Cli.Commands;
 var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress sync service")
 {
     ApplyCommand.Create(TimeProvider.System),
+    EmulatorCommand.Create(),
+    ProvisionCommand.Create(),
 };
 
 return root.Parse(args).Invoke();

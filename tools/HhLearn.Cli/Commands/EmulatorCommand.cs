@@ -1,0 +1,83 @@
+using System.CommandLine;
+using HhLearn.HubSpotEmulator;
+
+namespace HhLearn.Cli.Commands;
+
+/// <summary><c>hhlearn emulator</c>: the HubSpot emulator on 127.0.0.1 until Ctrl-C.</summary>
+internal static class EmulatorCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1", DefaultValueFactory = _ => 5081 };
+        var token = new Option<string?>("--token") { Description = "Accepted bearer token (default: any non-empty token)" };
+        var rateLimit = new Option<string>("--rate-limit") { Description = "Requests per rolling 10 seconds per token", DefaultValueFactory = _ => "100/10s" };
+        var searchLag = new Option<string>("--search-lag") { Description = "How long writes take to show in search", DefaultValueFactory = _ => "2s" };
+        var data = new Option<string?>("--data") { Description = "JSON file to load from and save to" };
+        var errorRate = new Option<double>("--error-rate") { Description = "Share (0..1) of requests answered with a 5xx", DefaultValueFactory = _ => 0 };
+        var latency = new Option<string>("--latency") { Description = "Added latency per request, e.g. 50ms", DefaultValueFactory = _ => "0" };
+
+        var command = new Command("emulator", "Run the local HubSpot CRM v3 emulator until Ctrl-C")
+        {
+            port, token, rateLimit, searchLag, data, errorRate, latency,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            EmulatorOptions options;
+            try
+            {
+                options = new EmulatorOptions
+                {
+                    Token = parse.GetValue(token),
+                    RequestsPerTenSeconds = EmulatorOptions.ParseRateLimit(parse.GetValue(rateLimit)!),
+                    SearchLag = EmulatorOptions.ParseDuration(parse.GetValue(searchLag)!),
+                    DataFile = parse.GetValue(data),
+                    Faults = new FaultSettings
+                    {
+                        ErrorRate = Math.Clamp(parse.GetValue(errorRate), 0, 1),
+                        Latency = EmulatorOptions.ParseDuration(parse.GetValue(latency)!),
+                    },
+                };
+            }
+            catch (FormatException ex)
+            {
+                Console.Error.WriteLine($"hhlearn emulator: {ex.Message}");
+                return 1;
+            }
+
+            await using var emulator = await StartOrExplainAsync(options, parse.GetValue(port), ct);
+            if (emulator is null)
+            {
+                return 1;
+            }
+
+            Console.WriteLine($"HubSpot emulator listening on {emulator.BaseUrl}");
+            Console.WriteLine($"  rate limit {options.RequestsPerTenSeconds}/10s, search lag {options.SearchLag.TotalSeconds}s, token {(options.Token is null ? "any" : "required")}{(options.DataFile is null ? string.Empty : $", data {options.DataFile}")}");
+            Console.WriteLine($"  admin: {emulator.BaseUrl}_emulator/stats, POST {emulator.BaseUrl}_emulator/faults, POST {emulator.BaseUrl}_emulator/reset");
+            Console.WriteLine("Press Ctrl-C to stop.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("Stopping.");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    internal static async Task<HubSpotEmulator.HubSpotEmulator?> StartOrExplainAsync(EmulatorOptions options, int port, CancellationToken ct)
+    {
+        try
+        {
+            return await HubSpotEmulator.HubSpotEmulator.StartAsync(options, port, ct: ct);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"hhlearn: cannot listen on 127.0.0.1:{port} ({ex.Message}); is something else using it?");
+            return null;
+        }
+    }
+}

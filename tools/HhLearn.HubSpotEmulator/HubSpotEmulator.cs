@@ -1,0 +1,366 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HhLearn.HubSpotEmulator;
+
+/// <summary>
+/// The running emulator: HubSpot's contacts, properties and behavioral events endpoints with HubSpot's shapes,
+/// validation, 409s, batch 207s, search lag, rate limits and injectable faults, on 127.0.0.1.
+/// Admin endpoints under <c>/_emulator/</c>: <c>faults</c>, <c>stats</c>, <c>reset</c>, <c>contacts</c>, <c>events</c>.
+/// </summary>
+public sealed class HubSpotEmulator : IAsyncDisposable
+{
+    private const string Contacts = "/crm/v3/objects/contacts";
+    private const string Properties = "/crm/v3/properties/contacts";
+
+    private readonly WebApplication _app;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _faultLock = new();
+    private readonly Task _persistence;
+    private EmulatorOptions _options;
+    private long _savedVersion = -1;
+
+    private HubSpotEmulator(WebApplication app, EmulatorOptions options, TimeProvider time)
+    {
+        _app = app;
+        _options = options;
+        _time = time;
+        Store = new ContactStore(time, () => _options);
+        Gate = new Gatekeeper(time, () => _options, TakeFailNext);
+        if (options.DataFile is { } file && File.Exists(file))
+        {
+            Store.Import(JsonNode.Parse(File.ReadAllText(file))!.AsObject());
+        }
+
+        _savedVersion = Store.Version;
+        _persistence = options.DataFile is null ? Task.CompletedTask : PersistLoopAsync(options.DataFile, _stop.Token);
+    }
+
+    public ContactStore Store { get; }
+    public Gatekeeper Gate { get; }
+    public EmulatorStats Stats { get; } = new();
+    public EmulatorOptions Options => _options;
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>Starts on 127.0.0.1; port 0 takes a free port (see <see cref="BaseUrl"/>).</summary>
+    public static async Task<HubSpotEmulator> StartAsync(EmulatorOptions? options = null, int port = 0, TimeProvider? time = null, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(System.Net.IPAddress.Loopback, port);
+            k.Limits.MaxRequestBodySize = 32 * 1024 * 1024;
+        });
+        var app = builder.Build();
+        var emulator = new HubSpotEmulator(app, options ?? new EmulatorOptions(), time ?? TimeProvider.System);
+        emulator.Map(app);
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        emulator.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return emulator;
+    }
+
+    public void SetFaults(FaultSettings faults)
+    {
+        lock (_faultLock)
+        {
+            _options = _options with { Faults = faults };
+        }
+    }
+
+    /// <summary>Makes the next <paramref name="count"/> API requests fail with <paramref name="status"/>.</summary>
+    public void FailNext(int status, int count, string policy = "TEN_SECONDLY_ROLLING") =>
+        SetFaults(_options.Faults with { FailNextStatus = status, FailNextCount = count, FailNextPolicy = policy });
+
+    private bool TakeFailNext()
+    {
+        lock (_faultLock)
+        {
+            if (_options.Faults.FailNextCount <= 0)
+            {
+                return false;
+            }
+
+            _options = _options with { Faults = _options.Faults with { FailNextCount = _options.Faults.FailNextCount - 1 } };
+            return true;
+        }
+    }
+
+    public void Configure(Func<EmulatorOptions, EmulatorOptions> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        _options = change(_options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _persistence;
+        Save();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.UseRouting();
+        app.Use(GateAsync);
+
+        app.MapGet(Contacts + "/{id}", (string id, HttpRequest r) => Answer(Store.Get(id, ByEmail(r), PropertyList(r))));
+        app.MapMethods(Contacts + "/{id}", ["PATCH"], (string id, HttpContext c) => WithBody(c, b => Store.Update(id, ByEmail(c.Request), b["properties"] as JsonObject)));
+        app.MapPost(Contacts, (HttpContext c) => WithBody(c, b => Store.Create(b["properties"] as JsonObject)));
+        app.MapPost(Contacts + "/batch/read", (HttpContext c) => WithBatch(c, (b, inputs) =>
+            Store.BatchRead(inputs, b["idProperty"]?.ToString(), (b["properties"] as JsonArray)?.Select(p => p!.ToString()).ToList())));
+        app.MapPost(Contacts + "/batch/create", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchCreate(inputs)));
+        app.MapPost(Contacts + "/batch/update", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchUpdate(inputs)));
+        app.MapPost(Contacts + "/batch/upsert", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchUpsert(inputs)));
+        app.MapPost(Contacts + "/search", (HttpContext c) => WithBody(c, Store.Search));
+        app.MapPost(Contacts + "/gdpr-delete", (HttpContext c) => WithBody(c, b =>
+            b["objectId"]?.ToString() is { } id ? Store.GdprDelete(id, b["idProperty"]?.ToString()) : Invalid("objectId is required")));
+
+        app.MapGet(Properties, () => Answer(Store.ListProperties()));
+        app.MapGet(Properties + "/{name}", (string name) => Answer(Store.GetProperty(name)));
+        app.MapPost(Properties, (HttpContext c) => WithBody(c, Store.CreateProperty));
+        app.MapPost(Properties + "/batch/create", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchCreateProperties(inputs)));
+        app.MapPost(Properties + "/groups", (HttpContext c) => WithBody(c, Store.CreateGroup));
+
+        app.MapPost("/events/v3/send", (HttpContext c) => WithBody(c, Store.SendEvent));
+
+        app.MapGet("/_emulator/health", () => Answer(new ApiAnswer(200, new JsonObject { ["status"] = "ok" })));
+        app.MapGet("/_emulator/stats", () => Answer(new ApiAnswer(200, StatsJson())));
+        app.MapGet("/_emulator/faults", () => Answer(new ApiAnswer(200, FaultsJson())));
+        app.MapPost("/_emulator/faults", (HttpContext c) => WithBody(c, ApplyFaults));
+        app.MapPost("/_emulator/reset", () =>
+        {
+            Store.Reset();
+            Stats.Reset();
+            Gate.Reset();
+            _options = _options with { Faults = new FaultSettings() };
+            return Answer(new ApiAnswer(200, new JsonObject { ["status"] = "reset" }));
+        });
+        app.MapGet("/_emulator/contacts", () => Answer(new ApiAnswer(200, new JsonObject
+        {
+            ["results"] = new JsonArray(Store.AllContacts().Select(c => (JsonNode)new JsonObject
+            {
+                ["id"] = c.Id,
+                ["properties"] = new JsonObject(c.Properties.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+            }).ToArray()),
+        })));
+        app.MapGet("/_emulator/events", () => Answer(new ApiAnswer(200, new JsonObject { ["results"] = new JsonArray(Store.Events().Select(e => (JsonNode)e).ToArray()) })));
+    }
+
+    private async Task GateAsync(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path.Value ?? string.Empty;
+        if (path.StartsWith("/_emulator/", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
+        var endpoint = context.GetEndpoint() as RouteEndpoint;
+        var name = $"{context.Request.Method} {endpoint?.RoutePattern.RawText ?? "(unknown route)"}";
+
+        // Counted before the answer leaves, so that a client never sees an answer the stats do not show yet.
+        context.Response.OnStarting(() =>
+        {
+            Stats.Record(name, context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+
+        if (_options.Faults.Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.Faults.Latency, _time, context.RequestAborted);
+        }
+
+        var search = path.EndsWith("/search", StringComparison.Ordinal);
+        var verdict = Gate.Check(context.Request.Headers.Authorization.ToString(), search);
+        if (verdict is not null)
+        {
+            foreach (var (header, value) in verdict.Headers)
+            {
+                context.Response.Headers[header] = value;
+            }
+
+            if (verdict.Status != 0)
+            {
+                await EmulatorJson.WriteAsync(context, verdict.Status, verdict.Body);
+                return;
+            }
+        }
+
+        if (endpoint is null)
+        {
+            await EmulatorJson.WriteAsync(context, 404, EmulatorJson.Error($"Unknown endpoint {context.Request.Method} {path}", "OBJECT_NOT_FOUND"));
+            return;
+        }
+
+        await next(context);
+    }
+
+    private static JsonResult Answer(ApiAnswer answer) => new JsonResult(answer.Status, answer.Body);
+
+    private static ApiAnswer Invalid(string message) => new(400, EmulatorJson.Error(message, "VALIDATION_ERROR"));
+
+    private static bool ByEmail(HttpRequest request) => string.Equals(request.Query["idProperty"], "email", StringComparison.Ordinal);
+
+    /// <summary><c>?properties=a,b</c> or <c>?properties=a&amp;properties=b</c>, as HubSpot accepts both.</summary>
+    private static List<string>? PropertyList(HttpRequest request)
+    {
+        var values = request.Query["properties"];
+        return values.Count == 0
+            ? null
+            : values.SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+    }
+
+    /// <summary>Parses the JSON body, runs the handler and writes its answer (a RequestDelegate).</summary>
+    private static async Task WithBody(HttpContext context, Func<JsonObject, ApiAnswer> handle)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            await Answer(Invalid($"Invalid input JSON on line {ex.LineNumber + 1}, column {ex.BytePositionInLine + 1}: {ex.Message.Split('.')[0]}")).ExecuteAsync(context);
+            return;
+        }
+
+        await Answer(body is JsonObject obj ? handle(obj) : Invalid("Invalid input JSON: expected an object")).ExecuteAsync(context);
+    }
+
+    private static Task WithBatch(HttpContext context, Func<JsonObject, JsonArray, ApiAnswer> handle) =>
+        WithBody(context, body =>
+        {
+            if (body["inputs"] is not JsonArray inputs)
+            {
+                return Invalid("inputs is required");
+            }
+
+            // HubSpot batch endpoints take at most 100 inputs.
+            return inputs.Count > 100 ? Invalid("Too many inputs: at most 100 are allowed") : handle(body, inputs);
+        });
+
+    private ApiAnswer ApplyFaults(JsonObject body)
+    {
+        var faults = _options.Faults;
+        if (body["errorRate"] is { } errorRate)
+        {
+            faults = faults with { ErrorRate = Math.Clamp(errorRate.GetValue<double>(), 0, 1) };
+        }
+
+        if (body["latencyMs"] is { } latency)
+        {
+            faults = faults with { Latency = TimeSpan.FromMilliseconds(latency.GetValue<double>()) };
+        }
+
+        if (body["outageSeconds"] is { } outage)
+        {
+            var seconds = outage.GetValue<double>();
+            faults = faults with { OutageUntil = seconds > 0 ? _time.GetUtcNow().AddSeconds(seconds) : null };
+        }
+
+        var options = _options with { Faults = faults };
+        if (body["dailyLimit"] is { } daily)
+        {
+            options = options with { DailyLimit = daily.GetValue<int>() };
+        }
+
+        if (body["failNextStatus"] is { } failStatus)
+        {
+            faults = faults with
+            {
+                FailNextStatus = failStatus.GetValue<int>(),
+                FailNextCount = body["failNextCount"]?.GetValue<int>() ?? 1,
+                FailNextPolicy = body["failNextPolicy"]?.ToString() ?? "TEN_SECONDLY_ROLLING",
+            };
+        }
+
+        if (body["rateLimit"] is { } rate)
+        {
+            options = options with { RequestsPerTenSeconds = rate.GetValue<int>() };
+        }
+
+        if (body["searchPerSecond"] is { } searchRate)
+        {
+            options = options with { SearchRequestsPerSecond = searchRate.GetValue<int>() };
+        }
+
+        if (body["searchLagMs"] is { } lag)
+        {
+            options = options with { SearchLag = TimeSpan.FromMilliseconds(lag.GetValue<double>()) };
+        }
+
+        if (body["conflictStyle"]?.ToString() is { } style)
+        {
+            options = options with { ConflictStyle = Enum.Parse<ConflictStyle>(style, ignoreCase: true) };
+        }
+
+        _options = options;
+        return new ApiAnswer(200, FaultsJson());
+    }
+
+    private JsonObject FaultsJson() => new()
+    {
+        ["errorRate"] = _options.Faults.ErrorRate,
+        ["latencyMs"] = _options.Faults.Latency.TotalMilliseconds,
+        ["outageUntil"] = _options.Faults.OutageUntil is { } until ? EmulatorJson.Instant(until) : null,
+        ["rateLimit"] = _options.RequestsPerTenSeconds,
+        ["searchPerSecond"] = _options.SearchRequestsPerSecond,
+        ["searchLagMs"] = _options.SearchLag.TotalMilliseconds,
+        ["conflictStyle"] = _options.ConflictStyle.ToString(),
+        ["failNextStatus"] = _options.Faults.FailNextStatus,
+        ["failNextCount"] = _options.Faults.FailNextCount,
+        ["dailyLimit"] = _options.DailyLimit,
+    };
+
+    private JsonObject StatsJson()
+    {
+        var stats = Stats.ToJson();
+        stats["contacts"] = Store.ContactCount;
+        stats["events"] = Store.EventCount;
+        return stats;
+    }
+
+    private async Task PersistLoopAsync(string file, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                Save();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the final save happens in DisposeAsync.
+        }
+    }
+
+    private void Save()
+    {
+        if (_options.DataFile is not { } file || Store.Version == _savedVersion)
+        {
+            return;
+        }
+
+        var version = Store.Version;
+        var temp = file + ".tmp";
+        File.WriteAllText(temp, Store.Export().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, file, overwrite: true);
+        _savedVersion = version;
+    }
+}
