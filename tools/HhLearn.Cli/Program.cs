@@ -8,4 +8,4 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     ProvisionCommand.Create(),
 };
 
-return root.Parse(args).Invoke();
+return await root.Parse(args).InvokeAsync();

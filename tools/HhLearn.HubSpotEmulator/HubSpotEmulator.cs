@@ -56,6 +56,9 @@ public sealed class HubSpotEmulator : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // The host is embedded: Ctrl-C and SIGTERM belong to the process that hosts it, not to ASP.NET Core.
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(System.Net.IPAddress.Loopback, port);
@@ -363,4 +366,12 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         File.Move(temp, file, overwrite: true);
         _savedVersion = version;
     }
+}
+
+/// <summary>A host lifetime that leaves process signals alone.</summary>
+internal sealed class EmbeddedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -44,7 +44,8 @@ internal static class EmulatorCommand
                 return 1;
             }
 
-            await using var emulator = await StartOrExplainAsync(options, parse.GetValue(port), ct);
+            using var shutdown = new Shutdown(ct);
+            await using var emulator = await StartOrExplainAsync(options, parse.GetValue(port), shutdown.Token);
             if (emulator is null)
             {
                 return 1;
@@ -56,7 +57,7 @@ internal static class EmulatorCommand
             Console.WriteLine("Press Ctrl-C to stop.");
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(Timeout.Infinite, shutdown.Token);
             }
             catch (OperationCanceledException)
             {
