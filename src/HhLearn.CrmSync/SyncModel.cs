@@ -1,0 +1,85 @@
+using HhLearn.Progress.Events;
+using HhLearn.Progress.Rules;
+
+namespace HhLearn.CrmSync;
+
+/// <summary>Who an event is about: a normalised email, a HubSpot contact id, or both.</summary>
+public sealed record LearnerIdentity(string? Email, string? ContactId)
+{
+    public bool IsEmpty => Email is null && ContactId is null;
+
+    /// <summary>One key per learner: the queue's message group, the batch grouping.</summary>
+    public string Key => Email is not null ? $"email:{Email}" : $"id:{ContactId}";
+
+    public string? EmailHash => Email is null ? null : CrmSync.EmailHash.Of(Email);
+}
+
+public enum ProgressBackend
+{
+    /// <summary>Progress lives in contact properties (the default).</summary>
+    Properties,
+
+    /// <summary>Each event is sent as a HubSpot custom behavioral event instead.</summary>
+    Events,
+}
+
+public sealed record SyncOptions
+{
+    public ProgressBackend Backend { get; init; } = ProgressBackend.Properties;
+
+    /// <summary>Prefix of behavioral event names, e.g. <c>pe12345_</c> (HubSpot's fully qualified event names).</summary>
+    public string EventNamePrefix { get; init; } = string.Empty;
+}
+
+/// <summary>The answer of a synced event.</summary>
+public abstract record TrackOutcome;
+
+public sealed record TrackPersisted(string? ContactId, bool Created, ProgressBackend Backend, IReadOnlyList<ApplyWarning> Warnings) : TrackOutcome;
+
+/// <summary>Refused by the progress rules (e.g. an explicit completion of an incomplete course); nothing was written.</summary>
+public sealed record TrackRejected(ValidationError Error, string? ContactId) : TrackOutcome;
+
+/// <summary>A learner's stored progress, for the read routes.</summary>
+public sealed record LearnerRecord(string ContactId, LearnerProgress Learner, string? UpdatedAt, string? Summary);
+
+/// <summary>
+/// A failure that retrying will not fix: corrupt or oversize stored state, an unknown contact id. The event is
+/// kept (logged with enough to replay it, or left to reach the dead-letter queue) and never written over data.
+/// </summary>
+public class PermanentSyncException : Exception
+{
+    public PermanentSyncException()
+        : this("SYNC_FAILED", "sync failed", null)
+    {
+    }
+
+    public PermanentSyncException(string message)
+        : this("SYNC_FAILED", message, null)
+    {
+    }
+
+    public PermanentSyncException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Code = "SYNC_FAILED";
+    }
+
+    public PermanentSyncException(string code, string message, string? contactId)
+        : base(message)
+    {
+        Code = code;
+        ContactId = contactId;
+    }
+
+    /// <summary>PROGRESS_STATE_CORRUPT, PROGRESS_STATE_TOO_LARGE or CONTACT_NOT_FOUND.</summary>
+    public string Code { get; }
+
+    public string? ContactId { get; }
+}
+
+public static class SyncErrorCodes
+{
+    public const string ProgressStateCorrupt = "PROGRESS_STATE_CORRUPT";
+    public const string ProgressStateTooLarge = "PROGRESS_STATE_TOO_LARGE";
+    public const string ContactNotFound = "CONTACT_NOT_FOUND";
+}

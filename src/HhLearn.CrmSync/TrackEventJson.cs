@@ -1,0 +1,77 @@
+using System.Text.Json;
+using HhLearn.Progress.Events;
+
+namespace HhLearn.CrmSync;
+
+/// <summary>
+/// Writes a validated event back as a track body in canonical form (fixed key order, slugs in the payload).
+/// Without identity it can be logged and replayed with <c>hhlearn apply</c>; with identity it is what the
+/// queue carries.
+/// </summary>
+public static class TrackEventJson
+{
+    public static JsonElement WithoutIdentity(TrackEvent e) => Parse(Write(e, includeIdentity: false));
+
+    public static string Write(TrackEvent e, bool includeIdentity)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("eventName", e.Name);
+            if (e.EventId is not null)
+            {
+                writer.WriteString("eventId", e.EventId);
+            }
+
+            if (includeIdentity && (e.Email is not null || e.ContactId is not null))
+            {
+                writer.WriteStartObject("contactIdentifier");
+                if (e.Email is not null)
+                {
+                    writer.WriteString("email", e.Email);
+                }
+
+                if (e.ContactId is not null)
+                {
+                    writer.WriteString("contactId", e.ContactId);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            if (e.EnrollmentSource is not null)
+            {
+                writer.WriteString("enrollment_source", e.EnrollmentSource);
+            }
+
+            writer.WriteStartObject("payload");
+            void Field(string name, string? value)
+            {
+                if (value is not null)
+                {
+                    writer.WriteString(name, value);
+                }
+            }
+
+            Field("pathway_slug", e.PathwaySlug);
+            Field("course_slug", e.CourseSlug);
+            Field("module_slug", e.ModuleSlug);
+            Field("content_type", e.ContentType);
+            Field("slug", e.PageSlug);
+            Field("ts", e.ClaimedTime is { } ts ? Progress.State.Stamp.Format(ts) : null);
+            Field("completed_at", e.ClaimedCompletedAt is { } at ? Progress.State.Stamp.Format(at) : null);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+}

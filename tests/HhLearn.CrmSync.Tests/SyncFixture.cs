@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using HhLearn.HubSpot;
+using HhLearn.HubSpotEmulator;
+using HhLearn.Progress.Catalog;
+using HhLearn.Progress.Contact;
+using HhLearn.Progress.Events;
+
+namespace HhLearn.CrmSync.Tests;
+
+/// <summary>An emulator with HhLearn's properties provisioned, a client, a captured log and the sync module.</summary>
+internal sealed class SyncFixture : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    public static readonly LearningCatalog Catalog = LearningCatalog.Of(
+        [("course-a", ["a1", "a2"]), ("course-b", ["b1"])],
+        [("path-x", ["course-a", "course-b"])]);
+
+    private SyncFixture(HubSpotEmulator.HubSpotEmulator emulator, HttpClient http, HubSpotClient client, StringWriter logText, SyncOptions? options)
+    {
+        Emulator = emulator;
+        Http = http;
+        Client = client;
+        LogText = logText;
+        Sync = new ProgressSync(client, Catalog, new JsonLineLog(logText, TimeProvider.System), TimeProvider.System, options);
+    }
+
+    public HubSpotEmulator.HubSpotEmulator Emulator { get; }
+    public HttpClient Http { get; }
+    public HubSpotClient Client { get; }
+    public StringWriter LogText { get; }
+    public ProgressSync Sync { get; }
+
+    public IReadOnlyList<JsonNode> LogLines => LogText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+
+    public static async Task<SyncFixture> StartAsync(SyncOptions? options = null)
+    {
+        var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(new EmulatorOptions { Token = "t", RequestsPerTenSeconds = 10_000 });
+        Provision(emulator.Store);
+        var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+        var client = new HubSpotClient(http, new StaticTokenProvider("t"), new HubSpotClientOptions { RequestsPerTenSeconds = 10_000, BaseDelay = TimeSpan.FromMilliseconds(10) });
+        return new SyncFixture(emulator, http, client, new StringWriter(), options);
+    }
+
+    public static void Provision(ContactStore store)
+    {
+        store.CreateGroup(new JsonObject { ["name"] = ContactPropertyNames.GroupName, ["label"] = ContactPropertyNames.GroupLabel });
+        foreach (var p in ContactPropertySchema.All)
+        {
+            store.CreateProperty(new JsonObject { ["name"] = p.Name, ["label"] = p.Label, ["type"] = p.Type, ["fieldType"] = p.FieldType, ["groupName"] = ContactPropertyNames.GroupName });
+        }
+    }
+
+    public static TrackEvent Event(string json)
+    {
+        var parsed = TrackEventParser.Parse(json);
+        Assert.True(parsed.IsValid, parsed.Error is null ? null : string.Join("; ", parsed.Error.Details));
+        return parsed.Event;
+    }
+
+    public static TrackEvent ModuleCompleted(string email, string course, string module, string ts = "2026-11-27T10:00:00Z") =>
+        Event($$$"""{"eventName":"learning_module_completed","contactIdentifier":{"email":"{{{email}}}"},"payload":{"course_slug":"{{{course}}}","module_slug":"{{{module}}}","ts":"{{{ts}}}"}}""");
+
+    public IReadOnlyDictionary<string, string> Contact(string email) =>
+        Emulator.Store.AllContacts().Single(c => c.Properties.GetValueOrDefault("email") == email).Properties;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        Http.Dispose();
+        await Emulator.DisposeAsync();
+    }
+}
