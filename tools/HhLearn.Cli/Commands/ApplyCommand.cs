@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HhLearn.CrmSync;
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Contact;
 using HhLearn.Progress.Events;
@@ -62,7 +63,7 @@ internal static class ApplyCommand
         CatalogReadResult catalog;
         try
         {
-            catalog = CatalogDirectory.Load(options.CatalogDir);
+            catalog = CatalogFiles.Load(options.CatalogDir);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,9 +1,9 @@
 using HhLearn.Progress.Catalog;
 
-namespace HhLearn.Cli;
+namespace HhLearn.CrmSync;
 
-/// <summary>Reads <c>courses/*.json</c> and <c>pathways/*.json</c> under a catalog directory.</summary>
-internal static class CatalogDirectory
+/// <summary>Reads <c>courses/*.json</c> and <c>pathways/*.json</c> under a catalog directory (the file I/O the pure domain leaves out).</summary>
+public static class CatalogFiles
 {
     public static CatalogReadResult Load(string directory)
     {

@@ -1,0 +1,146 @@
+using System.Collections;
+using HhLearn.CrmSync;
+using HhLearn.HubSpot;
+
+namespace HhLearn.Function.Config;
+
+/// <summary>
+/// The function's configuration, read once from environment variables at start. Every problem is collected so
+/// that a bad deployment is reported once, with all of its mistakes, through the runtime's init error.
+/// </summary>
+public sealed record FunctionConfig
+{
+    public bool CrmEnabled { get; init; }
+    public ProgressBackend Backend { get; init; } = ProgressBackend.Properties;
+    public string? TokenParameter { get; init; }
+    public string? Token { get; init; }
+    public Uri HubSpotBaseUrl { get; init; } = new("https://api.hubapi.com/");
+    public string? CatalogDir { get; init; }
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+    public int RateLimit { get; init; } = 100;
+    public string EventNamePrefix { get; init; } = string.Empty;
+    public string ContactIdClaim { get; init; } = "hubspot_contact_id";
+
+    /// <summary>When set, the track route queues events instead of syncing them (queue mode).</summary>
+    public Uri? SyncQueueUrl { get; init; }
+
+    public static (FunctionConfig Config, IReadOnlyList<string> Problems) FromEnvironment(IDictionary variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        string? Get(string name) => variables[name] is string value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+        var problems = new List<string>();
+        var config = new FunctionConfig();
+
+        if (Get("ENABLE_CRM_PROGRESS") is { } enabled)
+        {
+            if (ParseBool(enabled) is { } flag)
+            {
+                config = config with { CrmEnabled = flag };
+            }
+            else
+            {
+                problems.Add($"ENABLE_CRM_PROGRESS must be true or false (got '{enabled}')");
+            }
+        }
+
+        switch (Get("PROGRESS_BACKEND")?.ToLowerInvariant())
+        {
+            case null or "properties":
+                break;
+            case "events":
+                config = config with { Backend = ProgressBackend.Events };
+                break;
+            case var other:
+                problems.Add($"PROGRESS_BACKEND must be properties or events (got '{other}')");
+                break;
+        }
+
+        config = config with { TokenParameter = Get("HUBSPOT_TOKEN_PARAMETER"), Token = Get("HUBSPOT_PRIVATE_APP_TOKEN") };
+        if (config.CrmEnabled && config.TokenParameter is null && config.Token is null)
+        {
+            problems.Add("ENABLE_CRM_PROGRESS is true but neither HUBSPOT_TOKEN_PARAMETER (an SSM parameter name) nor HUBSPOT_PRIVATE_APP_TOKEN is set");
+        }
+
+        if (config.TokenParameter is { } parameter && !parameter.StartsWith('/') && parameter.Contains('/', StringComparison.Ordinal))
+        {
+            problems.Add($"HUBSPOT_TOKEN_PARAMETER '{parameter}' must be a parameter name such as /hhlearn/prod/hubspot-token");
+        }
+
+        if (Get("HUBSPOT_BASE_URL") is { } baseUrl)
+        {
+            if (Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                config = config with { HubSpotBaseUrl = uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/") };
+            }
+            else
+            {
+                problems.Add($"HUBSPOT_BASE_URL must be an absolute http(s) URL (got '{baseUrl}')");
+            }
+        }
+
+        var catalogDir = Get("CATALOG_DIR");
+        if (catalogDir is not null && !Directory.Exists(catalogDir))
+        {
+            problems.Add($"CATALOG_DIR '{catalogDir}' does not exist");
+        }
+
+        config = config with { CatalogDir = catalogDir ?? DefaultCatalogDir() };
+
+        if (Get("ALLOWED_ORIGINS") is { } origins)
+        {
+            var list = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            foreach (var origin in list.Where(o => o != "*" && !(Uri.TryCreate(o, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.AbsolutePath == "/")))
+            {
+                problems.Add($"ALLOWED_ORIGINS entry '{origin}' must be * or an origin such as https://learn.example.com");
+            }
+
+            config = config with { AllowedOrigins = list.Select(o => o.TrimEnd('/')).ToList() };
+        }
+
+        if (Get("HUBSPOT_RATE_LIMIT") is { } rate)
+        {
+            try
+            {
+                config = config with { RateLimit = HubSpotClientOptions.ParseRateLimit(rate) };
+            }
+            catch (FormatException ex)
+            {
+                problems.Add($"HUBSPOT_RATE_LIMIT: {ex.Message}");
+            }
+        }
+
+        config = config with
+        {
+            EventNamePrefix = Get("HUBSPOT_EVENT_NAME_PREFIX") ?? string.Empty,
+            ContactIdClaim = Get("JWT_CONTACT_ID_CLAIM") ?? config.ContactIdClaim,
+        };
+
+        if (Get("SYNC_QUEUE_URL") is { } queue)
+        {
+            if (Uri.TryCreate(queue, UriKind.Absolute, out var queueUrl) && queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal))
+            {
+                config = config with { SyncQueueUrl = queueUrl };
+            }
+            else
+            {
+                problems.Add($"SYNC_QUEUE_URL must be the URL of a FIFO queue ending in .fifo (got '{queue}')");
+            }
+        }
+
+        return (config, problems);
+    }
+
+    private static bool? ParseBool(string value) => value.ToLowerInvariant() switch
+    {
+        "true" or "1" or "yes" or "on" => true,
+        "false" or "0" or "no" or "off" => false,
+        _ => null,
+    };
+
+    private static string? DefaultCatalogDir()
+    {
+        var packaged = Path.Combine(AppContext.BaseDirectory, "catalog");
+        return Directory.Exists(packaged) ? packaged : null;
+    }
+}

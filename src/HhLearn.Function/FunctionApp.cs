@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Amazon.SimpleSystemsManagement;
+using HhLearn.CrmSync;
+using HhLearn.Function.Config;
+using HhLearn.Function.Events;
+using HhLearn.Function.Http;
+using HhLearn.Function.Runtime;
+using HhLearn.HubSpot;
+using HhLearn.Progress.Catalog;
+
+namespace HhLearn.Function;
+
+/// <summary>
+/// The function, composed from its configuration: one handler for API Gateway HTTP API events (and, in queue
+/// mode, SQS events), dispatched on the event's shape.
+/// </summary>
+public sealed class FunctionApp : IAsyncDisposable
+{
+    private readonly HttpClient? _hubSpotHttp;
+    private readonly HubSpotClient? _hubSpot;
+    private readonly TimeProvider _time;
+    private readonly ISyncLog _log;
+
+    private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, HttpClient? hubSpotHttp, HubSpotClient? hubSpot, ProgressSync? sync, IEventIntake? intake)
+    {
+        Config = config;
+        _log = log;
+        _time = time;
+        _hubSpotHttp = hubSpotHttp;
+        _hubSpot = hubSpot;
+        Sync = sync;
+        Api = new HttpApi(config, intake, sync, log, time);
+    }
+
+    public FunctionConfig Config { get; }
+    public HttpApi Api { get; }
+    public ProgressSync? Sync { get; }
+    public HubSpotClientStats? HubSpotStats => _hubSpot?.Stats;
+
+    /// <summary>
+    /// Builds the function. <paramref name="tokens"/> overrides where the token comes from (tests); otherwise SSM
+    /// when <c>HUBSPOT_TOKEN_PARAMETER</c> is set, else <c>HUBSPOT_PRIVATE_APP_TOKEN</c>.
+    /// </summary>
+    public static FunctionApp Create(FunctionConfig config, ISyncLog log, TimeProvider time, IHubSpotTokenProvider? tokens = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var catalog = LoadCatalog(config.CatalogDir, log);
+        if (!config.CrmEnabled)
+        {
+            return new FunctionApp(config, log, time, null, null, null, null);
+        }
+
+        tokens ??= config.TokenParameter is { } parameter
+            ? new SsmTokenProvider(new AmazonSimpleSystemsManagementClient(), parameter)
+            : new StaticTokenProvider(config.Token!);
+        var http = new HttpClient { BaseAddress = config.HubSpotBaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        var hubSpot = new HubSpotClient(http, tokens, new HubSpotClientOptions { BaseUrl = config.HubSpotBaseUrl, RequestsPerTenSeconds = config.RateLimit }, e =>
+        {
+            if (e.StatusCode == 429)
+            {
+                log.Write(LogLevel.Warn, LogEvents.CrmRateLimited, $"HubSpot answered 429 ({e.PolicyName}); retrying in {e.RetryDelay?.TotalMilliseconds:0} ms",
+                    new LogContext { CorrelationId = e.CorrelationId, Error = e.PolicyName, Fields = [KeyValuePair.Create<string, object?>("operation", e.Operation)] });
+            }
+        }, time);
+        var sync = new ProgressSync(hubSpot, catalog, log, time, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
+        return new FunctionApp(config, log, time, http, hubSpot, sync, new DirectIntake(sync));
+    }
+
+    /// <summary>The Lambda handler: takes the raw event, answers the raw response.</summary>
+    public async Task<ReadOnlyMemory<byte>> HandleAsync(ReadOnlyMemory<byte> payload, LambdaContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Leave a second to answer before Lambda's deadline; HubSpot calls stop at this point.
+        using var budget = new CancellationTokenSource(Max(context.Remaining(_time) - TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), _time);
+        switch (EventShape.Of(payload))
+        {
+            case EventKind.HttpApi:
+                var request = JsonSerializer.Deserialize(payload.Span, FunctionJsonContext.Default.APIGatewayHttpApiV2ProxyRequest)!;
+                var requestId = request.RequestContext?.RequestId ?? context.RequestId;
+                var response = await Api.HandleAsync(request, requestId, budget.Token);
+                return JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.APIGatewayHttpApiV2ProxyResponse);
+            case EventKind.Sqs:
+                throw new NotSupportedException("SQS events need queue mode (SYNC_QUEUE_URL)");
+            default:
+                throw new NotSupportedException("unknown event shape: expected an API Gateway HTTP API (2.0) or SQS event");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_hubSpot is not null)
+        {
+            await _hubSpot.DisposeAsync();
+        }
+
+        _hubSpotHttp?.Dispose();
+    }
+
+    private static LearningCatalog LoadCatalog(string? directory, ISyncLog log)
+    {
+        if (directory is null)
+        {
+            log.Write(LogLevel.Warn, LogEvents.CatalogFileSkipped, "no catalog directory: completion cannot be inferred for any course");
+            return LearningCatalog.Empty;
+        }
+
+        var result = CatalogFiles.Load(directory);
+        foreach (var problem in result.Problems)
+        {
+            log.Write(LogLevel.Warn, LogEvents.CatalogFileSkipped, $"catalog file {problem.Name} skipped: {problem.Problem}");
+        }
+
+        return result.Catalog;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+internal enum EventKind
+{
+    Unknown,
+    HttpApi,
+    Sqs,
+}
+
+/// <summary>Tells an API Gateway HTTP API event from an SQS event without deserialising either.</summary>
+internal static class EventShape
+{
+    public static EventKind Of(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return EventKind.Unknown;
+            }
+
+            if (root.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array)
+            {
+                return EventKind.Sqs;
+            }
+
+            return root.TryGetProperty("requestContext", out _) && (root.TryGetProperty("rawPath", out _) || root.TryGetProperty("routeKey", out _))
+                ? EventKind.HttpApi
+                : EventKind.Unknown;
+        }
+        catch (JsonException)
+        {
+            return EventKind.Unknown;
+        }
+    }
+}

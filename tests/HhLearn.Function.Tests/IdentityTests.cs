@@ -1,0 +1,86 @@
+namespace HhLearn.Function.Tests;
+
+/// <summary>JWT claims from API Gateway's authorizer win over body and query identifiers; a different one is refused.</summary>
+public class IdentityTests
+{
+    private static readonly Dictionary<string, string> AdaClaims = new() { ["email"] = "Ada@Example.com", ["sub"] = "u1" };
+
+    [Fact]
+    public async Task Track_ClaimsWithoutBodyIdentity_UseTheClaimsEmail()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x"}""", AdaClaims);
+        Assert.Equal("persisted", (string?)answer.Body!["status"]);
+        Assert.NotNull(f.Contact("ada@example.com"));
+    }
+
+    [Fact]
+    public async Task Track_SameEmailInBodyAndClaims_IsAccepted()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x","contactIdentifier":{"email":"ada@example.com"}}""", AdaClaims);
+        Assert.Equal(200, answer.Status);
+    }
+
+    [Fact]
+    public async Task Track_DifferentEmailInBody_Is403_AndWritesNothing()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x","contactIdentifier":{"email":"mallory@example.com"}}""", AdaClaims);
+        Assert.Equal((403, "IDENTITY_MISMATCH"), (answer.Status, answer.Code));
+        Assert.Empty(f.Emulator.Store.AllContacts());
+    }
+
+    [Fact]
+    public async Task Track_ContactIdInBody_WithEmailOnlyClaims_Is403()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x","contactIdentifier":{"contactId":"1001"}}""", AdaClaims);
+        Assert.Equal(403, answer.Status);
+    }
+
+    [Fact]
+    public async Task ContactIdClaim_IsUsed_AndMatchedAgainstTheBody()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var id = f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "grace@example.com" });
+        var claims = new Dictionary<string, string> { ["hubspot_contact_id"] = id };
+        var ok = await f.TrackAsync($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x","contactIdentifier":{"contactId":"{{{id}}}"}}""", claims);
+        Assert.Equal(id, (string?)ok.Body!["contactId"]);
+        var other = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x","contactIdentifier":{"contactId":"5"}}""", claims);
+        Assert.Equal(403, other.Status);
+    }
+
+    [Fact]
+    public async Task TokenWithoutEmailOrContactIdClaim_Is401()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x"}""", new() { ["sub"] = "u1" });
+        Assert.Equal((401, "IDENTITY_MISSING"), (answer.Status, answer.Code));
+    }
+
+    [Fact]
+    public async Task ReadRoutes_UseClaims_AndRefuseADifferentQueryEmail()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x"}""", AdaClaims);
+        var own = await f.InvokeAsync(FunctionFixture.Fixture("progress-read-jwt.json").Replace("Fixture@Example.com", "Ada@Example.com", StringComparison.Ordinal).Replace("fixture%40example.com", "ada%40example.com", StringComparison.Ordinal));
+        Assert.Equal(200, own.Status);
+        Assert.NotNull(own.Body!["progress"]!["path-x"]);
+
+        var noQuery = await f.GetAsync("/enrollments/list", "", AdaClaims);
+        Assert.Equal("path-x", (string?)noQuery.Body!["enrollments"]!["pathways"]![0]!["slug"]);
+
+        var other = await f.GetAsync("/progress/read", "email=mallory%40example.com", AdaClaims);
+        Assert.Equal((403, "IDENTITY_MISMATCH"), (other.Status, other.Code));
+    }
+
+    [Fact]
+    public async Task AwsJwtFixture_ClaimsEmailMatchesQueryEmail_IgnoringCase()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.InvokeAsync(FunctionFixture.Fixture("progress-read-jwt.json"));
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("authenticated", (string?)answer.Body!["mode"]);
+    }
+}
