@@ -1,0 +1,84 @@
+using System.Collections;
+using HhLearn.CrmSync;
+using HhLearn.Function.Config;
+
+namespace HhLearn.Function.Tests;
+
+public class ConfigTests
+{
+    private static (FunctionConfig Config, IReadOnlyList<string> Problems) Read(params (string Key, string Value)[] variables)
+    {
+        var table = new Hashtable();
+        foreach (var (key, value) in variables)
+        {
+            table[key] = value;
+        }
+
+        return FunctionConfig.FromEnvironment(table);
+    }
+
+    [Fact]
+    public void Defaults_SyncOff_PropertiesBackend_100PerTenSeconds()
+    {
+        var (config, problems) = Read();
+        Assert.Empty(problems);
+        Assert.False(config.CrmEnabled);
+        Assert.Equal(ProgressBackend.Properties, config.Backend);
+        Assert.Equal(100, config.RateLimit);
+        Assert.Equal(new Uri("https://api.hubapi.com/"), config.HubSpotBaseUrl);
+        Assert.Null(config.SyncQueueUrl);
+    }
+
+    [Fact]
+    public void EveryProblem_IsReportedAtOnce()
+    {
+        var (_, problems) = Read(
+            ("ENABLE_CRM_PROGRESS", "maybe"),
+            ("PROGRESS_BACKEND", "database"),
+            ("HUBSPOT_BASE_URL", "not a url"),
+            ("CATALOG_DIR", "/does/not/exist"),
+            ("ALLOWED_ORIGINS", "https://ok.example.com, ftp://bad, https://x.example.com/path"),
+            ("HUBSPOT_RATE_LIMIT", "lots"),
+            ("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/1/standard-queue"));
+        Assert.Equal(8, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("ENABLE_CRM_PROGRESS must be true or false", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("PROGRESS_BACKEND must be properties or events", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("SYNC_QUEUE_URL must be the URL of a FIFO queue", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SyncOnWithoutAnyToken_IsAProblem()
+    {
+        var (_, problems) = Read(("ENABLE_CRM_PROGRESS", "true"));
+        Assert.Contains(problems, p => p.Contains("neither HUBSPOT_TOKEN_PARAMETER", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("1", true)]
+    [InlineData("false", false)]
+    [InlineData("0", false)]
+    public void EnableFlag_AcceptsTheUsualSpellings(string value, bool expected) =>
+        Assert.Equal(expected, Read(("ENABLE_CRM_PROGRESS", value), ("HUBSPOT_TOKEN_PARAMETER", "/hhlearn/dev/hubspot-token")).Config.CrmEnabled);
+
+    [Fact]
+    public void FullConfiguration_IsRead()
+    {
+        var (config, problems) = Read(
+            ("ENABLE_CRM_PROGRESS", "true"),
+            ("PROGRESS_BACKEND", "events"),
+            ("HUBSPOT_TOKEN_PARAMETER", "/hhlearn/prod/hubspot-token"),
+            ("HUBSPOT_BASE_URL", "http://127.0.0.1:5081"),
+            ("ALLOWED_ORIGINS", "https://learn.example.com/, *"),
+            ("HUBSPOT_RATE_LIMIT", "190"),
+            ("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/hhlearn-sync.fifo"));
+        Assert.Empty(problems);
+        Assert.Equal(ProgressBackend.Events, config.Backend);
+        Assert.Equal("/hhlearn/prod/hubspot-token", config.TokenParameter);
+        Assert.Equal(new Uri("http://127.0.0.1:5081/"), config.HubSpotBaseUrl);
+        Assert.Equal(["https://learn.example.com", "*"], config.AllowedOrigins);
+        Assert.Equal(190, config.RateLimit);
+        Assert.NotNull(config.SyncQueueUrl);
+    }
+}
