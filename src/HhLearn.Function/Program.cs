@@ -26,7 +26,20 @@ if (problems.Count > 0)
     return 1;
 }
 
-await using var app = FunctionApp.Create(config, log, TimeProvider.System);
+FunctionApp app;
+try
+{
+    app = FunctionApp.Create(config, log, TimeProvider.System);
+}
+#pragma warning disable CA1031 // A failed start is reported through the init error, as Lambda expects, instead of a crash loop.
+catch (Exception ex)
+#pragma warning restore CA1031
+{
+    await runtime.ReportInitErrorAsync("Runtime.InitError", $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+    return 1;
+}
+
+await using var running = app;
 var bootstrap = new LambdaBootstrap(runtime, app.HandleAsync, (requestId, error) =>
     log.Write(LogLevel.Error, LogEvents.InvocationFailed, "unhandled error in the handler", new LogContext { RequestId = requestId, Error = $"{error.GetType().Name}: {error.Message}" }));
 await bootstrap.RunAsync(CancellationToken.None);

@@ -6,6 +6,7 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     ApplyCommand.Create(TimeProvider.System),
     EmulatorCommand.Create(),
     ProvisionCommand.Create(),
+    LocalCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -369,7 +369,7 @@ public sealed class HubSpotEmulator : IAsyncDisposable
 }
 
 /// <summary>A host lifetime that leaves process signals alone.</summary>
-internal sealed class EmbeddedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+public sealed class EmbeddedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
 {
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using HhLearn.Cli.Local;
+
+namespace HhLearn.Cli.Commands;
+
+/// <summary><c>hhlearn local</c>: the whole service on this machine, as AWS would run it.</summary>
+internal static class LocalCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "Port of the HTTP API on 127.0.0.1", DefaultValueFactory = _ => 5080 };
+        var hubSpotUrl = new Option<string?>("--hubspot-url") { Description = "Use this HubSpot (token from HUBSPOT_PRIVATE_APP_TOKEN) instead of the built-in emulator" };
+        var emulatorPort = new Option<int>("--emulator-port") { Description = "Port of the built-in HubSpot emulator", DefaultValueFactory = _ => 5081 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Function instances", DefaultValueFactory = _ => 4 };
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "The function to run: an AOT bootstrap binary or a bootstrap.dll (default: the AOT build if published, else JIT)" };
+        var catalog = new Option<string?>("--catalog") { Description = "Catalog directory (default: samples/catalog)" };
+        var quiet = new Option<bool>("--quiet") { Description = "Do not print the function's log lines" };
+
+        var command = new Command("local", "Run the whole service locally: API Gateway emulation, the Lambda function, and the HubSpot emulator")
+        {
+            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            Uri? external = null;
+            if (parse.GetValue(hubSpotUrl) is { } url)
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out external))
+                {
+                    Console.Error.WriteLine($"hhlearn local: --hubspot-url '{url}' is not an absolute URL");
+                    return 1;
+                }
+
+                if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ProvisionCommand.TokenVariable)))
+                {
+                    Console.Error.WriteLine($"hhlearn local: --hubspot-url needs {ProvisionCommand.TokenVariable}");
+                    return 1;
+                }
+            }
+
+            var isQuiet = parse.GetValue(quiet);
+            var options = new LocalOptions
+            {
+                Port = parse.GetValue(port),
+                HubSpotUrl = external is null ? null : ProvisionCommand.WithSlash(external),
+                HubSpotToken = Environment.GetEnvironmentVariable(ProvisionCommand.TokenVariable),
+                EmulatorPort = parse.GetValue(emulatorPort),
+                Concurrency = Math.Clamp(parse.GetValue(concurrency), 1, 64),
+                Bootstrap = parse.GetValue(bootstrap),
+                CatalogDir = parse.GetValue(catalog),
+                Log = isQuiet ? _ => { } : Console.WriteLine,
+            };
+
+            using var shutdown = new Shutdown(ct);
+            LocalService stack;
+            try
+            {
+                stack = await LocalService.StartAsync(options, shutdown.Token);
+            }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"hhlearn local: cannot listen ({ex.Message}); is another hhlearn local or emulator running? Use --port / --emulator-port.");
+                return 1;
+            }
+
+            await using (stack)
+            {
+                PrintBanner(stack);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, shutdown.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.WriteLine("Stopping.");
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintBanner(LocalService stack)
+    {
+        var api = stack.ApiUrl.ToString().TrimEnd('/');
+        Console.WriteLine("HhLearn is running locally.");
+        Console.WriteLine($"  API        {api}/  (API Gateway HTTP API emulation; stats at {api}/_local/stats)");
+        Console.WriteLine(stack.Emulator is null
+            ? $"  HubSpot    {stack.HubSpotUrl}"
+            : $"  HubSpot    {stack.HubSpotUrl}  (built-in emulator, token {LocalService.EmulatorToken}; {stack.HubSpotUrl}_emulator/contacts)");
+        Console.WriteLine($"  function   {stack.Options.Concurrency} x {stack.Bootstrap.Kind.ToUpperInvariant()} bootstrap ({string.Join(' ', [stack.Bootstrap.FileName, .. stack.Bootstrap.Arguments])})");
+        Console.WriteLine("  mode       direct (events are synced before the API answers)");
+        Console.WriteLine();
+        Console.WriteLine("Try:");
+        Console.WriteLine($$$"""  curl -s -X POST {{{api}}}/events/track -H 'content-type: application/json' -d '{"eventName":"learning_module_completed","contactIdentifier":{"email":"ada@example.com"},"payload":{"pathway_slug":"cloud-foundations","course_slug":"intro-to-cloud","module_slug":"what-is-cloud"}}'""");
+        Console.WriteLine($"  curl -s '{api}/progress/read?email=ada%40example.com'");
+        Console.WriteLine("Press Ctrl-C to stop.");
+    }
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+
+namespace HhLearn.Cli.Local;
+
+/// <summary>How to start the function: the AOT <c>bootstrap</c> binary, or <c>dotnet bootstrap.dll</c> (JIT).</summary>
+public sealed record BootstrapCommand(string FileName, IReadOnlyList<string> Arguments, string Kind)
+{
+    /// <summary>
+    /// The AOT build when present (<c>--bootstrap</c>, else the publish folder of src/HhLearn.Function), else the
+    /// JIT build that ships next to hhlearn.
+    /// </summary>
+    public static BootstrapCommand Find(string? explicitPath = null)
+    {
+        if (explicitPath is not null)
+        {
+            return explicitPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+                ? new BootstrapCommand("dotnet", [Path.GetFullPath(explicitPath)], "jit")
+                : new BootstrapCommand(Path.GetFullPath(explicitPath), [], "aot");
+        }
+
+        if (AotPath() is { } aot)
+        {
+            return new BootstrapCommand(aot, [], "aot");
+        }
+
+        return Jit();
+    }
+
+    /// <summary>
+    /// The JIT build in the function's own output folder (its deps.json and runtimeconfig are its own; the copy
+    /// next to hhlearn resolves some assemblies against the CLI's frameworks instead).
+    /// </summary>
+    public static BootstrapCommand Jit()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Release";
+        foreach (var candidate in new[] { configuration, "Release", "Debug" })
+        {
+            if (RepoPath("src", "HhLearn.Function", "bin", candidate, "net10.0", "bootstrap.dll") is { } path && File.Exists(path))
+            {
+                return new BootstrapCommand("dotnet", [path], "jit");
+            }
+        }
+
+        return new BootstrapCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "bootstrap.dll")], "jit");
+    }
+
+    public static string? AotPath()
+    {
+        foreach (var candidate in new[]
+                 {
+                     Environment.GetEnvironmentVariable("HHLEARN_BOOTSTRAP"),
+                     RepoPath("src", "HhLearn.Function", "bin", "Release", "net10.0", "linux-x64", "publish", "bootstrap"),
+                     RepoPath("artifacts", "bootstrap", "bootstrap"),
+                 })
+        {
+            if (candidate is not null && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    public static string? RepoPath(params string[] parts)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HhLearn.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir is null ? null : Path.Combine([dir.FullName, .. parts]);
+    }
+
+    public ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(FileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(Arguments.Count > 0 ? Arguments[0] : FileName)!,
+        };
+        foreach (var argument in Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
+    }
+}
+
+/// <summary>
+/// Keeps <c>concurrency</c> function processes polling the local Runtime API, as Lambda keeps execution
+/// environments: a process that exits (a crash, or an init error) is started again after a short pause.
+/// Their stdout (JSON log lines) goes to <see cref="LogLine"/>.
+/// </summary>
+public sealed class FunctionProcesses : IAsyncDisposable
+{
+    private readonly BootstrapCommand _command;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _supervisors = [];
+    private readonly List<Process> _running = [];
+    private readonly Lock _lock = new();
+
+    public FunctionProcesses(BootstrapCommand command, IReadOnlyDictionary<string, string> environment, int concurrency, Action<string> logLine)
+    {
+        _command = command;
+        _environment = environment;
+        LogLine = logLine;
+        for (var i = 0; i < concurrency; i++)
+        {
+            _supervisors.Add(SuperviseAsync(_stop.Token));
+        }
+    }
+
+    public Action<string> LogLine { get; }
+
+    public int Starts { get; private set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        lock (_lock)
+        {
+            foreach (var process in _running)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+        }
+
+        await Task.WhenAll(_supervisors);
+        _stop.Dispose();
+    }
+
+    private async Task SuperviseAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            using var process = new Process { StartInfo = _command.StartInfo(_environment), EnableRaisingEvents = true };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line)
+                {
+                    LogLine(line);
+                }
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is { Length: > 0 } line)
+                {
+                    LogLine(line);
+                }
+            };
+            process.Start();
+            lock (_lock)
+            {
+                Starts++;
+                _running.Add(process);
+            }
+
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                await process.WaitForExitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    _running.Remove(process);
+                }
+            }
+
+            // Lambda would start a new execution environment; pause so that a failing start does not spin.
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
