@@ -258,3 +258,17 @@ public class EndpointTests
         Assert.Equal((415, "UNSUPPORTED_MEDIA_TYPE"), (xml.Status, xml.Code));
     }
 }
+
+public class UnicodeEdgeEndpointTests
+{
+    [Theory]
+    [InlineData("""{"eventName":"\ud800"}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"\ud800","contactIdentifier":{"email":"victim@example.com"}}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","payload":{"\ud800":1}}""")]
+    public async Task Track_EscapedLoneSurrogate_Is400InvalidJson_Not500(string body)
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync(body);
+        Assert.Equal((400, "INVALID_JSON"), (answer.Status, answer.Code));
+    }
+}

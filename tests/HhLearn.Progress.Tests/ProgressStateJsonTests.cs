@@ -114,3 +114,14 @@ public class ProgressStateJsonTests
     public void Write_NonAsciiSlugs_StayReadable() =>
         Assert.Equal("""{"café":{"enrolled":true}}""", ProgressStateJson.Write(ProgressStateJson.Read("""{"café":{"enrolled":true}}""").State!));
 }
+
+public class ProgressStateJsonUnicodeTests
+{
+    [Fact]
+    public void Read_StoredStateWithAnEscapedLoneSurrogate_IsCorrupt_NotAnException()
+    {
+        var read = ProgressStateJson.Read("""{"p\ud800":{"enrolled":true}}""");
+        Assert.False(read.IsOk);
+        Assert.Contains("surrogate", read.Corruption, StringComparison.Ordinal);
+    }
+}

@@ -328,3 +328,39 @@ public class TrackEventValidationTests
         Assert.DoesNotContain(error.Details, d => d.Contains("secret.person", StringComparison.Ordinal));
     }
 }
+
+public class TrackEventUnicodeEdgeTests
+{
+    [Theory]
+    [InlineData("""{"eventName":"\ud800"}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"a\udc00b"}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","payload":{"note":"\ud83d"}}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","payload":{"\ud800":1}}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","contactIdentifier":{"email":"a\ud800@b.com"}}""")]
+    public void Parse_EscapedLoneSurrogate_IsAClientError_NeverAnException(string body)
+    {
+        var result = TrackEventParser.Parse(body);
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Error.Code, new[] { ErrorCodes.InvalidJson, ErrorCodes.SchemaValidationFailed });
+    }
+
+    [Theory]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"café-über"}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","payload":{"note":"\ud83d\ude00 emoji"}}""")]
+    [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"\u5b66\u4e60"}""")]
+    public void Parse_ValidUnicode_IsAccepted(string body) => Assert.True(TrackEventParser.Parse(body).IsValid);
+}
+
+public class SlugInvisibleCharacterTests
+{
+    [Theory]
+    [InlineData("what\\u202Eis")]
+    [InlineData("what\\u200Bis")]
+    [InlineData("\\uFEFFbom")]
+    public void Parse_SlugWithInvisibleFormatCharacters_IsRejected(string slug)
+    {
+        var result = TrackEventParser.Parse($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"{{{slug}}}"}""");
+        Assert.False(result.IsValid);
+        Assert.StartsWith("pathway_slug: must not contain", result.Error.Details[0], StringComparison.Ordinal);
+    }
+}

@@ -36,7 +36,16 @@ public static class CatalogReader
         {
             var listKey = source.Kind == CatalogKind.Course ? "modules" : "courses";
             var target = source.Kind == CatalogKind.Course ? courses : pathways;
-            var parsed = Parse(source.Text, listKey);
+            (string? Slug, ImmutableArray<string> Items, string? Problem) parsed;
+            try
+            {
+                parsed = Parse(source.Text, listKey);
+            }
+            catch (InvalidOperationException)
+            {
+                parsed = (null, default, "contains an escaped unpaired surrogate");
+            }
+
             if (parsed.Problem is not null)
             {
                 problems.Add(new CatalogProblem(source.Name, parsed.Problem));

@@ -20,9 +20,11 @@ public static class Slugs
 
         foreach (var ch in slug)
         {
-            if (char.IsWhiteSpace(ch) || char.IsControl(ch) || ch == ';' || char.IsSurrogate(ch))
+            if (char.IsWhiteSpace(ch) || char.IsControl(ch) || ch == ';' || char.IsSurrogate(ch) ||
+                char.GetUnicodeCategory(ch) == System.Globalization.UnicodeCategory.Format)
             {
-                return "must not contain white space, control characters, surrogates or ';'";
+                // Invisible format characters (zero-width space, bidi overrides) would make look-alike slugs.
+                return "must not contain white space, control or invisible format characters, surrogates or ';'";
             }
         }
 

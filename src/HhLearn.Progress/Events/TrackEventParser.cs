@@ -104,10 +104,23 @@ public static class TrackEventParser
             // Invalid UTF-8 surfaces as ArgumentException from the reader on some inputs.
             return Invalid(ErrorCodes.InvalidJson, "Body is not valid JSON", "body: is not valid UTF-8");
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-key check unescapes property names; half a surrogate pair there is not text.
+            return Invalid(ErrorCodes.InvalidJson, "Body is not valid JSON text", "body: contains an escaped unpaired surrogate (\\uD800-\\uDFFF)");
+        }
 
         using (document)
         {
-            return Validate(document.RootElement);
+            try
+            {
+                return Validate(document.RootElement);
+            }
+            catch (InvalidOperationException)
+            {
+                // Valid JSON can still escape half a surrogate pair ("\ud800"), which is not text.
+                return Invalid(ErrorCodes.InvalidJson, "Body is not valid JSON text", "body: contains an escaped unpaired surrogate (\\uD800-\\uDFFF)");
+            }
         }
     }
 

@@ -82,6 +82,10 @@ public static class ProgressStateJson
             {
                 return StateReadResult.Corrupt(ex.Message);
             }
+            catch (InvalidOperationException)
+            {
+                return StateReadResult.Corrupt("contains an escaped unpaired surrogate");
+            }
         }
     }
 

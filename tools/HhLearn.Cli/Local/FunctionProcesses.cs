@@ -32,7 +32,8 @@ public sealed record BootstrapCommand(string FileName, IReadOnlyList<string> Arg
     /// </summary>
     public static BootstrapCommand Jit()
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name ?? "Release";
+        // .../bin/<Configuration>/net10.0/: run the function built in the same configuration as this program.
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent?.Name ?? "Release";
         foreach (var candidate in new[] { configuration, "Release", "Debug" })
         {
             if (RepoPath("src", "HhLearn.Function", "bin", candidate, "net10.0", "bootstrap.dll") is { } path && File.Exists(path))

@@ -1,0 +1,60 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+
+namespace HhLearn.EndToEnd.Tests;
+
+/// <summary>Bad input never gets a 5xx, always a 4xx with a code, and never changes what HubSpot holds.</summary>
+public class BadInputTests
+{
+    [Fact]
+    public void Corpus_HasAtLeast150Cases() => Assert.True(BadInputCorpus.All().Count >= 150, $"only {BadInputCorpus.All().Count} cases");
+
+    [Fact]
+    public async Task EveryMalformedRequest_Answers4xxWithACode_NoneIs5xx_AndHubSpotDataIsUnchanged()
+    {
+        await using var f = await LocalFixture.StartAsync(concurrency: 2);
+        // One real learner whose data must not move, and the victim email the corpus names.
+        await f.TrackAsync("""{"eventName":"learning_module_completed","contactIdentifier":{"email":"victim@example.com"},"payload":{"course_slug":"git-essentials","module_slug":"commits","ts":"2026-11-27T09:00:00Z"}}""");
+        var before = Snapshot(f);
+        var writesBefore = Writes(f);
+
+        var failures = new List<string>();
+        foreach (var bad in BadInputCorpus.All())
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(bad.Method), bad.Path);
+            if (bad.Body is not null)
+            {
+                request.Content = new ByteArrayContent(bad.Body);
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(bad.ContentType);
+            }
+
+            using var response = await f.Http.SendAsync(request);
+            var status = (int)response.StatusCode;
+            var text = await response.Content.ReadAsStringAsync();
+            string? code = null;
+            try
+            {
+                code = (string?)JsonNode.Parse(text)?["details"]?["code"];
+            }
+            catch (System.Text.Json.JsonException)
+            {
+            }
+
+            if (status is < 400 or >= 500 || string.IsNullOrEmpty(code))
+            {
+                failures.Add($"{bad.Name}: {status} {text[..Math.Min(text.Length, 200)]}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+        Assert.Equal(before, Snapshot(f));
+        Assert.Equal(writesBefore, Writes(f));
+    }
+
+    private static string Snapshot(LocalFixture f) =>
+        string.Join('\n', f.Emulator.Store.AllContacts().Select(c => c.Id + ":" + string.Join(';', c.Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))));
+
+    private static long Writes(LocalFixture f) =>
+        f.Emulator.Stats.Count("POST /crm/v3/objects/contacts") + f.Emulator.Stats.Count("PATCH /crm/v3/objects/contacts/{id}") +
+        f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/update") + f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/create");
+}

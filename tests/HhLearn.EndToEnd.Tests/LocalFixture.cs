@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using HhLearn.Cli.Local;
+
+namespace HhLearn.EndToEnd.Tests;
+
+/// <summary>
+/// <c>hhlearn local</c> in-process on free ports: the API Gateway emulation, the local Runtime API, real
+/// <c>bootstrap</c> processes (AOT when published, else JIT) and the HubSpot emulator. Tests speak HTTP to it.
+/// </summary>
+public sealed class LocalFixture : IAsyncDisposable
+{
+    private LocalFixture(LocalService service, ConcurrentQueue<string> logs)
+    {
+        Service = service;
+        Logs = logs;
+        Http = new HttpClient { BaseAddress = service.ApiUrl, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public LocalService Service { get; }
+    public HttpClient Http { get; }
+    public ConcurrentQueue<string> Logs { get; }
+    public HubSpotEmulator.HubSpotEmulator Emulator => Service.Emulator!;
+
+    public IEnumerable<JsonNode> LogLines => Logs.Select(l => { try { return JsonNode.Parse(l); } catch (System.Text.Json.JsonException) { return null; } }).OfType<JsonNode>();
+
+    public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null)
+    {
+        var logs = new ConcurrentQueue<string>();
+        var service = await LocalService.StartAsync(new LocalOptions
+        {
+            Port = 0,
+            EmulatorPort = 0,
+            Concurrency = concurrency,
+            RateLimit = 2000,
+            Emulator = new HubSpotEmulator.EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 10_000, SearchLag = TimeSpan.Zero },
+            Environment = environment ?? [],
+            Log = logs.Enqueue,
+        });
+        return new LocalFixture(service, logs);
+    }
+
+    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, string? json = null, string contentType = "application/json", string? bearer = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        JsonNode? body = null;
+        try
+        {
+            body = text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        return ((int)response.StatusCode, body, response);
+    }
+
+    public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> TrackAsync(string json, string? bearer = null) =>
+        SendAsync(HttpMethod.Post, "events/track", json, bearer: bearer);
+
+    public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> GetAsync(string pathAndQuery, string? bearer = null) =>
+        SendAsync(HttpMethod.Get, pathAndQuery, bearer: bearer);
+
+    public IReadOnlyDictionary<string, string>? Contact(string email) =>
+        Emulator.Store.AllContacts().FirstOrDefault(c => c.Properties.GetValueOrDefault("email") == email).Properties;
+
+    /// <summary>An unsigned JWT: the local front end passes its claims like API Gateway's JWT authorizer.</summary>
+    public static string Jwt(JsonObject claims)
+    {
+        static string Encode(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $"{Encode("""{"alg":"none","typ":"JWT"}""")}.{Encode(claims.ToJsonString())}.sig";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Service.DisposeAsync();
+    }
+}
