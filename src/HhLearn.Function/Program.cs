@@ -26,21 +26,11 @@ if (problems.Count > 0)
     return 1;
 }
 
-FunctionApp app;
-try
-{
-    app = FunctionApp.Create(config, log, TimeProvider.System);
-}
-#pragma warning disable CA1031 // A failed start is reported through the init error, as Lambda expects, instead of a crash loop.
-catch (Exception ex)
-#pragma warning restore CA1031
-{
-    await runtime.ReportInitErrorAsync("Runtime.InitError", $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
-    return 1;
-}
-
-await using var running = app;
-var bootstrap = new LambdaBootstrap(runtime, app.HandleAsync, (requestId, error) =>
+// Composition (catalog, HubSpot client) runs while the first /next request is under way: on a cold start the
+// two overlap instead of adding up. Configuration was checked above, so what fails here is exceptional (an
+// unreadable catalog) and is reported as the failure of the invocation that needed it.
+var app = Task.Run(() => FunctionApp.Create(config, log, TimeProvider.System));
+var bootstrap = new LambdaBootstrap(runtime, async (payload, context) => await (await app).HandleAsync(payload, context), (requestId, error) =>
     log.Write(LogLevel.Error, LogEvents.InvocationFailed, "unhandled error in the handler", new LogContext { RequestId = requestId, Error = $"{error.GetType().Name}: {error.Message}" }));
 await bootstrap.RunAsync(CancellationToken.None);
 return 0;

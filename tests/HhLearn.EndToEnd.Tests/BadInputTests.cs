@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 
+using HhLearn.Cli.Bench;
+
 namespace HhLearn.EndToEnd.Tests;
 
 /// <summary>Bad input never gets a 5xx, always a 4xx with a code, and never changes what HubSpot holds.</summary>

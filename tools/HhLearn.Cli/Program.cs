@@ -7,6 +7,7 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     EmulatorCommand.Create(),
     ProvisionCommand.Create(),
     LocalCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -126,6 +126,18 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
             }
 
             _inFlight[pending.Id] = pending;
+
+            // The process holds this connection for the invocation's answer. If it closes first, the process died
+            // (or was already dead when this invocation was handed out): fail it as Lambda does (Runtime.ExitError)
+            // rather than leave the caller waiting for the timeout.
+            var closed = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeFeature>()?.ConnectionClosed ?? context.RequestAborted;
+            closed.Register(() =>
+            {
+                if (_inFlight.TryRemove(pending.Id, out var lost))
+                {
+                    lost.Completion.TrySetResult(new InvocationResult(null, "Runtime.ExitError", "the function process exited before answering"));
+                }
+            });
             var headers = context.Response.Headers;
             headers["Lambda-Runtime-Aws-Request-Id"] = pending.Id;
             headers["Lambda-Runtime-Deadline-Ms"] = pending.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

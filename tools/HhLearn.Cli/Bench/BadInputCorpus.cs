@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace HhLearn.EndToEnd.Tests;
+namespace HhLearn.Cli.Bench;
 
 /// <summary>One malformed request: what is sent, and a name that says why it is bad.</summary>
 public sealed record BadRequest(string Name, string Method, string Path, byte[]? Body, string ContentType = "application/json");

@@ -1,0 +1,56 @@
+using HhLearn.Cli.Local;
+using Spectre.Console;
+
+namespace HhLearn.Cli.Bench;
+
+/// <summary>Cold start, AOT against JIT: process start to first answer, median and p95; binary size; peak memory.</summary>
+public static class ColdStartBench
+{
+    public static async Task<BenchTable> RunAsync(int runs, IAnsiConsole console, CancellationToken ct)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ENABLE_CRM_PROGRESS"] = "true",
+            ["HUBSPOT_PRIVATE_APP_TOKEN"] = "bench",
+            ["HUBSPOT_BASE_URL"] = "http://127.0.0.1:9/",
+        };
+        if (BootstrapCommand.RepoPath("samples", "catalog") is { } catalog)
+        {
+            environment["CATALOG_DIR"] = catalog;
+        }
+
+        var rows = new List<IReadOnlyList<string>>();
+        var kinds = new List<BootstrapCommand>();
+        if (BootstrapCommand.AotPath() is { } aot)
+        {
+            kinds.Add(new BootstrapCommand(aot, [], "aot"));
+        }
+
+        kinds.Add(BootstrapCommand.Jit());
+        foreach (var command in kinds)
+        {
+            IReadOnlyList<ColdStartSample> samples = [];
+            await console.Progress().StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"cold start {command.Kind.ToUpperInvariant()}", maxValue: runs);
+                samples = await ColdStart.MeasureAsync(command, runs, environment, done => task.Value = done, ct);
+            });
+            var size = command.Kind == "aot"
+                ? new FileInfo(command.FileName).Length
+                : Directory.EnumerateFiles(Path.GetDirectoryName(command.Arguments[0])!, "*.dll").Sum(f => new FileInfo(f).Length);
+            rows.Add(
+            [
+                command.Kind.ToUpperInvariant(),
+                BenchReport.Ms(ColdStart.Percentile(samples, 50)),
+                BenchReport.Ms(ColdStart.Percentile(samples, 95)),
+                BenchReport.Mb(size),
+                BenchReport.Mb(samples.Max(s => s.PeakWorkingSetBytes)),
+            ]);
+        }
+
+        var paragraph = kinds.Count == 1
+            ? "Only the JIT build was measured: publish the AOT build first (dotnet publish src/HhLearn.Function -c Release -r linux-x64 -p:PublishAot=true)."
+            : $"Each of {runs} runs starts a fresh bootstrap process with one invocation already waiting at the local Runtime API and stops the clock when the answer is posted; this is the latency a learner sees on a cold Lambda. Size is the AOT binary, or all assemblies of the JIT build (the shared .NET runtime comes on top).";
+        return new BenchTable("Cold start: AOT against JIT", paragraph, ["build", "median", "p95", "size", "peak memory"], rows);
+    }
+}
