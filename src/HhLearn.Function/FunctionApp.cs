@@ -4,6 +4,7 @@ using HhLearn.CrmSync;
 using HhLearn.Function.Config;
 using HhLearn.Function.Events;
 using HhLearn.Function.Http;
+using HhLearn.Function.Queue;
 using HhLearn.Function.Runtime;
 using HhLearn.HubSpot;
 using HhLearn.Progress.Catalog;
@@ -21,7 +22,7 @@ public sealed class FunctionApp : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ISyncLog _log;
 
-    private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, HttpClient? hubSpotHttp, HubSpotClient? hubSpot, ProgressSync? sync, IEventIntake? intake)
+    private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, HttpClient? hubSpotHttp, HubSpotClient? hubSpot, ProgressSync? sync, IEventIntake? intake, BatchSync? batch)
     {
         Config = config;
         _log = log;
@@ -30,7 +31,10 @@ public sealed class FunctionApp : IAsyncDisposable
         _hubSpot = hubSpot;
         Sync = sync;
         Api = new HttpApi(config, intake, sync, log, time);
+        Consumer = new QueueConsumer(batch, log);
     }
+
+    public QueueConsumer Consumer { get; }
 
     public FunctionConfig Config { get; }
     public HttpApi Api { get; }
@@ -47,7 +51,7 @@ public sealed class FunctionApp : IAsyncDisposable
         var catalog = LoadCatalog(config.CatalogDir, log);
         if (!config.CrmEnabled)
         {
-            return new FunctionApp(config, log, time, null, null, null, null);
+            return new FunctionApp(config, log, time, null, null, null, null, null);
         }
 
         tokens ??= config.TokenParameter is { } parameter
@@ -63,7 +67,8 @@ public sealed class FunctionApp : IAsyncDisposable
             }
         }, time);
         var sync = new ProgressSync(hubSpot, catalog, log, time, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
-        return new FunctionApp(config, log, time, http, hubSpot, sync, new DirectIntake(sync));
+        IEventIntake intake = config.SyncQueueUrl is { } queueUrl ? new QueueIntake(CreateSqsClient(), queueUrl) : new DirectIntake(sync);
+        return new FunctionApp(config, log, time, http, hubSpot, sync, intake, new BatchSync(hubSpot, catalog, log, time));
     }
 
     /// <summary>The Lambda handler: takes the raw event, answers the raw response.</summary>
@@ -81,7 +86,9 @@ public sealed class FunctionApp : IAsyncDisposable
                 var response = await Api.HandleAsync(request, requestId, budget.Token);
                 return JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.APIGatewayHttpApiV2ProxyResponse);
             case EventKind.Sqs:
-                throw new NotSupportedException("SQS events need queue mode (SYNC_QUEUE_URL)");
+                var sqsEvent = JsonSerializer.Deserialize(payload.Span, FunctionJsonContext.Default.SQSEvent)!;
+                var batchResponse = await Consumer.HandleAsync(sqsEvent, context.RequestId, budget.Token);
+                return JsonSerializer.SerializeToUtf8Bytes(batchResponse, FunctionJsonContext.Default.SQSBatchResponse);
             default:
                 throw new NotSupportedException("unknown event shape: expected an API Gateway HTTP API (2.0) or SQS event");
         }
@@ -115,6 +122,18 @@ public sealed class FunctionApp : IAsyncDisposable
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The SQS client; <c>AWS_ENDPOINT_URL_SQS</c> points it at a local queue (hhlearn local).</summary>
+    private static Amazon.SQS.AmazonSQSClient CreateSqsClient()
+    {
+        var config = new Amazon.SQS.AmazonSQSConfig { MaxErrorRetry = 2, Timeout = TimeSpan.FromSeconds(5) };
+        if (Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_SQS") is { Length: > 0 } endpoint)
+        {
+            config.ServiceURL = endpoint;
+        }
+
+        return new Amazon.SQS.AmazonSQSClient(config);
+    }
 }
 
 internal enum EventKind

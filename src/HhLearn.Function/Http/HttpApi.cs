@@ -105,6 +105,13 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
         {
             outcome = await intake.SubmitAsync(e with { Email = who.Email, ContactId = who.ContactId }, who, time.GetUtcNow(), requestId, ct);
         }
+        catch (Queue.QueueUnavailableException ex)
+        {
+            log.Write(LogLevel.Error, LogEvents.QueueSendFailed, "the sync queue did not take the event; the client was asked to retry",
+                new LogContext { RequestId = requestId, EmailHash = who.EmailHash, EventName = e.Name, EventId = e.EventId, Error = ex.InnerException?.GetType().Name });
+            return HttpResults.WithHeader(
+                HttpResults.Error(503, "The event could not be queued; retry it", HttpResults.QueueUnavailable, "queue: unavailable, nothing was stored"), "retry-after", "2");
+        }
         catch (Exception ex) when (ex is HubSpotApiException or PermanentSyncException)
         {
             if (ex is HubSpotApiException api)
