@@ -80,12 +80,12 @@ public sealed class FunctionApp : IAsyncDisposable
         using var budget = new CancellationTokenSource(Max(context.Remaining(_time) - TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), _time);
         switch (EventShape.Of(payload))
         {
-            case EventKind.HttpApi:
+            case PayloadKind.HttpApi:
                 var request = JsonSerializer.Deserialize(payload.Span, FunctionJsonContext.Default.APIGatewayHttpApiV2ProxyRequest)!;
                 var requestId = request.RequestContext?.RequestId ?? context.RequestId;
                 var response = await Api.HandleAsync(request, requestId, budget.Token);
                 return JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.APIGatewayHttpApiV2ProxyResponse);
-            case EventKind.Sqs:
+            case PayloadKind.Sqs:
                 var sqsEvent = JsonSerializer.Deserialize(payload.Span, FunctionJsonContext.Default.SQSEvent)!;
                 var batchResponse = await Consumer.HandleAsync(sqsEvent, context.RequestId, budget.Token);
                 return JsonSerializer.SerializeToUtf8Bytes(batchResponse, FunctionJsonContext.Default.SQSBatchResponse);
@@ -136,7 +136,7 @@ public sealed class FunctionApp : IAsyncDisposable
     }
 }
 
-internal enum EventKind
+internal enum PayloadKind
 {
     Unknown,
     HttpApi,
@@ -146,7 +146,7 @@ internal enum EventKind
 /// <summary>Tells an API Gateway HTTP API event from an SQS event without deserialising either.</summary>
 internal static class EventShape
 {
-    public static EventKind Of(ReadOnlyMemory<byte> payload)
+    public static PayloadKind Of(ReadOnlyMemory<byte> payload)
     {
         try
         {
@@ -154,21 +154,21 @@ internal static class EventShape
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return EventKind.Unknown;
+                return PayloadKind.Unknown;
             }
 
             if (root.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array)
             {
-                return EventKind.Sqs;
+                return PayloadKind.Sqs;
             }
 
             return root.TryGetProperty("requestContext", out _) && (root.TryGetProperty("rawPath", out _) || root.TryGetProperty("routeKey", out _))
-                ? EventKind.HttpApi
-                : EventKind.Unknown;
+                ? PayloadKind.HttpApi
+                : PayloadKind.Unknown;
         }
         catch (JsonException)
         {
-            return EventKind.Unknown;
+            return PayloadKind.Unknown;
         }
     }
 }

@@ -26,7 +26,8 @@ public sealed class LocalFixture : IAsyncDisposable
 
     public IEnumerable<JsonNode> LogLines => Logs.Select(l => { try { return JsonNode.Parse(l); } catch (System.Text.Json.JsonException) { return null; } }).OfType<JsonNode>();
 
-    public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null)
+    public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null, bool direct = true,
+        HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000)
     {
         var logs = new ConcurrentQueue<string>();
         var service = await LocalService.StartAsync(new LocalOptions
@@ -34,9 +35,11 @@ public sealed class LocalFixture : IAsyncDisposable
             Port = 0,
             EmulatorPort = 0,
             Concurrency = concurrency,
-            RateLimit = 2000,
-            Emulator = new HubSpotEmulator.EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 10_000, SearchLag = TimeSpan.Zero },
+            RateLimit = rateLimit,
+            Emulator = emulator ?? new HubSpotEmulator.EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 10_000, SearchLag = TimeSpan.Zero },
             Environment = environment ?? [],
+            Direct = direct,
+            Queue = queue ?? new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(2), MaxReceiveCount = 5 },
             Log = logs.Enqueue,
         });
         return new LocalFixture(service, logs);

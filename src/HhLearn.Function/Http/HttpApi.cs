@@ -95,6 +95,13 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             return refusal;
         }
 
+        // A completion of something the catalog does not define can never be confirmed: refuse it now, in both modes.
+        if (UnknownToCatalog(e) is { } unknown)
+        {
+            log.Write(LogLevel.Warn, LogEvents.EventRejected, unknown.Message, new LogContext { RequestId = requestId, EmailHash = who.EmailHash, EventName = e.Name, Error = unknown.Code });
+            return HttpResults.Invalid(unknown);
+        }
+
         if (who.IsEmpty)
         {
             return HttpResults.Track(200, new TrackAnswer { Status = "logged", Mode = "anonymous" });
@@ -142,6 +149,15 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             _ => throw new InvalidOperationException($"unexpected intake outcome {outcome.GetType().Name}"),
         };
     }
+
+    private ValidationError? UnknownToCatalog(TrackEvent e) => e.Kind switch
+    {
+        EventKind.CourseCompleted when sync!.Catalog.CourseModules(e.CourseSlug!) is null =>
+            ValidationError.Of(ErrorCodes.InvalidEventData, $"Course '{e.CourseSlug}' is not in the catalog, so its completion cannot be confirmed", $"course_slug: '{e.CourseSlug}' is not in the catalog"),
+        EventKind.PathwayCompleted when sync!.Catalog.PathwayCourses(e.PathwaySlug!) is null =>
+            ValidationError.Of(ErrorCodes.InvalidEventData, $"Pathway '{e.PathwaySlug}' is not in the catalog, so its completion cannot be confirmed", $"pathway_slug: '{e.PathwaySlug}' is not in the catalog"),
+        _ => null,
+    };
 
     private async Task<Res> ReadAsync(Req request, string requestId, CancellationToken ct)
     {

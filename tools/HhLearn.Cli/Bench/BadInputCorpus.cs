@@ -82,7 +82,6 @@ public static class BadInputCorpus
                      ("page view without slug", """{"eventName":"learning_page_viewed","contactIdentifier":{"email":"victim@example.com"},"payload":{"content_type":"page"}}"""),
                      ("conflicting slugs", """{"eventName":"learning_course_enrolled","course_slug":"a","contactIdentifier":{"email":"victim@example.com"},"payload":{"course_slug":"b"}}"""),
                      ("reserved pathway slug", """{"eventName":"learning_pathway_enrolled","pathway_slug":"courses","contactIdentifier":{"email":"victim@example.com"}}"""),
-                     ("incomplete explicit completion", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"}}"""),
                      ("completion of unknown course", """{"eventName":"learning_course_completed","course_slug":"no-such-course","contactIdentifier":{"email":"victim@example.com"}}"""),
                      ("bad completed_at", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"},"payload":{"completed_at":"soon"}}"""),
                      ("ts as object", """{"eventName":"learning_pathway_enrolled","pathway_slug":"p","contactIdentifier":{"email":"victim@example.com"},"payload":{"ts":{"at":1}}}"""),

@@ -23,6 +23,11 @@ public static class ColdStartBench
         var kinds = new List<BootstrapCommand>();
         if (BootstrapCommand.AotPath() is { } aot)
         {
+            if (BootstrapCommand.IsOlderThanSources(aot))
+            {
+                console.WriteLine($"note: {aot} is older than the sources; publish it again for current numbers");
+            }
+
             kinds.Add(new BootstrapCommand(aot, [], "aot"));
         }
 

@@ -15,10 +15,11 @@ internal static class LocalCommand
         var bootstrap = new Option<string?>("--bootstrap") { Description = "The function to run: an AOT bootstrap binary or a bootstrap.dll (default: the AOT build if published, else JIT)" };
         var catalog = new Option<string?>("--catalog") { Description = "Catalog directory (default: samples/catalog)" };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the function's log lines" };
+        var direct = new Option<bool>("--direct") { Description = "Direct mode: sync each event before answering (default: queue mode through a local SQS FIFO queue)" };
 
         var command = new Command("local", "Run the whole service locally: API Gateway emulation, the Lambda function, and the HubSpot emulator")
         {
-            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet,
+            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,6 +50,7 @@ internal static class LocalCommand
                 Bootstrap = parse.GetValue(bootstrap),
                 CatalogDir = parse.GetValue(catalog),
                 Log = isQuiet ? _ => { } : Console.WriteLine,
+                Direct = parse.GetValue(direct),
             };
 
             using var shutdown = new Shutdown(ct);
@@ -90,7 +92,13 @@ internal static class LocalCommand
             ? $"  HubSpot    {stack.HubSpotUrl}"
             : $"  HubSpot    {stack.HubSpotUrl}  (built-in emulator, token {LocalService.EmulatorToken}; {stack.HubSpotUrl}_emulator/contacts)");
         Console.WriteLine($"  function   {stack.Options.Concurrency} x {stack.Bootstrap.Kind.ToUpperInvariant()} bootstrap ({string.Join(' ', [stack.Bootstrap.FileName, .. stack.Bootstrap.Arguments])})");
-        Console.WriteLine("  mode       direct (events are synced before the API answers)");
+        if (stack.Bootstrap.Kind == "jit" && BootstrapCommand.AotPath() is { } stale)
+        {
+            Console.WriteLine($"             (the AOT build {stale} is older than the sources; publish it again to run it)");
+        }
+        Console.WriteLine(stack.Options.Direct
+            ? "  mode       direct (events are synced before the API answers)"
+            : $"  mode       queue (events go to the local SQS FIFO queue {stack.Sqs!.QueueUrl(LocalService.QueueName)}; {stack.Options.QueueConcurrency} consumers, batches of 10, DLQ after {stack.Options.Queue.MaxReceiveCount} receives)");
         Console.WriteLine();
         Console.WriteLine("Try:");
         Console.WriteLine($$$"""  curl -s -X POST {{{api}}}/events/track -H 'content-type: application/json' -d '{"eventName":"learning_module_completed","contactIdentifier":{"email":"ada@example.com"},"payload":{"pathway_slug":"cloud-foundations","course_slug":"intro-to-cloud","module_slug":"what-is-cloud"}}'""");

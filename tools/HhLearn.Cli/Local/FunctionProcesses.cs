@@ -18,7 +18,7 @@ public sealed record BootstrapCommand(string FileName, IReadOnlyList<string> Arg
                 : new BootstrapCommand(Path.GetFullPath(explicitPath), [], "aot");
         }
 
-        if (AotPath() is { } aot)
+        if (AotPath() is { } aot && !IsOlderThanSources(aot))
         {
             return new BootstrapCommand(aot, [], "aot");
         }
@@ -43,6 +43,25 @@ public sealed record BootstrapCommand(string FileName, IReadOnlyList<string> Arg
         }
 
         return new BootstrapCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "bootstrap.dll")], "jit");
+    }
+
+    /// <summary>
+    /// An AOT binary older than any source of the function is stale: running it would test yesterday's code.
+    /// (The JIT build is rebuilt with hhlearn itself, so it is never stale.)
+    /// </summary>
+    public static bool IsOlderThanSources(string binary)
+    {
+        if (RepoPath("src") is not { } sources || !Directory.Exists(sources))
+        {
+            return false;
+        }
+
+        var built = File.GetLastWriteTimeUtc(binary);
+        return Directory.EnumerateFiles(sources, "*.*", SearchOption.AllDirectories)
+            .Where(f => (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal)) &&
+                        !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) &&
+                        !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Any(f => File.GetLastWriteTimeUtc(f) > built);
     }
 
     public static string? AotPath()

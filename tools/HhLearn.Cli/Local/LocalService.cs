@@ -27,6 +27,15 @@ public sealed record LocalOptions
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Direct mode: the track route syncs before answering. Otherwise (the default) queue mode.</summary>
+    public bool Direct { get; init; }
+
+    /// <summary>The local FIFO queue; the visibility timeout is short so that retries come quickly on one machine.</summary>
+    public QueueSettings Queue { get; init; } = new() { VisibilityTimeout = TimeSpan.FromSeconds(5), MaxReceiveCount = 5 };
+
+    /// <summary>The event source mapping's maximum concurrency (the CDK default is 2).</summary>
+    public int QueueConcurrency { get; init; } = 2;
+
     /// <summary>Where the function's JSON log lines go.</summary>
     public Action<string> Log { get; init; } = Console.WriteLine;
 }
@@ -38,9 +47,14 @@ public sealed record LocalOptions
 public sealed class LocalService : IAsyncDisposable
 {
     public const string EmulatorToken = "local-token";
+    public const string QueueName = "hhlearn-sync.fifo";
 
-    private LocalService(LocalOptions options, HubSpotEmulator.HubSpotEmulator? emulator, Uri hubSpotUrl, LocalRuntimeApi runtime, FunctionProcesses processes, ApiGatewayFrontEnd frontEnd, BootstrapCommand bootstrap)
+    private LocalService(LocalOptions options, HubSpotEmulator.HubSpotEmulator? emulator, Uri hubSpotUrl, LocalRuntimeApi runtime, FunctionProcesses processes, ApiGatewayFrontEnd frontEnd, BootstrapCommand bootstrap,
+        LocalSqs? sqs, FifoQueue? queue, LocalEventSourceMapping? mapping)
     {
+        Sqs = sqs;
+        Queue = queue;
+        Mapping = mapping;
         Options = options;
         Emulator = emulator;
         HubSpotUrl = hubSpotUrl;
@@ -58,6 +72,26 @@ public sealed class LocalService : IAsyncDisposable
     public ApiGatewayFrontEnd FrontEnd { get; }
     public BootstrapCommand Bootstrap { get; }
     public Uri ApiUrl => FrontEnd.BaseUrl;
+    public LocalSqs? Sqs { get; }
+    public FifoQueue? Queue { get; }
+    public LocalEventSourceMapping? Mapping { get; }
+
+    /// <summary>Waits until the queue is empty and nothing is in flight (or the time is up); true when drained.</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (Queue is null || Queue.Count == 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        return Queue is null || Queue.Count == 0;
+    }
 
     public static async Task<LocalService> StartAsync(LocalOptions options, CancellationToken ct = default)
     {
@@ -102,19 +136,48 @@ public sealed class LocalService : IAsyncDisposable
             environment[key] = value;
         }
 
-        var processes = new FunctionProcesses(bootstrap, environment, options.Concurrency, options.Log);
+        LocalSqs? sqs = null;
+        FifoQueue? queue = null;
+        if (!options.Direct)
+        {
+            sqs = await LocalSqs.StartAsync();
+            queue = sqs.CreateQueue(QueueName, options.Queue);
+            environment["SYNC_QUEUE_URL"] = sqs.QueueUrl(QueueName).ToString();
+            environment["AWS_ENDPOINT_URL_SQS"] = sqs.Endpoint.ToString();
+            environment.TryAdd("AWS_ACCESS_KEY_ID", "local");
+            environment.TryAdd("AWS_SECRET_ACCESS_KEY", "local");
+        }
+
+        // Queue mode runs the consumers as further function instances, as Lambda scales them out.
+        var processes = new FunctionProcesses(bootstrap, environment, options.Concurrency + (options.Direct ? 0 : options.QueueConcurrency), options.Log);
         runtime.InitErrorReported += message =>
         {
             options.Log($"hhlearn local: the function failed to start: {message}");
             runtime.FailQueued("Runtime.InitError", message);
         };
-        var frontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () => new JsonObject
+        var mapping = queue is null ? null : new LocalEventSourceMapping(queue, $"arn:aws:sqs:us-east-1:{LocalSqs.AccountId}:{QueueName}", runtime.InvokeAsync, options.QueueConcurrency);
+        var frontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () =>
         {
-            ["invocationsQueued"] = runtime.Queued,
-            ["invocationsInFlight"] = runtime.InFlight,
-            ["functionStarts"] = processes.Starts,
+            var stats = new JsonObject
+            {
+                ["mode"] = options.Direct ? "direct" : "queue",
+                ["invocationsQueued"] = runtime.Queued,
+                ["invocationsInFlight"] = runtime.InFlight,
+                ["functionStarts"] = processes.Starts,
+            };
+            if (queue is not null)
+            {
+                var (visible, inFlight) = queue.Counts;
+                stats["queueDepth"] = visible;
+                stats["queueInFlight"] = inFlight;
+                stats["deadLetterQueue"] = queue.DeadLetter!.Count;
+                stats["consumerInvocations"] = mapping!.Invocations;
+                stats["messagesReturned"] = mapping.FailedMessages;
+            }
+
+            return stats;
         });
-        return new LocalService(options, emulator, hubSpotUrl, runtime, processes, frontEnd, bootstrap);
+        return new LocalService(options, emulator, hubSpotUrl, runtime, processes, frontEnd, bootstrap, sqs, queue, mapping);
     }
 
     /// <summary>Creates HhLearn's properties in the emulator, as <c>hhlearn provision</c> would in HubSpot.</summary>
@@ -135,8 +198,17 @@ public sealed class LocalService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await FrontEnd.DisposeAsync();
+        if (Mapping is not null)
+        {
+            await Mapping.DisposeAsync();
+        }
+
         await Processes.DisposeAsync();
         await Runtime.DisposeAsync();
+        if (Sqs is not null)
+        {
+            await Sqs.DisposeAsync();
+        }
         if (Emulator is not null)
         {
             await Emulator.DisposeAsync();
