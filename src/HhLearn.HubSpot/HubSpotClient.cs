@@ -273,7 +273,8 @@ public sealed class HubSpotClient : IAsyncDisposable
                     TimeoutRejectedException => new HubSpotUnavailableException($"{operation}: no answer within the time budget", exception),
                     TimeoutException => new HubSpotUnavailableException(exception.Message, exception),
                     HttpRequestException => new HubSpotUnavailableException($"{operation}: HubSpot could not be reached ({exception.Message})", exception),
-                    OperationCanceledException when !ct.IsCancellationRequested => new HubSpotUnavailableException($"{operation}: no answer within the time budget", exception),
+                    // Cancelled by the caller's deadline (a Lambda invocation running out of time): the call did not complete.
+                    OperationCanceledException => new HubSpotUnavailableException($"{operation}: cancelled before HubSpot answered (the caller's time ran out)", exception),
                     _ => exception,
                 };
             }

@@ -42,7 +42,7 @@ public sealed record HubSpotClientOptions
         }
 
         if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) ||
-            limit is < 1 or > 10_000)
+            limit is < 1 or > 1_000_000)
         {
             throw new FormatException($"rate limit '{text}' is not a number of requests per 10 seconds such as 100, 190 or 250");
         }

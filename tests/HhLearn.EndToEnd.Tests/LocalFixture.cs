@@ -27,7 +27,7 @@ public sealed class LocalFixture : IAsyncDisposable
     public IEnumerable<JsonNode> LogLines => Logs.Select(l => { try { return JsonNode.Parse(l); } catch (System.Text.Json.JsonException) { return null; } }).OfType<JsonNode>();
 
     public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null, bool direct = true,
-        HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000)
+        HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000, TimeSpan? functionTimeout = null)
     {
         var logs = new ConcurrentQueue<string>();
         var service = await LocalService.StartAsync(new LocalOptions
@@ -39,6 +39,7 @@ public sealed class LocalFixture : IAsyncDisposable
             Emulator = emulator ?? new HubSpotEmulator.EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 10_000, SearchLag = TimeSpan.Zero },
             Environment = environment ?? [],
             Direct = direct,
+            FunctionTimeout = functionTimeout ?? TimeSpan.FromSeconds(30),
             Queue = queue ?? new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(2), MaxReceiveCount = 5 },
             Log = logs.Enqueue,
         });

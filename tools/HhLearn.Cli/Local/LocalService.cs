@@ -123,7 +123,9 @@ public sealed class LocalService : IAsyncDisposable
             ["ENABLE_CRM_PROGRESS"] = "true",
             ["HUBSPOT_BASE_URL"] = hubSpotUrl.ToString(),
             ["HUBSPOT_PRIVATE_APP_TOKEN"] = token,
-            ["HUBSPOT_RATE_LIMIT"] = Math.Max(1, options.RateLimit / Math.Max(1, options.Concurrency)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Each instance has its own limiter, so each gets a share of the app's limit: in queue mode the consumers
+            // make nearly all HubSpot calls, in direct mode the API instances do.
+            ["HUBSPOT_RATE_LIMIT"] = Math.Max(1, options.RateLimit / Math.Max(1, options.Direct ? options.Concurrency : options.QueueConcurrency)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ALLOWED_ORIGINS"] = "*",
         };
         if ((options.CatalogDir ?? BootstrapCommand.RepoPath("samples", "catalog")) is { } catalog && Directory.Exists(catalog))
@@ -141,7 +143,13 @@ public sealed class LocalService : IAsyncDisposable
         if (!options.Direct)
         {
             sqs = await LocalSqs.StartAsync();
-            queue = sqs.CreateQueue(QueueName, options.Queue);
+            // As on AWS (where it is 6x the function timeout), a message must stay invisible for longer than one
+            // invocation can take; otherwise a second consumer would take a learner's events while the first still
+            // writes them, and one of the two writes would be lost.
+            var settings = options.Queue.VisibilityTimeout > options.FunctionTimeout
+                ? options.Queue
+                : options.Queue with { VisibilityTimeout = options.FunctionTimeout + TimeSpan.FromSeconds(1) };
+            queue = sqs.CreateQueue(QueueName, settings);
             environment["SYNC_QUEUE_URL"] = sqs.QueueUrl(QueueName).ToString();
             environment["AWS_ENDPOINT_URL_SQS"] = sqs.Endpoint.ToString();
             environment.TryAdd("AWS_ACCESS_KEY_ID", "local");
