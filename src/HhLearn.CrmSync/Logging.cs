@@ -6,34 +6,6 @@ using HhLearn.Progress.Events;
 
 namespace HhLearn.CrmSync;
 
-/// <summary>
-/// The stable <c>event</c> names of the JSON log lines (design.md section 6). The CDK metric filters match
-/// these exact strings, so they are defined once, here.
-/// </summary>
-public static class LogEvents
-{
-    public const string ContactCreated = "contact_created";
-    public const string ContactCreateFailed = "contact_create_failed";
-    public const string EventPersisted = "event_persisted";
-    public const string CrmSyncFailed = "crm_sync_failed";
-    public const string CrmRateLimited = "crm_rate_limited";
-    public const string ValidationFailed = "validation_failed";
-    public const string EventRejected = "event_rejected";
-    public const string ProgressStateCorrupt = "progress_state_corrupt";
-    public const string ProgressStateTooLarge = "progress_state_too_large";
-    public const string CompletedAtMismatch = "completed_at_mismatch";
-    public const string EventQueued = "event_queued";
-    public const string QueueSendFailed = "queue_send_failed";
-    public const string BatchProcessed = "batch_processed";
-    public const string ConfigurationInvalid = "configuration_invalid";
-    public const string CatalogFileSkipped = "catalog_file_skipped";
-    public const string InvocationFailed = "invocation_failed";
-
-    /// <summary>The events the CloudWatch metric filters count.</summary>
-    public static readonly IReadOnlyList<string> Metered =
-        [ContactCreated, ContactCreateFailed, CrmSyncFailed, CrmRateLimited, ValidationFailed];
-}
-
 public enum LogLevel
 {
     Debug,
@@ -66,11 +38,12 @@ public interface ISyncLog
 /// Writes one JSON object per line: <c>timestamp, level, event, message, requestId</c> plus context.
 /// Thread-safe; each line is written with a single call so that lines never interleave.
 /// </summary>
-public sealed class JsonLineLog(TextWriter output, TimeProvider time) : ISyncLog
+public sealed class JsonLineLog(TextWriter output, TimeProvider time, string? stage = null) : ISyncLog
 {
     private readonly Lock _lock = new();
 
-    public static JsonLineLog Console { get; } = new(System.Console.Out, TimeProvider.System);
+    /// <summary>Stdout, with the deployment stage (<c>HHLEARN_STAGE</c>) on every line for the metric filters' dimension.</summary>
+    public static JsonLineLog Console { get; } = new(System.Console.Out, TimeProvider.System, Environment.GetEnvironmentVariable("HHLEARN_STAGE"));
 
     public void Write(LogLevel level, string eventName, string message, LogContext? context = null)
     {
@@ -83,6 +56,7 @@ public sealed class JsonLineLog(TextWriter output, TimeProvider time) : ISyncLog
             writer.WriteString("event", eventName);
             writer.WriteString("message", message);
             writer.WriteString("requestId", context?.RequestId);
+            WriteOptional(writer, "stage", stage);
             WriteOptional(writer, "contactId", context?.ContactId);
             WriteOptional(writer, "emailHash", context?.EmailHash);
             WriteOptional(writer, "eventName", context?.EventName);

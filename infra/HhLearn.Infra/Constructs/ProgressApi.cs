@@ -1,0 +1,94 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Apigatewayv2;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AwsApigatewayv2Authorizers;
+using Amazon.CDK.AwsApigatewayv2Integrations;
+using Constructs;
+using ApiHttpMethod = Amazon.CDK.AWS.Apigatewayv2.HttpMethod;
+
+namespace HhLearn.Infra.Constructs;
+
+public sealed record ProgressApiProps
+{
+    public required Settings Settings { get; init; }
+    public required IFunction Function { get; init; }
+}
+
+/// <summary>
+/// The HTTP API: the four routes on the Lambda integration, CORS for the configured origins, stage throttling,
+/// JSON access logs, and a JWT authorizer on every route when an issuer and an audience are configured.
+/// </summary>
+public sealed class ProgressApi : Construct
+{
+    public static readonly IReadOnlyList<(string Path, ApiHttpMethod Method)> Routes =
+    [
+        ("/events/track", ApiHttpMethod.POST),
+        ("/progress/read", ApiHttpMethod.GET),
+        ("/progress/aggregate", ApiHttpMethod.GET),
+        ("/enrollments/list", ApiHttpMethod.GET),
+    ];
+
+    public ProgressApi(Construct scope, string id, ProgressApiProps props)
+        : base(scope, id)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        var settings = props.Settings;
+        Api = new HttpApi(this, "Api", new HttpApiProps
+        {
+            ApiName = $"hhlearn-{settings.Stage}",
+            CreateDefaultStage = false,
+            CorsPreflight = settings.AllowedOrigins.Count == 0 ? null : new CorsPreflightOptions
+            {
+                AllowOrigins = [.. settings.AllowedOrigins],
+                AllowMethods = [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+                AllowHeaders = ["content-type", "authorization"],
+                MaxAge = Duration.Minutes(10),
+            },
+        });
+
+        IHttpRouteAuthorizer? authorizer = null;
+        if (settings.JwtIssuer is { } issuer && settings.JwtAudience is { } audience)
+        {
+            authorizer = new HttpJwtAuthorizer("JwtAuthorizer", issuer, new HttpJwtAuthorizerProps { JwtAudience = [audience], AuthorizerName = "learner-jwt" });
+        }
+        else
+        {
+            Annotations.Of(this).AddWarning(
+                "No JWT authorizer: set context jwtIssuer and jwtAudience. Without it the API trusts the email or contact id in each request.");
+        }
+
+        var integration = new HttpLambdaIntegration("Lambda", props.Function, new HttpLambdaIntegrationProps { PayloadFormatVersion = PayloadFormatVersion.VERSION_2_0 });
+        foreach (var (path, method) in Routes)
+        {
+            Api.AddRoutes(new AddRoutesOptions { Path = path, Methods = [method], Integration = integration, Authorizer = authorizer });
+        }
+
+        AccessLogs = new LogGroup(this, "AccessLogs", new LogGroupProps
+        {
+            LogGroupName = $"/hhlearn/{settings.Stage}/api-access",
+            Retention = RetentionDays.ONE_MONTH,
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+
+        Stage = new HttpStage(this, "Stage", new HttpStageProps
+        {
+            HttpApi = Api,
+            StageName = "$default",
+            AutoDeploy = true,
+            Throttle = new ThrottleSettings { RateLimit = settings.ThrottleRate, BurstLimit = settings.ThrottleBurst },
+        });
+
+        // HttpStage has no access-log property in this CDK version: set it on the CloudFormation resource.
+        var cfnStage = (CfnStage)Stage.Node.DefaultChild!;
+        cfnStage.AccessLogSettings = new CfnStage.AccessLogSettingsProperty
+        {
+            DestinationArn = AccessLogs.LogGroupArn,
+            Format = """{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey","status":"$context.status","latency":"$context.responseLatency","integrationError":"$context.integrationErrorMessage","time":"$context.requestTime"}""",
+        };
+    }
+
+    public HttpApi Api { get; }
+    public HttpStage Stage { get; }
+    public LogGroup AccessLogs { get; }
+}

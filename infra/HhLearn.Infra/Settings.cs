@@ -1,0 +1,82 @@
+using System.Globalization;
+using Constructs;
+
+namespace HhLearn.Infra;
+
+/// <summary>Everything a deployment can set through CDK context (<c>-c key=value</c> or cdk.json), with safe defaults.</summary>
+public sealed record Settings
+{
+    public string Stage { get; init; } = "dev";
+
+    /// <summary>The folder with the published <c>bootstrap</c> (and its catalog/).</summary>
+    public required string AssetDir { get; init; }
+
+    /// <summary>arm64 (cheaper, the default) or x86_64; the bootstrap must be published for it.</summary>
+    public string Architecture { get; init; } = "arm64";
+
+    public bool EnableCrmProgress { get; init; }
+    public string ProgressBackend { get; init; } = "properties";
+    public string? TokenParameter { get; init; }
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>HubSpot requests per 10 s for the whole private app (100, 190 or 250).</summary>
+    public int HubSpotRateLimit { get; init; } = 100;
+
+    public int MaxReceiveCount { get; init; } = 5;
+    public int QueueMaxConcurrency { get; init; } = 2;
+    public int ThrottleRate { get; init; } = 50;
+    public int ThrottleBurst { get; init; } = 100;
+    public string? JwtIssuer { get; init; }
+    public string? JwtAudience { get; init; }
+    public int ContactCreationSpikeThreshold { get; init; } = 500;
+    public string? AlarmEmail { get; init; }
+    public int MemorySize { get; init; } = 512;
+    public int TimeoutSeconds { get; init; } = 30;
+    public int LogRetentionDays { get; init; } = 30;
+
+    public string TokenParameterName => TokenParameter ?? $"/hhlearn/{Stage}/hubspot-token";
+
+    public static Settings FromContext(Node node, string defaultAssetDir)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        string? Text(string key) => node.TryGetContext(key) switch
+        {
+            null => null,
+            string s when s.Length == 0 => null,
+            string s => s,
+            var other => Convert.ToString(other, CultureInfo.InvariantCulture),
+        };
+        int Number(string key, int fallback) => Text(key) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+        bool Flag(string key) => Text(key)?.ToLowerInvariant() is "true" or "1" or "yes";
+
+        var stage = Text("stage") ?? "dev";
+        var architecture = Text("architecture") ?? "arm64";
+        if (architecture is not ("arm64" or "x86_64"))
+        {
+            throw new ArgumentException($"context architecture must be arm64 or x86_64 (got '{architecture}')");
+        }
+
+        return new Settings
+        {
+            Stage = stage,
+            AssetDir = Text("assetDir") ?? defaultAssetDir.Replace("{rid}", architecture == "arm64" ? "linux-arm64" : "linux-x64", StringComparison.Ordinal),
+            Architecture = architecture,
+            EnableCrmProgress = Flag("enableCrmProgress"),
+            ProgressBackend = Text("progressBackend") ?? "properties",
+            TokenParameter = Text("tokenParameter"),
+            AllowedOrigins = (Text("allowedOrigins") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            HubSpotRateLimit = Number("hubspotRateLimit", 100),
+            MaxReceiveCount = Number("maxReceiveCount", 5),
+            QueueMaxConcurrency = Number("queueMaxConcurrency", 2),
+            ThrottleRate = Number("throttleRate", 50),
+            ThrottleBurst = Number("throttleBurst", 100),
+            JwtIssuer = Text("jwtIssuer"),
+            JwtAudience = Text("jwtAudience"),
+            ContactCreationSpikeThreshold = Number("contactCreationSpikeThreshold", 500),
+            AlarmEmail = Text("alarmEmail"),
+            MemorySize = Number("memorySize", 512),
+            TimeoutSeconds = Number("timeoutSeconds", 30),
+            LogRetentionDays = Number("logRetentionDays", 30),
+        };
+    }
+}

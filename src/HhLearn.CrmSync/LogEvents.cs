@@ -1,0 +1,29 @@
+namespace HhLearn.CrmSync;
+
+/// <summary>
+/// The stable <c>event</c> names of the JSON log lines (design.md section 6). The CDK metric filters match
+/// these exact strings, so they are defined once, here.
+/// </summary>
+public static class LogEvents
+{
+    public const string ContactCreated = "contact_created";
+    public const string ContactCreateFailed = "contact_create_failed";
+    public const string EventPersisted = "event_persisted";
+    public const string CrmSyncFailed = "crm_sync_failed";
+    public const string CrmRateLimited = "crm_rate_limited";
+    public const string ValidationFailed = "validation_failed";
+    public const string EventRejected = "event_rejected";
+    public const string ProgressStateCorrupt = "progress_state_corrupt";
+    public const string ProgressStateTooLarge = "progress_state_too_large";
+    public const string CompletedAtMismatch = "completed_at_mismatch";
+    public const string EventQueued = "event_queued";
+    public const string QueueSendFailed = "queue_send_failed";
+    public const string BatchProcessed = "batch_processed";
+    public const string ConfigurationInvalid = "configuration_invalid";
+    public const string CatalogFileSkipped = "catalog_file_skipped";
+    public const string InvocationFailed = "invocation_failed";
+
+    /// <summary>The events the CloudWatch metric filters count.</summary>
+    public static readonly IReadOnlyList<string> Metered =
+        [ContactCreated, ContactCreateFailed, CrmSyncFailed, CrmRateLimited, ValidationFailed];
+}

@@ -1,0 +1,221 @@
+using System.Text.Json.Nodes;
+using HhLearn.CrmSync;
+
+namespace HhLearn.Infra.Tests;
+
+/// <summary>The CloudFormation the stack produces, resource by resource, with defaults and with a full configuration.</summary>
+[Collection("stack")]
+public class StackTests(StackFixture fixture)
+{
+    private static IEnumerable<JsonObject> Resources(JsonObject template, string type) =>
+        template["Resources"]!.AsObject().Select(kv => kv.Value!.AsObject()).Where(r => (string?)r["Type"] == type);
+
+    private static JsonObject Single(JsonObject template, string type) => Assert.Single(Resources(template, type));
+
+    private static JsonObject Props(JsonObject resource) => resource["Properties"]!.AsObject();
+
+    private static JsonObject Function(JsonObject template) =>
+        Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.StartsWith("hhlearn-", StringComparison.Ordinal) == true));
+
+    [Fact]
+    public void Function_IsTheAotBootstrapOnProvidedAl2023_WithSensibleLimits()
+    {
+        var fn = Function(StackFixture.Json(fixture.Defaults));
+        Assert.Equal("provided.al2023", (string?)fn["Runtime"]);
+        Assert.Equal("bootstrap", (string?)fn["Handler"]);
+        Assert.Equal(512, (int)fn["MemorySize"]!);
+        Assert.Equal(30, (int)fn["Timeout"]!);
+        Assert.Equal("Active", (string?)fn["TracingConfig"]!["Mode"]);
+        Assert.Equal("hhlearn-dev", (string?)fn["FunctionName"]);
+    }
+
+    [Theory]
+    [InlineData(false, "arm64")]
+    [InlineData(true, "x86_64")]
+    public void Function_ArchitectureComesFromContext(bool full, string architecture) =>
+        Assert.Equal(architecture, (string?)Function(StackFixture.Json(full ? fixture.Full : fixture.Defaults))["Architectures"]![0]);
+
+    [Fact]
+    public void Function_Environment_SyncOffByDefault_OnWhenContextSaysSo()
+    {
+        var off = Function(StackFixture.Json(fixture.Defaults))["Environment"]!["Variables"]!;
+        Assert.Equal("false", (string?)off["ENABLE_CRM_PROGRESS"]);
+        Assert.Equal("properties", (string?)off["PROGRESS_BACKEND"]);
+        Assert.Equal("/hhlearn/dev/hubspot-token", (string?)off["HUBSPOT_TOKEN_PARAMETER"]);
+        Assert.Equal("50", (string?)off["HUBSPOT_RATE_LIMIT"]);
+        Assert.Equal("dev", (string?)off["HHLEARN_STAGE"]);
+        Assert.NotNull(off["SYNC_QUEUE_URL"]!["Ref"]);
+
+        var on = Function(StackFixture.Json(fixture.Full))["Environment"]!["Variables"]!;
+        Assert.Equal("true", (string?)on["ENABLE_CRM_PROGRESS"]);
+        Assert.Equal("/custom/hubspot-token", (string?)on["HUBSPOT_TOKEN_PARAMETER"]);
+        Assert.Equal("63", (string?)on["HUBSPOT_RATE_LIMIT"]);
+        Assert.Equal("https://learn.example.com,https://www.example.com", (string?)on["ALLOWED_ORIGINS"]);
+    }
+
+    [Fact]
+    public void Function_HasALogGroupWithRetention()
+    {
+        var logs = Resources(StackFixture.Json(fixture.Defaults), "AWS::Logs::LogGroup").Select(Props).Single(p => (string?)p["LogGroupName"] == "/aws/lambda/hhlearn-dev");
+        Assert.Equal(30, (int)logs["RetentionInDays"]!);
+    }
+
+    [Fact]
+    public void Token_TheFunctionMayReadThatOneParameter_AndNoOther()
+    {
+        var template = StackFixture.Json(fixture.Full);
+        var statements = Resources(template, "AWS::IAM::Policy").SelectMany(p => Props(p)["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
+        var ssm = statements.Where(s => Actions(s).Any(a => a.StartsWith("ssm:", StringComparison.Ordinal))).ToList();
+        Assert.NotEmpty(ssm);
+        foreach (var statement in ssm)
+        {
+            var resource = statement["Resource"]!.ToJsonString();
+            Assert.Contains(":parameter/custom/hubspot-token", resource, StringComparison.Ordinal);
+            Assert.DoesNotContain("*", resource.Replace("\"Fn::Join\"", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.All(Actions(statement), a => Assert.StartsWith("ssm:", a, StringComparison.Ordinal));
+        }
+
+        Assert.Empty(Resources(template, "AWS::SSM::Parameter"));
+    }
+
+    private static IEnumerable<string> Actions(JsonObject statement) =>
+        statement["Action"] is JsonArray array ? array.Select(a => (string)a!) : [(string)statement["Action"]!];
+
+    [Fact]
+    public void Api_HasTheFourRoutes_OnTheLambdaIntegration_PayloadFormat2()
+    {
+        var template = StackFixture.Json(fixture.Defaults);
+        var routes = Resources(template, "AWS::ApiGatewayV2::Route").Select(r => (string)Props(r)["RouteKey"]!).Order().ToArray();
+        Assert.Equal(["GET /enrollments/list", "GET /progress/aggregate", "GET /progress/read", "POST /events/track"], routes);
+        var integration = Props(Single(template, "AWS::ApiGatewayV2::Integration"));
+        Assert.Equal(("AWS_PROXY", "2.0"), ((string?)integration["IntegrationType"], (string?)integration["PayloadFormatVersion"]));
+    }
+
+    [Fact]
+    public void Api_CorsFromContextOrigins()
+    {
+        var cors = Props(Single(StackFixture.Json(fixture.Full), "AWS::ApiGatewayV2::Api"))["CorsConfiguration"]!;
+        Assert.Equal(["https://learn.example.com", "https://www.example.com"], cors["AllowOrigins"]!.AsArray().Select(o => (string)o!));
+        Assert.Contains("POST", cors["AllowMethods"]!.AsArray().Select(m => (string)m!));
+        Assert.Null(Props(Single(StackFixture.Json(fixture.Defaults), "AWS::ApiGatewayV2::Api"))["CorsConfiguration"]);
+    }
+
+    [Fact]
+    public void Api_StageThrottlingAndAccessLogs()
+    {
+        var stage = Props(Single(StackFixture.Json(fixture.Defaults), "AWS::ApiGatewayV2::Stage"));
+        Assert.Equal("$default", (string?)stage["StageName"]);
+        Assert.Equal(50, (double)stage["DefaultRouteSettings"]!["ThrottlingRateLimit"]!);
+        Assert.Equal(100, (int)stage["DefaultRouteSettings"]!["ThrottlingBurstLimit"]!);
+        Assert.Contains("$context.requestId", (string?)stage["AccessLogSettings"]!["Format"], StringComparison.Ordinal);
+        Assert.NotNull(stage["AccessLogSettings"]!["DestinationArn"]);
+    }
+
+    [Fact]
+    public void Api_JwtAuthorizerOnEveryRoute_WhenIssuerAndAudienceAreSet()
+    {
+        var template = StackFixture.Json(fixture.Full);
+        var authorizer = Props(Single(template, "AWS::ApiGatewayV2::Authorizer"));
+        Assert.Equal("JWT", (string?)authorizer["AuthorizerType"]);
+        Assert.Equal("https://auth.example.com/", (string?)authorizer["JwtConfiguration"]!["Issuer"]);
+        Assert.Equal(["hhlearn"], authorizer["JwtConfiguration"]!["Audience"]!.AsArray().Select(a => (string)a!));
+        Assert.All(Resources(template, "AWS::ApiGatewayV2::Route"), r => Assert.Equal("JWT", (string?)Props(r)["AuthorizationType"]));
+    }
+
+    [Fact]
+    public void Api_WithoutIssuerAndAudience_HasNoAuthorizer_AndSynthWarns()
+    {
+        var template = StackFixture.Json(fixture.Defaults);
+        Assert.Empty(Resources(template, "AWS::ApiGatewayV2::Authorizer"));
+        Assert.All(Resources(template, "AWS::ApiGatewayV2::Route"), r => Assert.NotEqual("JWT", (string?)Props(r)["AuthorizationType"]));
+        Assert.Equal(1, fixture.DefaultWarnings);
+    }
+
+    [Fact]
+    public void Queue_IsFifoWithAFifoDlq_EncryptedAtRest()
+    {
+        var queues = Resources(StackFixture.Json(fixture.Defaults), "AWS::SQS::Queue").Select(Props).ToList();
+        var main = queues.Single(q => (string?)q["QueueName"] == "hhlearn-dev-sync.fifo");
+        var dlq = queues.Single(q => (string?)q["QueueName"] == "hhlearn-dev-sync-dlq.fifo");
+        Assert.True((bool)main["FifoQueue"]!);
+        Assert.True((bool)dlq["FifoQueue"]!);
+        Assert.True((bool)main["SqsManagedSseEnabled"]!);
+        Assert.True((bool)dlq["SqsManagedSseEnabled"]!);
+        Assert.Equal(5, (int)main["RedrivePolicy"]!["maxReceiveCount"]!);
+        Assert.Equal(180, (int)main["VisibilityTimeout"]!);
+        Assert.Equal("messageGroup", (string?)main["DeduplicationScope"]);
+    }
+
+    [Fact]
+    public void Queue_MaxReceiveCountComesFromContext() =>
+        Assert.Equal(7, (int)Resources(StackFixture.Json(fixture.Full), "AWS::SQS::Queue").Select(Props).Single(q => q["RedrivePolicy"] is not null)["RedrivePolicy"]!["maxReceiveCount"]!);
+
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(true, 3)]
+    public void EventSourceMapping_BatchOf10_PartialBatchResponses_MaxConcurrencyFromContext(bool full, int concurrency)
+    {
+        var mapping = Props(Single(StackFixture.Json(full ? fixture.Full : fixture.Defaults), "AWS::Lambda::EventSourceMapping"));
+        Assert.Equal(10, (int)mapping["BatchSize"]!);
+        Assert.Equal(["ReportBatchItemFailures"], mapping["FunctionResponseTypes"]!.AsArray().Select(t => (string)t!));
+        Assert.Equal(concurrency, (int)mapping["ScalingConfig"]!["MaximumConcurrency"]!);
+    }
+
+    [Fact]
+    public void MetricFilters_CountEachMeteredEvent_InNamespaceHhLearn_WithTheStageDimension()
+    {
+        var filters = Resources(StackFixture.Json(fixture.Defaults), "AWS::Logs::MetricFilter").Select(Props).ToList();
+        foreach (var eventName in LogEvents.Metered)
+        {
+            var filter = filters.Single(f => (string?)f["MetricTransformations"]![0]!["MetricName"] == eventName);
+            Assert.Equal($"{{ $.event = \"{eventName}\" }}", (string?)filter["FilterPattern"]);
+            var transformation = filter["MetricTransformations"]![0]!;
+            Assert.Equal("HhLearn", (string?)transformation["MetricNamespace"]);
+            Assert.Equal("1", (string?)transformation["MetricValue"]);
+            Assert.Equal("$.stage", (string?)transformation["Dimensions"]!.AsArray().Single(d => (string?)d!["Key"] == "stage")!["Value"]);
+        }
+    }
+
+    [Fact]
+    public void Alarms_AllSixGoToTheSnsTopic_WithTheirThresholds()
+    {
+        var template = StackFixture.Json(fixture.Full);
+        var alarms = Resources(template, "AWS::CloudWatch::Alarm").Select(Props).ToList();
+        Assert.Equal(6, alarms.Count);
+        Assert.All(alarms, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
+        double Threshold(string suffix) => (double)alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith(suffix, StringComparison.Ordinal))["Threshold"]!;
+        Assert.Equal(5, Threshold("CrmFailureRate"));
+        Assert.Equal(250, Threshold("ContactCreationSpike"));
+        Assert.Equal(5, Threshold("LambdaErrors"));
+        Assert.Equal(500, Threshold("ApiLatencyP95"));
+        Assert.Equal(0, Threshold("DeadLetters"));
+        Assert.Equal(300, Threshold("OldestQueuedEvent"));
+        var latency = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("ApiLatencyP95", StringComparison.Ordinal));
+        Assert.Equal("p95", (string?)latency["ExtendedStatistic"]);
+        var errors = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("LambdaErrors", StringComparison.Ordinal));
+        Assert.Equal(60, (int)errors["Period"]!);
+    }
+
+    [Fact]
+    public void AlarmEmail_IsSubscribedOnlyWhenGiven()
+    {
+        var subscription = Props(Single(StackFixture.Json(fixture.Full), "AWS::SNS::Subscription"));
+        Assert.Equal(("email", "ops@example.com"), ((string?)subscription["Protocol"], (string?)subscription["Endpoint"]));
+        Assert.Empty(Resources(StackFixture.Json(fixture.Defaults), "AWS::SNS::Subscription"));
+        Single(StackFixture.Json(fixture.Defaults), "AWS::SNS::Topic");
+    }
+
+    [Fact]
+    public void Dashboard_AndOutputs()
+    {
+        var template = StackFixture.Json(fixture.Defaults);
+        var body = Props(Single(template, "AWS::CloudWatch::Dashboard"))["DashboardBody"]!.ToJsonString();
+        Assert.Contains("crm_sync_failed", body, StringComparison.Ordinal);
+        Assert.Contains("ApproximateAgeOfOldestMessage", body, StringComparison.Ordinal);
+        var outputs = template["Outputs"]!.AsObject().Select(o => o.Key).ToList();
+        Assert.Contains("ApiUrl", outputs);
+        Assert.Contains("QueueUrl", outputs);
+        Assert.Contains("DeadLetterQueueUrl", outputs);
+        Assert.Contains("DashboardName", outputs);
+    }
+}
