@@ -13,9 +13,20 @@ public class OfficialSdkCompatibilityTests
     public async Task OfficialNodeClient_WorksUnchangedAgainstTheEmulator()
     {
         var folder = Path.Combine(RepoRoot(), "tests", "sdk-compat");
-        Assert.True(
-            Directory.Exists(Path.Combine(folder, "node_modules", "@hubspot", "api-client")),
-            "run 'npm ci' in tests/sdk-compat first (.ci/run does)");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@hubspot", "api-client")))
+        {
+            // First run on a fresh checkout: install the pinned client from package-lock.json.
+            var install = new ProcessStartInfo("npm") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "ci", "--no-audit", "--no-fund" })
+            {
+                install.ArgumentList.Add(argument);
+            }
+
+            using var npm = Process.Start(install)!;
+            var npmError = await npm.StandardError.ReadToEndAsync();
+            await npm.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+            Assert.True(npm.ExitCode == 0, $"npm ci in tests/sdk-compat failed: {npmError}");
+        }
 
         await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { RequestsPerTenSeconds = 1000 });
         var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
