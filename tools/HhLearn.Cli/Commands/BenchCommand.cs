@@ -18,10 +18,16 @@ internal static class BenchCommand
             using var shutdown = new Shutdown(ct);
             var isQuick = parse.GetValue(quick);
             var console = AnsiConsole.Console;
+            if (Console.IsOutputRedirected)
+            {
+                // Logs and CI have no terminal width: keep the tables readable instead of wrapping every cell.
+                console.Profile.Width = 180;
+            }
             var report = new BenchReport();
             var clock = Stopwatch.StartNew();
             report.Add(await ColdStartBench.RunAsync(isQuick ? 5 : 20, console, shutdown.Token), console);
             report.Add(await BadInputBench.RunAsync(console, shutdown.Token), console);
+            report.Add(await StrategyBench.RunAsync(isQuick, console, shutdown.Token), console);
             console.WriteLine($"bench finished in {clock.Elapsed.TotalSeconds:0} s");
             if (parse.GetValue(output) is { } file)
             {
