@@ -1,13 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace HhLearn.HubSpotEmulator;
 
@@ -54,22 +49,11 @@ public sealed class HubSpotEmulator : IAsyncDisposable
     /// <summary>Starts on 127.0.0.1; port 0 takes a free port (see <see cref="BaseUrl"/>).</summary>
     public static async Task<HubSpotEmulator> StartAsync(EmulatorOptions? options = null, int port = 0, TimeProvider? time = null, CancellationToken ct = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-
-        // The host is embedded: Ctrl-C and SIGTERM belong to the process that hosts it, not to ASP.NET Core.
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.Listen(System.Net.IPAddress.Loopback, port);
-            k.Limits.MaxRequestBodySize = 32 * 1024 * 1024;
-        });
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create(port, 32 * 1024 * 1024);
         var emulator = new HubSpotEmulator(app, options ?? new EmulatorOptions(), time ?? TimeProvider.System);
         emulator.Map(app);
         await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        emulator.BaseUrl = LoopbackWebApp.Address(app);
         return emulator;
     }
 

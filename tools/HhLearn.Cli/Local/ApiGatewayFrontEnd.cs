@@ -3,12 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
 namespace HhLearn.Cli.Local;
@@ -36,23 +31,13 @@ public sealed class ApiGatewayFrontEnd : IAsyncDisposable
 
     public static async Task<ApiGatewayFrontEnd> StartAsync(int port, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<JsonObject> stats)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, HubSpotEmulator.EmbeddedLifetime>();
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.Listen(System.Net.IPAddress.Loopback, port);
-
-            // API Gateway HTTP APIs take payloads up to 10 MB.
-            k.Limits.MaxRequestBodySize = 10 * 1024 * 1024;
-        });
-        var app = builder.Build();
+        // API Gateway HTTP APIs take payloads up to 10 MB.
+        var app = HubSpotEmulator.LoopbackWebApp.Create(port, 10 * 1024 * 1024);
         var frontEnd = new ApiGatewayFrontEnd(app, invoke, stats);
         app.MapGet("/_local/stats", () => Results.Text(frontEnd._stats().ToJsonString(), "application/json"));
         app.Map("/{**path}", frontEnd.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        frontEnd.BaseUrl = new Uri(address + "/");
+        frontEnd.BaseUrl = HubSpotEmulator.LoopbackWebApp.Address(app);
         return frontEnd;
     }
 

@@ -3,12 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace HhLearn.Cli.Local;
 
@@ -49,24 +44,16 @@ public sealed class LocalRuntimeApi : IAsyncDisposable
 
     public static async Task<LocalRuntimeApi> StartAsync(TimeSpan invocationTimeout, int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, HubSpotEmulator.EmbeddedLifetime>();
-        builder.WebHost.UseKestrel(k =>
+        var app = HubSpotEmulator.LoopbackWebApp.Create(port, 20 * 1024 * 1024, k =>
         {
-            k.Listen(System.Net.IPAddress.Loopback, port);
-            k.Limits.MaxRequestBodySize = 20 * 1024 * 1024;
-
             // Lambda holds /next open while no invocation is waiting; so must we.
             k.Limits.KeepAliveTimeout = TimeSpan.FromHours(1);
             k.Limits.RequestHeadersTimeout = TimeSpan.FromMinutes(5);
         });
-        var app = builder.Build();
         var api = new LocalRuntimeApi(app, invocationTimeout);
         api.Map(app);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        api.Address = new Uri(address).Authority;
+        api.Address = HubSpotEmulator.LoopbackWebApp.Address(app).Authority;
         return api;
     }
 

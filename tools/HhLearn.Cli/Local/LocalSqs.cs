@@ -1,12 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace HhLearn.Cli.Local;
 
@@ -28,15 +23,11 @@ public sealed class LocalSqs : IAsyncDisposable
 
     public static async Task<LocalSqs> StartAsync(int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, HubSpotEmulator.EmbeddedLifetime>();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port));
-        var app = builder.Build();
+        var app = HubSpotEmulator.LoopbackWebApp.Create(port);
         var sqs = new LocalSqs(app);
         app.MapPost("/", sqs.HandleAsync);
         await app.StartAsync();
-        sqs.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        sqs.Endpoint = HubSpotEmulator.LoopbackWebApp.Address(app);
         return sqs;
     }
 
