@@ -160,27 +160,13 @@ public static class ProgressStateJson
 
     private static PathwayProgress ReadPathway(JsonElement element, PathNode path)
     {
-        var result = PathwayProgress.New;
-        List<KeyValuePair<string, JsonElement>>? extras = null;
-        foreach (var p in element.EnumerateObject())
+        var f = ReadEntity(element, path, hasCourses: true);
+        return new PathwayProgress
         {
-            var at = new FieldPath(path, p.Name);
-            result = p.Name switch
-            {
-                "enrolled" => result with { Enrolled = ReadBool(p.Value, at) },
-                "enrolled_at" => result with { EnrolledAt = ReadStamp(p.Value, at) },
-                "enrollment_source" => result with { EnrollmentSource = ReadString(p.Value, at) },
-                "started" => result with { Started = ReadBool(p.Value, at) },
-                "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
-                "completed" => result with { Completed = ReadBool(p.Value, at) },
-                "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
-                "courses" => result with { Courses = ReadCourses(p.Value, at.AsNode()) },
-                "modules" => result with { Modules = ReadModules(p.Value, at.AsNode()) },
-                _ => Keep(result, ref extras, p),
-            };
-        }
-
-        return extras is null ? result : result with { Extra = ExtraFields.Of(extras) };
+            Enrolled = f.Enrolled, EnrolledAt = f.EnrolledAt, EnrollmentSource = f.EnrollmentSource,
+            Started = f.Started, StartedAt = f.StartedAt, Completed = f.Completed, CompletedAt = f.CompletedAt,
+            Courses = f.Courses, Modules = f.Modules, Extra = f.Extra,
+        };
     }
 
     private static ImmutableSortedDictionary<string, CourseProgress>? ReadCourses(JsonElement element, PathNode path)
@@ -203,26 +189,40 @@ public static class ProgressStateJson
     private static CourseProgress ReadCourse(JsonElement element, PathNode path)
     {
         RequireObject(element, path);
-        var result = CourseProgress.New;
+        var f = ReadEntity(element, path, hasCourses: false);
+        return new CourseProgress
+        {
+            Enrolled = f.Enrolled, EnrolledAt = f.EnrolledAt, EnrollmentSource = f.EnrollmentSource,
+            Started = f.Started, StartedAt = f.StartedAt, Completed = f.Completed, CompletedAt = f.CompletedAt,
+            Modules = f.Modules, Extra = f.Extra,
+        };
+    }
+
+    /// <summary>The fields pathways and courses share; <c>courses</c> is known only on a pathway.</summary>
+    private static EntityFields ReadEntity(JsonElement element, PathNode path, bool hasCourses)
+    {
+        var f = new EntityFields();
         List<KeyValuePair<string, JsonElement>>? extras = null;
         foreach (var p in element.EnumerateObject())
         {
             var at = new FieldPath(path, p.Name);
-            result = p.Name switch
+            switch (p.Name)
             {
-                "enrolled" => result with { Enrolled = ReadBool(p.Value, at) },
-                "enrolled_at" => result with { EnrolledAt = ReadStamp(p.Value, at) },
-                "enrollment_source" => result with { EnrollmentSource = ReadString(p.Value, at) },
-                "started" => result with { Started = ReadBool(p.Value, at) },
-                "started_at" => result with { StartedAt = ReadStamp(p.Value, at) },
-                "completed" => result with { Completed = ReadBool(p.Value, at) },
-                "completed_at" => result with { CompletedAt = ReadStamp(p.Value, at) },
-                "modules" => result with { Modules = ReadModules(p.Value, at.AsNode()) },
-                _ => Keep(result, ref extras, p),
-            };
+                case "enrolled": f.Enrolled = ReadBool(p.Value, at); break;
+                case "enrolled_at": f.EnrolledAt = ReadStamp(p.Value, at); break;
+                case "enrollment_source": f.EnrollmentSource = ReadString(p.Value, at); break;
+                case "started": f.Started = ReadBool(p.Value, at); break;
+                case "started_at": f.StartedAt = ReadStamp(p.Value, at); break;
+                case "completed": f.Completed = ReadBool(p.Value, at); break;
+                case "completed_at": f.CompletedAt = ReadStamp(p.Value, at); break;
+                case "modules": f.Modules = ReadModules(p.Value, at.AsNode()); break;
+                case "courses" when hasCourses: f.Courses = ReadCourses(p.Value, at.AsNode()); break;
+                default: Keep(f, ref extras, p); break;
+            }
         }
 
-        return extras is null ? result : result with { Extra = ExtraFields.Of(extras) };
+        f.Extra = extras is null ? ExtraFields.Empty : ExtraFields.Of(extras);
+        return f;
     }
 
     private static ImmutableSortedDictionary<string, ModuleProgress>? ReadModules(JsonElement element, PathNode path)
@@ -302,17 +302,7 @@ public static class ProgressStateJson
     private static void WritePathway(Utf8JsonWriter writer, PathwayProgress p)
     {
         writer.WriteStartObject();
-        WriteFlag(writer, "enrolled", p.Enrolled);
-        WriteStamp(writer, "enrolled_at", p.EnrolledAt);
-        if (p.EnrollmentSource is not null)
-        {
-            writer.WriteString("enrollment_source", p.EnrollmentSource);
-        }
-
-        WriteFlag(writer, "started", p.Started);
-        WriteStamp(writer, "started_at", p.StartedAt);
-        WriteFlag(writer, "completed", p.Completed);
-        WriteStamp(writer, "completed_at", p.CompletedAt);
+        WriteCommon(writer, p.Enrolled, p.EnrolledAt, p.EnrollmentSource, p.Started, p.StartedAt, p.Completed, p.CompletedAt);
         if (p.Courses is not null)
         {
             writer.WritePropertyName("courses");
@@ -336,17 +326,7 @@ public static class ProgressStateJson
         {
             writer.WritePropertyName(slug);
             writer.WriteStartObject();
-            WriteFlag(writer, "enrolled", c.Enrolled);
-            WriteStamp(writer, "enrolled_at", c.EnrolledAt);
-            if (c.EnrollmentSource is not null)
-            {
-                writer.WriteString("enrollment_source", c.EnrollmentSource);
-            }
-
-            WriteFlag(writer, "started", c.Started);
-            WriteStamp(writer, "started_at", c.StartedAt);
-            WriteFlag(writer, "completed", c.Completed);
-            WriteStamp(writer, "completed_at", c.CompletedAt);
+            WriteCommon(writer, c.Enrolled, c.EnrolledAt, c.EnrollmentSource, c.Started, c.StartedAt, c.Completed, c.CompletedAt);
             if (c.Modules is not null)
             {
                 writer.WritePropertyName("modules");
@@ -378,6 +358,22 @@ public static class ProgressStateJson
         writer.WriteEndObject();
     }
 
+    private static void WriteCommon(
+        Utf8JsonWriter writer, bool? enrolled, Stamp? enrolledAt, string? source, bool? started, Stamp? startedAt, bool? completed, Stamp? completedAt)
+    {
+        WriteFlag(writer, "enrolled", enrolled);
+        WriteStamp(writer, "enrolled_at", enrolledAt);
+        if (source is not null)
+        {
+            writer.WriteString("enrollment_source", source);
+        }
+
+        WriteFlag(writer, "started", started);
+        WriteStamp(writer, "started_at", startedAt);
+        WriteFlag(writer, "completed", completed);
+        WriteStamp(writer, "completed_at", completedAt);
+    }
+
     private static void WriteFlag(Utf8JsonWriter writer, string name, bool? value)
     {
         if (value is { } v)
@@ -401,6 +397,20 @@ public static class ProgressStateJson
     }
 
     private sealed class CorruptStateException(string message) : Exception(message);
+
+    private sealed class EntityFields
+    {
+        public bool? Enrolled { get; set; }
+        public Stamp? EnrolledAt { get; set; }
+        public string? EnrollmentSource { get; set; }
+        public bool? Started { get; set; }
+        public Stamp? StartedAt { get; set; }
+        public bool? Completed { get; set; }
+        public Stamp? CompletedAt { get; set; }
+        public ImmutableSortedDictionary<string, CourseProgress>? Courses { get; set; }
+        public ImmutableSortedDictionary<string, ModuleProgress>? Modules { get; set; }
+        public ExtraFields Extra { get; set; } = ExtraFields.Empty;
+    }
 
     /// <summary>Where a container sits in the document; only turned into text when something is corrupt.</summary>
     private sealed class PathNode(PathNode? parent, string name)
