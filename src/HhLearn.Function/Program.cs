@@ -14,7 +14,12 @@ if (string.IsNullOrWhiteSpace(runtimeApi))
     return 2;
 }
 
-using var runtimeHttp = new HttpClient { BaseAddress = new Uri($"http://{runtimeApi}/"), Timeout = Timeout.InfiniteTimeSpan };
+// The Runtime API is on the sandbox's loopback: no proxy to look up (that lookup costs milliseconds of every cold start).
+using var runtimeHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
+{
+    BaseAddress = new Uri($"http://{runtimeApi}/"),
+    Timeout = Timeout.InfiniteTimeSpan,
+};
 var runtime = new LambdaRuntimeClient(runtimeHttp);
 
 var (config, problems) = FunctionConfig.FromEnvironment((IDictionary)Environment.GetEnvironmentVariables());

@@ -59,7 +59,8 @@ public static class StrategyBench
             .Append(CultureInfo.InvariantCulture, $"{events} events over {learners} learners (half of them new) from 16 concurrent clients, the same stream for every strategy, against the HubSpot emulator at 100 requests per 10 s, search at 5 per second and a 2 s search index lag. ")
             .Append("Queue mode is the service's default (SQS FIFO, batches of 10, 2 consumers); direct mode syncs in the request; the naive baseline searches, reads or creates, and updates per event with no batching and no retry. ")
             .Append("Applied/s counts the events that reached HubSpot per second of the run (for the queue: until it drained), so a strategy that fails fast does not look fast. Latency is what the API caller waits (for the naive baseline: its whole per-event sync). Lost events are events whose effect is missing from HubSpot afterwards (checked by re-applying each event to the final state: applying is idempotent); duplicates are extra contacts for one email. ")
-            .Append(CultureInfo.InvariantCulture, $"The fault scenario adds 10% 5xx answers and a {scenarios[1].Outage.TotalSeconds:0} s outage two seconds in.")
+            .Append(CultureInfo.InvariantCulture, $"The fault scenario adds 10% 5xx answers and a {scenarios[1].Outage.TotalSeconds:0} s outage two seconds in. ")
+            .Append(Conclusion(outcomes))
             .ToString();
         return new BenchTable("Strategies: queue, direct and the naive baseline", paragraph,
             ["strategy", "scenario", "HubSpot calls/event", "applied/s", "p50 latency", "p95 latency", "429s", "events lost", "duplicate contacts"], rows);
@@ -186,6 +187,18 @@ public static class StrategyBench
         }
 
         return outcome;
+    }
+
+    /// <summary>What the table shows, in numbers from this run.</summary>
+    private static string Conclusion(List<Outcome> outcomes)
+    {
+        Outcome Find(string strategy, bool faults) => outcomes.First(o => o.Strategy == strategy && o.Scenario.Contains("outage", StringComparison.Ordinal) == faults);
+        var (queue, direct, naive) = (Find("queue", false), Find("direct", false), Find("naive", false));
+        var (queueF, directF, naiveF) = (Find("queue", true), Find("direct", true), Find("naive", true));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"In this run queue mode lost {queue.Lost} events ({queueF.Lost} with faults) at {queue.Calls / (double)queue.Events:0.00} HubSpot calls per event and answered in {Percentile(queue.LatenciesMs, 95):0} ms at p95; " +
+            $"direct mode lost {direct.Lost} ({directF.Lost} with faults): concurrent events of one learner overwrite each other and an outage leaves only a log line, and its callers wait for HubSpot's rate limit; " +
+            $"the naive baseline lost {naive.Lost} ({naiveF.Lost} with faults): it runs into the search limit and retries nothing.");
     }
 
     private static double Percentile(List<double> values, double p)

@@ -28,14 +28,15 @@ public static class ColdStart
             await using var runtime = await LocalRuntimeApi.StartAsync(TimeSpan.FromSeconds(30));
             var env = new Dictionary<string, string>(environment, StringComparer.Ordinal) { ["AWS_LAMBDA_RUNTIME_API"] = runtime.Address };
             var answer = runtime.InvokeAsync(Probe, ct);
+
+            // No redirected output: pipes and reader threads would be measured too (the probe logs nothing).
             using var process = new Process { StartInfo = command.StartInfo(env) };
-            process.StartInfo.RedirectStandardOutput = true;
-            var clock = Stopwatch.StartNew();
+            process.StartInfo.RedirectStandardOutput = false;
+            process.StartInfo.RedirectStandardError = false;
+            var started = Stopwatch.GetTimestamp();
             process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
             var result = await answer;
-            clock.Stop();
+            var elapsed = Stopwatch.GetElapsedTime(started, result.CompletedAt);
             process.Refresh();
             var peak = PeakWorkingSet(process);
             process.Kill(entireProcessTree: true);
@@ -47,7 +48,7 @@ public static class ColdStart
 
             if (i >= 0)
             {
-                samples.Add(new ColdStartSample(clock.Elapsed, peak));
+                samples.Add(new ColdStartSample(elapsed, peak));
                 progress?.Invoke(i + 1);
             }
         }

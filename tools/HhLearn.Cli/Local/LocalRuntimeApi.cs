@@ -11,6 +11,9 @@ namespace HhLearn.Cli.Local;
 public sealed record InvocationResult(byte[]? Response, string? ErrorType, string? ErrorMessage)
 {
     public bool Succeeded => Response is not null;
+
+    /// <summary>When the answer arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamp), before any hop back to the caller.</summary>
+    public long CompletedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
 }
 
 /// <summary>
