@@ -22,8 +22,9 @@ public static class StrategyBench
 
     public static async Task<BenchTable> RunAsync(bool quick, IAnsiConsole console, CancellationToken ct)
     {
-        var events = quick ? 40 : 600;
-        var learners = quick ? 8 : 50;
+        // The full run is the shape: 1,000 events over 100 learners.
+        var events = quick ? 40 : 1000;
+        var learners = quick ? 8 : 100;
         Scenario[] scenarios =
         [
             new("16 clients", false, TimeSpan.Zero),
