@@ -9,7 +9,12 @@ namespace HhLearn.EndToEnd.Tests;
 public class BadInputTests
 {
     [Fact]
-    public void Corpus_HasAtLeast150Cases() => Assert.True(BadInputCorpus.All().Count >= 150, $"only {BadInputCorpus.All().Count} cases");
+    public void Corpus_HasAtLeast1000DistinctCases()
+    {
+        var corpus = BadInputCorpus.All();
+        Assert.True(corpus.Count >= 1000, $"only {corpus.Count} cases");
+        Assert.Equal(corpus.Count, corpus.Select(c => (c.Method, c.Path, Convert.ToBase64String(c.Body ?? []), c.ContentType)).Distinct().Count());
+    }
 
     [Fact]
     public async Task EveryMalformedRequest_Answers4xxWithACode_NoneIs5xx_AndHubSpotDataIsUnchanged()

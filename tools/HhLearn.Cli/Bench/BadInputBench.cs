@@ -63,7 +63,7 @@ public static class BadInputBench
         rows.Add(["5xx", "(any)", fiveHundreds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return new BenchTable(
             "Bad input",
-            $"{total} malformed requests ({corpus.Count} distinct cases, each sent {repeats} times) through the API Gateway emulation and the real bootstrap: broken and truncated JSON, wrong types, nulls, oversize bodies, unknown event names, missing slugs, over-long strings, bad emails, deep nesting, huge numbers, invalid UTF-8 and unicode edge cases, wrong methods, content types and queries. Every answer is a 4xx with a code; the 5xx row must read 0.",
+            $"{total} malformed requests ({corpus.Count} distinct cases{(repeats > 1 ? $", each sent {repeats} times" : string.Empty)}) through the API Gateway emulation and the real bootstrap: broken and truncated JSON (every prefix of five valid bodies), wrong types, nulls, oversize bodies, unknown event names, missing slugs, over-long strings, bad emails, deep nesting, huge numbers, invalid UTF-8 and unicode edge cases, wrong methods, content types and queries. Every answer is a 4xx with a code; the 5xx row must read 0.",
             ["status", "code", "count"],
             rows);
     }

@@ -22,10 +22,16 @@ public static class BadInputCorpus
         void Raw(string name, byte[] body) => list.Add(new BadRequest(name, "POST", "events/track", body));
         string With(string field, string json) => Valid.Replace($"\"{field}\":", $"\"{field}\":{json},\"_was\":", StringComparison.Ordinal);
 
-        // Broken and truncated JSON.
-        for (var cut = 1; cut < Valid.Length - 1; cut += 6)
+        // Broken and truncated JSON: every prefix of several valid bodies (a JSON object cut short is never valid).
+        foreach (var (label, body) in ValidBodies())
         {
-            Track($"truncated at {cut}", Valid[..cut]);
+            for (var cut = 1; cut < body.Length; cut++)
+            {
+                Track($"{label} truncated at {cut}", body[..cut]);
+
+                // Its head cut off instead: what is left always ends in unmatched braces.
+                Track($"{label} from {cut}", body[cut..]);
+            }
         }
 
         foreach (var (name, body) in new[]
@@ -170,8 +176,19 @@ public static class BadInputCorpus
             list.Add(new BadRequest($"query {Short(query)}", "GET", query, null));
         }
 
-        return list;
+        // Bodies shared by two generators (prefixes common to several events) are sent once.
+        return list.DistinctBy(r => (r.Method, r.Path, Convert.ToBase64String(r.Body ?? []), r.ContentType)).ToList();
     }
+
+    /// <summary>Valid bodies of every event kind, whose truncations make the bulk of the corpus.</summary>
+    private static IEnumerable<(string Label, string Body)> ValidBodies() =>
+    [
+        ("module completed", Valid),
+        ("pathway enrolled", """{"eventName":"learning_pathway_enrolled","eventId":"ok-2","contactIdentifier":{"email":"victim@example.com"},"pathway_slug":"cloud-foundations","enrollment_source":"pathway_page","payload":{"ts":"2026-11-27T10:00:00Z"}}"""),
+        ("course enrolled", """{"eventName":"learning_course_enrolled","contactIdentifier":{"contactId":"1001"},"course_slug":"git-essentials","payload":{"ts":"2026-11-27T10:00:00Z"}}"""),
+        ("page viewed", """{"eventName":"learning_page_viewed","contactIdentifier":{"email":"victim@example.com"},"payload":{"content_type":"course","slug":"git-essentials","ts":"2026-11-27T10:00:00Z"}}"""),
+        ("module started", """{"eventName":"learning_module_started","contactIdentifier":{"email":"victim@example.com"},"payload":{"course_slug":"git-essentials","module_slug":"commits"}}"""),
+    ];
 
     private static string Original(string field) => field switch
     {

@@ -49,7 +49,8 @@ public static class StrategyBench
             o.Strategy,
             o.Scenario,
             BenchReport.Num(o.Calls / (double)o.Events, "0.00"),
-            BenchReport.Num((o.Events - o.Lost) / o.Elapsed.TotalSeconds, "0.0"),
+            // A run that lost most of its events has no sustained rate to speak of: it only failed fast.
+            o.Lost * 2 > o.Events ? "n/a" : BenchReport.Num((o.Events - o.Lost) / o.Elapsed.TotalSeconds, "0.0"),
             BenchReport.Num(Percentile(o.LatenciesMs, 50), "0") + " ms",
             BenchReport.Num(Percentile(o.LatenciesMs, 95), "0") + " ms",
             o.Status429.ToString(CultureInfo.InvariantCulture),
@@ -59,7 +60,7 @@ public static class StrategyBench
         var paragraph = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{events} events over {learners} learners (half of them new) from 16 concurrent clients, the same stream for every strategy, against the HubSpot emulator at 100 requests per 10 s, search at 5 per second and a 2 s search index lag. ")
             .Append("Queue mode is the service's default (SQS FIFO, batches of 10, 2 consumers); direct mode syncs in the request; the naive baseline searches, reads or creates, and updates per event with no batching and no retry. ")
-            .Append("Applied/s counts the events that reached HubSpot per second of the run (for the queue: until it drained), so a strategy that fails fast does not look fast. Latency is what the API caller waits (for the naive baseline: its whole per-event sync). Lost events are events whose effect is missing from HubSpot afterwards (checked by re-applying each event to the final state: applying is idempotent); duplicates are extra contacts for one email. ")
+            .Append("Applied/s counts the events that reached HubSpot per second of the run (for the queue: until it drained); it reads n/a when most events were lost, since failing fast is not throughput. Latency is what the API caller waits (for the naive baseline: its whole per-event sync). Lost events are events whose effect is missing from HubSpot afterwards (checked by re-applying each event to the final state: applying is idempotent); duplicates are extra contacts for one email. ")
             .Append(CultureInfo.InvariantCulture, $"The fault scenario adds 10% 5xx answers and a {scenarios[1].Outage.TotalSeconds:0} s outage two seconds in. ")
             .Append(Conclusion(outcomes))
             .ToString();
