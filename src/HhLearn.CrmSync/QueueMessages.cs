@@ -98,11 +98,15 @@ public static class QueueMessages
         return Hash(learner.Key);
     }
 
-    /// <summary>The deduplication id: the client's <c>eventId</c>, else a hash of the canonical event with its learner (not its receive time, so a resend within the window is the same message).</summary>
-    public static string DeduplicationId(TrackEvent e)
+    /// <summary>
+    /// The deduplication id: the client's <c>eventId</c>; else a hash of the canonical event, its learner and the
+    /// time the API received it. The SDK's own retries resend the same id, while the same content sent again
+    /// later (a second page view with no <c>ts</c>) is a new event and is not dropped as a duplicate.
+    /// </summary>
+    public static string DeduplicationId(TrackEvent e, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return e.EventId ?? Hash(TrackEventJson.Write(e, includeIdentity: true));
+        return e.EventId ?? Hash(TrackEventJson.Write(e, includeIdentity: true) + "@" + Stamp.Format(receivedAt));
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

@@ -42,16 +42,35 @@ public class BatchSyncTests
         Assert.Equal(4, f.Emulator.Store.AllContacts().Count);
     }
 
+    /// <summary>Lets another writer create a contact at the exact moment our batch create leaves: a deterministic race.</summary>
+    private sealed class CreateRaceHandler(Action beforeCreate) : DelegatingHandler(new HttpClientHandler())
+    {
+        private bool _done;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (!_done && request.RequestUri!.AbsolutePath.EndsWith("/batch/create", StringComparison.Ordinal))
+            {
+                _done = true;
+                beforeCreate();
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task LearnerCreatedByAnotherWriterMeanwhile_ConflictIsResolved_AndTheEventsAreApplied()
     {
         await using var f = await SyncFixture.StartAsync();
         var items = new List<BatchItem> { Item("m1", "race@example.com", "course-a", "a1"), Item("m2", "solo@example.com", "course-b", "b1") };
-        f.Emulator.SetFaults(new HubSpotEmulator.FaultSettings { Latency = TimeSpan.FromMilliseconds(100) });
-        var batch = Batch(f).ProcessAsync(items, null, default);
-        await Task.Delay(150);
-        f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "race@example.com", [P.ProgressState] = """{"courses":{"course-a":{"enrolled":true,"modules":{"a2":{"started":true,"completed":true,"completed_at":"2026-11-26T10:00:00.000Z"}}}}}""" });
-        await batch;
+        using var http = new HttpClient(new CreateRaceHandler(() => f.Emulator.Store.Seed(new Dictionary<string, string>
+        {
+            ["email"] = "race@example.com",
+            [P.ProgressState] = """{"courses":{"course-a":{"enrolled":true,"modules":{"a2":{"started":true,"completed":true,"completed_at":"2026-11-26T10:00:00.000Z"}}}}}""",
+        }))) { BaseAddress = f.Emulator.BaseUrl };
+        await using var client = new HubSpot.HubSpotClient(http, new HubSpot.StaticTokenProvider("t"), new HubSpot.HubSpotClientOptions { RequestsPerTenSeconds = 10_000 });
+        await new BatchSync(client, SyncFixture.Catalog, new JsonLineLog(f.LogText, TimeProvider.System), TimeProvider.System).ProcessAsync(items, null, default);
 
         Assert.All(items, i => Assert.Equal(MessageOutcome.Done, i.Outcome));
         Assert.Equal(1, f.Emulator.Stats.Count(409));
@@ -116,6 +135,9 @@ public class BatchSyncTests
         Assert.Equal(receivedAt, queued.Event.TimeAt(queued.ReceivedAt));
         Assert.Equal("email:t@example.com", queued.Learner.Key);
         Assert.Matches("^[0-9a-f]{64}$", QueueMessages.GroupId(queued.Learner));
-        Assert.Equal(QueueMessages.DeduplicationId(e), QueueMessages.DeduplicationId(queued.Event));
+        Assert.Equal(QueueMessages.DeduplicationId(e, receivedAt), QueueMessages.DeduplicationId(queued.Event, queued.ReceivedAt));
+        Assert.NotEqual(QueueMessages.DeduplicationId(e, receivedAt), QueueMessages.DeduplicationId(e, receivedAt.AddSeconds(1)));
+        var withId = SyncFixture.Event("""{"eventName":"learning_pathway_enrolled","eventId":"client-1","pathway_slug":"path-x","contactIdentifier":{"email":"t@example.com"}}""");
+        Assert.Equal("client-1", QueueMessages.DeduplicationId(withId, receivedAt));
     }
 }

@@ -79,7 +79,9 @@ public class ProgressSyncTests
         var contact = Assert.Single(f.Emulator.Store.AllContacts()).Properties;
         Assert.Equal("course-a;course-b", contact[P.EnrolledCourses]);
         Assert.Equal("2", contact[P.TotalProgress]);
-        Assert.Equal(1, f.Emulator.Stats.Count(409));
+
+        // Usually the two creates race and one gets the 409; either way there is one contact with both events.
+        Assert.InRange(f.Emulator.Stats.Count(409), 0, 1);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class QueueIntake(IAmazonSQS sqs, Uri queueUrl) : IEventIntake
 {
     public async Task<IntakeOutcome> SubmitAsync(TrackEvent e, LearnerIdentity who, DateTimeOffset receivedAt, string requestId, CancellationToken ct)
     {
-        var deduplicationId = QueueMessages.DeduplicationId(e);
+        var deduplicationId = QueueMessages.DeduplicationId(e, receivedAt);
         try
         {
             await sqs.SendMessageAsync(new SendMessageRequest
