@@ -20,12 +20,10 @@ public sealed class FunctionApp : IAsyncDisposable
     private readonly HttpClient? _hubSpotHttp;
     private readonly HubSpotClient? _hubSpot;
     private readonly TimeProvider _time;
-    private readonly ISyncLog _log;
 
     private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, HttpClient? hubSpotHttp, HubSpotClient? hubSpot, ProgressSync? sync, IEventIntake? intake, BatchSync? batch)
     {
         Config = config;
-        _log = log;
         _time = time;
         _hubSpotHttp = hubSpotHttp;
         _hubSpot = hubSpot;
@@ -39,7 +37,6 @@ public sealed class FunctionApp : IAsyncDisposable
     public FunctionConfig Config { get; }
     public HttpApi Api { get; }
     public ProgressSync? Sync { get; }
-    public HubSpotClientStats? HubSpotStats => _hubSpot?.Stats;
 
     /// <summary>
     /// Builds the function. <paramref name="tokens"/> overrides where the token comes from (tests); otherwise SSM
@@ -58,7 +55,7 @@ public sealed class FunctionApp : IAsyncDisposable
             ? new SsmTokenProvider(new AmazonSimpleSystemsManagementClient(), parameter)
             : new StaticTokenProvider(config.Token!);
         var http = new HttpClient { BaseAddress = config.HubSpotBaseUrl, Timeout = Timeout.InfiniteTimeSpan };
-        var hubSpot = new HubSpotClient(http, tokens, new HubSpotClientOptions { BaseUrl = config.HubSpotBaseUrl, RequestsPerTenSeconds = config.RateLimit }, e =>
+        var hubSpot = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.RateLimit }, e =>
         {
             if (e.StatusCode == 429)
             {
@@ -143,28 +140,33 @@ internal enum PayloadKind
     Sqs,
 }
 
-/// <summary>Tells an API Gateway HTTP API event from an SQS event without deserialising either.</summary>
+/// <summary>
+/// Tells an API Gateway HTTP API event from an SQS event by the top-level property names alone: a forward-only
+/// scan that skips every value, so the payload is parsed for real only once, by the deserializer that fits.
+/// </summary>
 internal static class EventShape
 {
     public static PayloadKind Of(ReadOnlyMemory<byte> payload)
     {
+        var reader = new Utf8JsonReader(payload.Span);
         try
         {
-            using var document = JsonDocument.Parse(payload);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return PayloadKind.Unknown;
             }
 
-            if (root.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array)
+            bool records = false, requestContext = false, route = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                return PayloadKind.Sqs;
+                records |= reader.ValueTextEquals("Records"u8);
+                requestContext |= reader.ValueTextEquals("requestContext"u8);
+                route |= reader.ValueTextEquals("rawPath"u8) || reader.ValueTextEquals("routeKey"u8);
+                reader.Read();
+                reader.Skip();
             }
 
-            return root.TryGetProperty("requestContext", out _) && (root.TryGetProperty("rawPath", out _) || root.TryGetProperty("routeKey", out _))
-                ? PayloadKind.HttpApi
-                : PayloadKind.Unknown;
+            return records ? PayloadKind.Sqs : requestContext && route ? PayloadKind.HttpApi : PayloadKind.Unknown;
         }
         catch (JsonException)
         {

@@ -1,10 +1,8 @@
 namespace HhLearn.HubSpot;
 
-/// <summary>How the client talks to HubSpot. Defaults suit a Lambda invocation of 30 seconds.</summary>
+/// <summary>How the client talks to HubSpot (the base URL is the HttpClient's). Defaults suit a Lambda invocation of 30 seconds.</summary>
 public sealed record HubSpotClientOptions
 {
-    public Uri BaseUrl { get; init; } = new("https://api.hubapi.com");
-
     /// <summary>Requests allowed per 10 seconds for this private app: 100 (Free/Starter), 190 (Pro/Enterprise) or 250 (with the increase).</summary>
     public int RequestsPerTenSeconds { get; init; } = 100;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using HhLearn.CrmSync;
@@ -485,6 +484,4 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
     }
 
     private static string Truncate(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 97), "...");
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

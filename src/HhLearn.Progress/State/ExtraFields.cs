@@ -17,19 +17,6 @@ public sealed class ExtraFields
 
     public bool IsEmpty => Fields.IsEmpty;
 
-    public bool ContainsKey(string key)
-    {
-        foreach (var field in Fields)
-        {
-            if (string.Equals(field.Key, key, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     public static ExtraFields Of(IEnumerable<KeyValuePair<string, JsonElement>> fields)
     {
         var array = fields.Select(f => KeyValuePair.Create(f.Key, f.Value.Clone())).ToImmutableArray();
