@@ -53,7 +53,7 @@ public class LocalServiceTests
         var read = await f.GetAsync("progress/read?email=ada%40example.com");
         Assert.Equal("cloud-foundations: 0/2 courses", (string?)read.Body!["summary"]);
         var aggregate = await f.GetAsync("progress/aggregate?type=course&slug=intro-to-cloud&email=ada%40example.com");
-        Assert.Equal("""{"mode":"authenticated","started":true,"completed":false,"enrolled":true,"enrolled_at":"2026-11-27T10:00:00.000Z"}""", aggregate.Body!.ToJsonString());
+        Assert.Equal("""{"mode":"authenticated","started":1,"completed":1,"enrolled":true,"enrolled_at":"2026-11-27T10:00:00.000Z"}""", aggregate.Body!.ToJsonString());
         var enrollments = await f.GetAsync("enrollments/list?email=ada%40example.com");
         Assert.Equal("cloud-foundations", (string?)enrollments.Body!["enrollments"]!["pathways"]![0]!["slug"]);
         Assert.Equal("intro-to-cloud", (string?)enrollments.Body["enrollments"]!["courses"]![0]!["slug"]);

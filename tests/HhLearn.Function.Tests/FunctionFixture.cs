@@ -75,6 +75,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(dir.FullName, "pathways"));
         File.WriteAllText(Path.Combine(dir.FullName, "courses", "course-a.json"), """{"slug":"course-a","modules":["a1","a2"]}""");
         File.WriteAllText(Path.Combine(dir.FullName, "courses", "course-b.json"), """{"slug":"course-b","modules":["b1"]}""");
+        File.WriteAllText(Path.Combine(dir.FullName, "courses", "course-c.json"), """{"slug":"course-c","modules":["c1","c2","c3"]}""");
         File.WriteAllText(Path.Combine(dir.FullName, "pathways", "path-x.json"), """{"slug":"path-x","courses":["course-a","course-b"]}""");
         return dir;
     }

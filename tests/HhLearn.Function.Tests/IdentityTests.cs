@@ -79,6 +79,7 @@ public class IdentityTests
     public async Task AwsJwtFixture_ClaimsEmailMatchesQueryEmail_IgnoringCase()
     {
         await using var f = await FunctionFixture.StartAsync();
+        f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "fixture@example.com" });
         var answer = await f.InvokeAsync(FunctionFixture.Fixture("progress-read-jwt.json"));
         Assert.Equal(200, answer.Status);
         Assert.Equal("authenticated", (string?)answer.Body!["mode"]);

@@ -98,6 +98,9 @@ public class TrackEventValidationTests
     [Theory]
     [InlineData("\"abc\"", "contactIdentifier.contactId: must be a positive numeric")]
     [InlineData("\"0\"", "contactIdentifier.contactId: must be a positive numeric")]
+    [InlineData("\"000\"", "contactIdentifier.contactId: must be a positive numeric")]
+    [InlineData("0", "contactIdentifier.contactId: must be a positive numeric")]
+    [InlineData("\"\"", "contactIdentifier.contactId: must be a positive numeric")]
     [InlineData("-5", "contactIdentifier.contactId: must be a positive numeric")]
     [InlineData("1.5", "contactIdentifier.contactId: must be a positive numeric")]
     [InlineData("true", "contactIdentifier.contactId: must be a string or an integer")]
@@ -114,6 +117,21 @@ public class TrackEventValidationTests
     [Fact]
     public void Parse_NoIdentity_IsValidButAnonymous() =>
         Assert.False(Support.Event("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p"}""").HasIdentity);
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"email":null}""")]
+    [InlineData("""{"email":null,"contactId":null}""")]
+    public void Parse_ContactIdentifierNamingNoOne_IsSchemaError_NotAnonymous(string identifier) =>
+        FailsWith($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","contactIdentifier":{{{identifier}}}}""",
+            ErrorCodes.SchemaValidationFailed, "contactIdentifier: must name the learner (email or contactId)");
+
+    [Fact]
+    public void Parse_ContactIdentifierWithABadEmail_ReportsTheEmailOnly()
+    {
+        var error = Fails("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","contactIdentifier":{"email":"bad"}}""");
+        Assert.Equal(["contactIdentifier.email: is not a valid email address"], error.Details);
+    }
 
     [Fact]
     public void Parse_ContactIdentifierNotObject_IsSchemaError() =>

@@ -14,7 +14,7 @@ public class ProgressViewsTests
             Enrolled(EventNames.CourseEnrolled, "path-x", "course-a", -20),
             Completed(null, "course-a", "a1", -10)).State;
         var view = ProgressViews.Aggregate(state, AggregateKind.Course, "course-a");
-        Assert.True(view.Started);
+        Assert.Equal((1, 1), (view.Started, view.Completed));
         Assert.Equal(Ts(-10), view.EnrolledAt);
     }
 
@@ -22,19 +22,47 @@ public class ProgressViewsTests
     public void Aggregate_Course_FallsBackToPathways()
     {
         var state = ApplyAll(Enrolled(EventNames.CourseEnrolled, "path-x", "course-a", -20)).State;
-        Assert.Equal(new AggregateView(false, false, true, Ts(-20)), ProgressViews.Aggregate(state, AggregateKind.Course, "course-a"));
+        Assert.Equal(new AggregateView(0, 0, true, Ts(-20)), ProgressViews.Aggregate(state, AggregateKind.Course, "course-a"));
     }
 
     [Fact]
-    public void Aggregate_Pathway_ReportsStartedCompletedEnrolled()
+    public void Aggregate_Course_CountsModules_TwoOfThreeDoneReadsCompletedTwo()
     {
-        var state = ApplyAll(Completed("path-flat", null, "c1", -5)).State;
-        Assert.Equal(new AggregateView(true, true, true, Ts(-5)), ProgressViews.Aggregate(state, AggregateKind.Pathway, "path-flat"));
+        var state = ApplyAll(
+            Completed("path-x", "course-a", "a1", -30),
+            Completed("path-x", "course-a", "a2", -20),
+            Started("path-x", "course-a", "a3", -10)).State;
+        Assert.Equal(new AggregateView(3, 2, true, Ts(-30)), ProgressViews.Aggregate(state, AggregateKind.Course, "course-a"));
     }
 
     [Fact]
-    public void Aggregate_Unknown_IsAllFalse() =>
-        Assert.Equal(ProgressViews.NotFound, ProgressViews.Aggregate(ApplyAll().State, AggregateKind.Pathway, "nope"));
+    public void Aggregate_Course_ACompletedModuleCountsAsStarted()
+    {
+        var state = ApplyAll(Completed(null, "course-c", "c1", -5)).State;
+        var view = ProgressViews.Aggregate(state, AggregateKind.Course, "course-c");
+        Assert.Equal((1, 1), (view.Started, view.Completed));
+    }
+
+    [Fact]
+    public void Aggregate_HierarchicalPathway_CountsCourses()
+    {
+        var state = ApplyAll(
+            Completed("path-x", "course-b", "b1", -30),
+            Completed("path-x", "course-b", "b2", -20),
+            Started("path-x", "course-a", "a1", -10)).State;
+        Assert.Equal(new AggregateView(2, 1, true, Ts(-30)), ProgressViews.Aggregate(state, AggregateKind.Pathway, "path-x"));
+    }
+
+    [Fact]
+    public void Aggregate_LegacyFlatPathway_CountsModules()
+    {
+        var state = ApplyAll(Completed("path-flat", null, "c1", -5), Started("path-flat", null, "extra", -4)).State;
+        Assert.Equal(new AggregateView(2, 1, true, Ts(-5)), ProgressViews.Aggregate(state, AggregateKind.Pathway, "path-flat"));
+    }
+
+    [Fact]
+    public void Aggregate_Unknown_IsZeroCountsNotEnrolled() =>
+        Assert.Equal(new AggregateView(0, 0, false, null), ProgressViews.Aggregate(ApplyAll().State, AggregateKind.Pathway, "nope"));
 
     [Fact]
     public void Enrollments_ListsPathwaysAndCourses_WithTheirPathway()

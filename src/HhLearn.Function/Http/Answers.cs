@@ -63,8 +63,11 @@ public sealed class LastViewedAnswer
 public sealed class AggregateAnswer
 {
     [JsonPropertyName("mode")] public string Mode { get; init; } = "authenticated";
-    [JsonPropertyName("started")] public bool Started { get; init; }
-    [JsonPropertyName("completed")] public bool Completed { get; init; }
+    /// <summary>Parts started (modules of a course; courses of a pathway, or modules of a legacy flat one).</summary>
+    [JsonPropertyName("started")] public int Started { get; init; }
+
+    /// <summary>Parts completed, as the pages print them (<c>completed / total</c>).</summary>
+    [JsonPropertyName("completed")] public int Completed { get; init; }
     [JsonPropertyName("enrolled")] public bool Enrolled { get; init; }
     [JsonPropertyName("enrolled_at")] public string? EnrolledAt { get; init; }
 }

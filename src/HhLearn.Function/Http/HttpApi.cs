@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using HhLearn.CrmSync;
 using HhLearn.Function.Config;
@@ -17,7 +16,7 @@ namespace HhLearn.Function.Http;
 /// </summary>
 public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, ProgressSync? sync, ISyncLog log, TimeProvider time)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+    private readonly IdentityRules _identity = new(config);
 
     private static readonly Dictionary<string, string> Routes = new(StringComparer.Ordinal)
     {
@@ -32,9 +31,9 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
     public async Task<Res> HandleAsync(Req request, string requestId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var method = (request.RequestContext?.Http?.Method ?? "GET").ToUpperInvariant();
-        var path = NormalisePath(request);
-        var origin = Header(request, "origin");
+        var method = ApiRequest.Method(request);
+        var path = ApiRequest.Path(request);
+        var origin = ApiRequest.Header(request, "origin");
 
         Res response;
         if (!Routes.TryGetValue(path, out var allowed))
@@ -67,13 +66,13 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
     private async Task<Res> TrackAsync(Req request, string requestId, CancellationToken ct)
     {
-        var contentType = Header(request, "content-type");
-        if (contentType is not null && !IsJsonOrText(contentType))
+        var contentType = ApiRequest.Header(request, "content-type");
+        if (contentType is not null && !ApiRequest.IsJsonOrText(contentType))
         {
             return HttpResults.Error(415, "Send the event as application/json", HttpResults.UnsupportedMediaType, $"content-type: {Truncate(contentType)} is not application/json or text/plain");
         }
 
-        var parsed = Body(request) is { } bytes ? TrackEventParser.Parse(bytes) : EventParseResult.Invalid(
+        var parsed = ApiRequest.Body(request) is { } bytes ? TrackEventParser.Parse(bytes) : EventParseResult.Invalid(
             ValidationError.Of(ErrorCodes.InvalidJson, "Body is not valid JSON", "body: is not valid base64 or UTF-8"));
         if (!parsed.IsValid)
         {
@@ -88,7 +87,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             return HttpResults.Track(200, new TrackAnswer { Status = "logged", Mode = "anonymous" });
         }
 
-        var (who, refusal) = Identify(request, e.Email, e.ContactId);
+        var (who, refusal) = _identity.Identify(request, e.Email, e.ContactId);
         if (refusal is not null)
         {
             return refusal;
@@ -160,7 +159,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
     private async Task<Res> ReadAsync(Req request, string requestId, CancellationToken ct)
     {
-        var (who, refusal) = QueryIdentity(request);
+        var (who, refusal) = QueryIdentity(request, []);
         if (refusal is not null || who is null)
         {
             return refusal ?? HttpResults.Anonymous();
@@ -168,10 +167,10 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
         try
         {
-            var record = await sync!.ReadAsync(who, requestId, ct);
-            if (record is null)
+            // Nobody by this name (no progress, no contact): anonymous, so the page falls back to its local progress.
+            if (await sync!.ReadAsync(who, requestId, ct) is not { } record)
             {
-                return HttpResults.Json(200, new ProgressReadAnswer { Progress = EmptyObject(), Summary = "No progress yet" }, FunctionJsonContext.Default.ProgressReadAnswer);
+                return HttpResults.Anonymous();
             }
 
             using var state = JsonDocument.Parse(Progress.State.ProgressStateJson.Write(record.Learner.State));
@@ -192,7 +191,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
     private async Task<Res> AggregateAsync(Req request, string requestId, CancellationToken ct)
     {
-        var query = Query(request);
+        var query = ApiRequest.Query(request);
         var problems = new List<string>();
         AggregateKind? kind = query.GetValueOrDefault("type") switch
         {
@@ -212,11 +211,6 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
         }
 
         var (who, refusal) = QueryIdentity(request, problems);
-        if (problems.Count > 0)
-        {
-            return HttpResults.Invalid(new ValidationError(ErrorCodes.SchemaValidationFailed, "Query failed validation", problems));
-        }
-
         if (refusal is not null || who is null)
         {
             return refusal ?? HttpResults.Anonymous();
@@ -224,8 +218,12 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
         try
         {
-            var record = await sync!.ReadAsync(who, requestId, ct);
-            var view = record is null ? ProgressViews.NotFound : ProgressViews.Aggregate(record.Learner.State, kind!.Value, slug!);
+            if (await sync!.ReadAsync(who, requestId, ct) is not { } record)
+            {
+                return HttpResults.Anonymous();
+            }
+
+            var view = ProgressViews.Aggregate(record.Learner.State, kind!.Value, slug!);
             return HttpResults.Json(200, new AggregateAnswer { Started = view.Started, Completed = view.Completed, Enrolled = view.Enrolled, EnrolledAt = view.EnrolledAt },
                 FunctionJsonContext.Default.AggregateAnswer);
         }
@@ -237,7 +235,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
     private async Task<Res> EnrollmentsAsync(Req request, string requestId, CancellationToken ct)
     {
-        var (who, refusal) = QueryIdentity(request);
+        var (who, refusal) = QueryIdentity(request, [], identityRequired: true);
         if (refusal is not null || who is null)
         {
             return refusal ?? HttpResults.Anonymous();
@@ -245,8 +243,13 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
         try
         {
-            var record = await sync!.ReadAsync(who, requestId, ct);
-            var view = record is null ? new EnrollmentsView([], []) : ProgressViews.Enrollments(record.Learner.State);
+            // Unlike the other reads, the original answers an unknown learner here with 404, and the pages rely on it.
+            if (await sync!.ReadAsync(who, requestId, ct) is not { } record)
+            {
+                return HttpResults.Error(404, "No learner with this identifier", SyncErrorCodes.ContactNotFound, "contactIdentifier: names no known learner");
+            }
+
+            var view = ProgressViews.Enrollments(record.Learner.State);
             return HttpResults.Json(200, new EnrollmentsAnswer
             {
                 Enrollments = new EnrollmentLists
@@ -264,42 +267,15 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
     /// <summary>
     /// The identity of a read: query <c>email</c>/<c>contactId</c>, or the JWT claims. Null (anonymous) when sync is
-    /// off or nobody is named; a refusal when the query contradicts the token or is malformed.
+    /// off or nobody is named (a 400 instead when <paramref name="identityRequired"/>); a refusal when the query is
+    /// malformed (together with the route's own <paramref name="problems"/>) or contradicts the token.
     /// </summary>
-    private (LearnerIdentity? Who, Res? Refusal) QueryIdentity(Req request, List<string>? problems = null)
+    private (LearnerIdentity? Who, Res? Refusal) QueryIdentity(Req request, List<string> problems, bool identityRequired = false)
     {
-        var query = Query(request);
-        var ownProblems = problems ?? [];
-        string? email = null;
-        if (query.GetValueOrDefault("email") is { } rawEmail)
+        var (email, contactId) = IdentityRules.FromQuery(ApiRequest.Query(request), problems);
+        if (problems.Count > 0)
         {
-            var normalized = EmailAddress.Normalize(rawEmail);
-            if (rawEmail.Length > Limits.MaxEmailLength || !EmailAddress.IsValid(normalized))
-            {
-                ownProblems.Add("email: is not a valid email address");
-            }
-            else
-            {
-                email = normalized;
-            }
-        }
-
-        string? contactId = null;
-        if (query.GetValueOrDefault("contactId") is { } rawId)
-        {
-            if (rawId.Length is 0 or > Limits.MaxContactIdLength || !rawId.All(char.IsAsciiDigit))
-            {
-                ownProblems.Add("contactId: must be a numeric HubSpot contact id");
-            }
-            else
-            {
-                contactId = rawId.TrimStart('0');
-            }
-        }
-
-        if (problems is null && ownProblems.Count > 0)
-        {
-            return (null, HttpResults.Invalid(new ValidationError(ErrorCodes.SchemaValidationFailed, "Query failed validation", ownProblems)));
+            return (null, HttpResults.Invalid(new ValidationError(ErrorCodes.SchemaValidationFailed, "Query failed validation", problems)));
         }
 
         if (!SyncOn)
@@ -307,33 +283,18 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             return (null, null);
         }
 
-        var (who, refusal) = Identify(request, email, contactId);
-        return refusal is not null ? (null, refusal) : (who.IsEmpty ? null : who, null);
-    }
-
-    /// <summary>JWT claims, when API Gateway's authorizer verified a token, win; a different identifier in the request is refused.</summary>
-    private (LearnerIdentity Who, Res? Refusal) Identify(Req request, string? email, string? contactId)
-    {
-        var claims = request.RequestContext?.Authorizer?.Jwt?.Claims;
-        if (claims is null)
+        var (who, refusal) = _identity.Identify(request, email, contactId);
+        if (refusal is not null)
         {
-            return (new LearnerIdentity(email, contactId), null);
+            return (null, refusal);
         }
 
-        var claimEmail = claims.TryGetValue("email", out var e) && EmailAddress.Normalize(e) is var n && EmailAddress.IsValid(n) ? n : null;
-        var claimId = claims.TryGetValue(config.ContactIdClaim, out var id) && id.Length is > 0 and <= Limits.MaxContactIdLength && id.All(char.IsAsciiDigit) ? id.TrimStart('0') : null;
-        if (claimEmail is null && claimId is null)
+        if (who.IsEmpty && identityRequired)
         {
-            return (new LearnerIdentity(null, null), HttpResults.Error(401, "The token carries no email claim", HttpResults.IdentityMissing, "authorization: token has no email claim"));
+            return (null, HttpResults.Invalid(ValidationError.Of(ErrorCodes.SchemaValidationFailed, "email or contactId is required", "email: is required (or contactId)")));
         }
 
-        if ((email is not null && email != claimEmail) || (contactId is not null && contactId != claimId))
-        {
-            return (new LearnerIdentity(null, null), HttpResults.Error(403, "The request names a different learner than the token", HttpResults.IdentityMismatch,
-                "contactIdentifier: does not match the authenticated learner"));
-        }
-
-        return (new LearnerIdentity(claimEmail, claimId), null);
+        return (who.IsEmpty ? null : who, null);
     }
 
     private Res Preflight(string? origin)
@@ -371,117 +332,5 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
         return null;
     }
 
-    /// <summary>The path without a named stage prefix (<c>/prod/events/track</c> on a stage called prod).</summary>
-    private static string NormalisePath(Req request)
-    {
-        var path = request.RawPath ?? request.RequestContext?.Http?.Path ?? "/";
-        var stage = request.RequestContext?.Stage;
-        if (stage is not null && stage != "$default" && path.StartsWith($"/{stage}/", StringComparison.Ordinal))
-        {
-            path = path[(stage.Length + 1)..];
-        }
-
-        return path.Length > 1 ? path.TrimEnd('/') : path;
-    }
-
-    private static string? Header(Req request, string name)
-    {
-        if (request.Headers is null)
-        {
-            return null;
-        }
-
-        foreach (var (key, value) in request.Headers)
-        {
-            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return value;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Query parameters; a repeated key keeps its first value (API Gateway joins them with commas).</summary>
-    private static Dictionary<string, string> Query(Req request)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (request.RawQueryString is { Length: > 0 } raw)
-        {
-            foreach (var pair in raw.Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                var key = Decode(eq < 0 ? pair : pair[..eq]);
-                var value = Decode(eq < 0 ? string.Empty : pair[(eq + 1)..]);
-                if (key is not null && value is not null)
-                {
-                    result.TryAdd(key, value);
-                }
-            }
-        }
-        else if (request.QueryStringParameters is { } parameters)
-        {
-            foreach (var (key, value) in parameters)
-            {
-                result.TryAdd(key, value.Split(',')[0]);
-            }
-        }
-
-        return result;
-    }
-
-    private static string? Decode(string text)
-    {
-        try
-        {
-            return Uri.UnescapeDataString(text.Replace('+', ' '));
-        }
-        catch (UriFormatException)
-        {
-            return null;
-        }
-    }
-
-    private static byte[]? Body(Req request)
-    {
-        if (request.Body is null)
-        {
-            return [];
-        }
-
-        if (request.IsBase64Encoded)
-        {
-            try
-            {
-                return Convert.FromBase64String(request.Body);
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
-        }
-
-        try
-        {
-            return StrictUtf8.GetBytes(request.Body);
-        }
-        catch (EncoderFallbackException)
-        {
-            return null;
-        }
-    }
-
-    private static bool IsJsonOrText(string contentType)
-    {
-        var media = contentType.Split(';')[0].Trim().ToLowerInvariant();
-        return media is "application/json" or "text/plain" || (media.StartsWith("application/", StringComparison.Ordinal) && media.EndsWith("+json", StringComparison.Ordinal));
-    }
-
-    private static JsonElement EmptyObject()
-    {
-        using var document = JsonDocument.Parse("{}");
-        return document.RootElement.Clone();
-    }
-
-    private static string Truncate(string text) => text.Length <= 100 ? text : string.Concat(text.AsSpan(0, 97), "...");
+    private static string Truncate(string text) => ApiRequest.Truncate(text);
 }

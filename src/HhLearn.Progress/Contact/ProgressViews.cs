@@ -8,8 +8,12 @@ public enum AggregateKind
     Course,
 }
 
-/// <summary>GET /progress/aggregate: where one pathway or course stands.</summary>
-public sealed record AggregateView(bool Started, bool Completed, bool Enrolled, string? EnrolledAt);
+/// <summary>
+/// GET /progress/aggregate: where one pathway or course stands, as counts (the site's pages print
+/// <c>completed</c> and compute <c>completed / total</c>): for a course its modules started and completed, for a
+/// pathway its courses (or, in the legacy flat model, its modules). A completed part counts as started.
+/// </summary>
+public sealed record AggregateView(int Started, int Completed, bool Enrolled, string? EnrolledAt);
 
 public sealed record PathwayEnrollment(string Slug, string? EnrolledAt, string? EnrollmentSource);
 
@@ -21,7 +25,7 @@ public sealed record EnrollmentsView(IReadOnlyList<PathwayEnrollment> Pathways, 
 /// <summary>The read views behind design.md section 5.</summary>
 public static class ProgressViews
 {
-    public static readonly AggregateView NotFound = new(false, false, false, null);
+    public static readonly AggregateView NotFound = new(0, 0, false, null);
 
     /// <summary>A course is looked up standalone first, then inside pathways (in slug order).</summary>
     public static AggregateView Aggregate(ProgressState state, AggregateKind kind, string slug)
@@ -29,15 +33,38 @@ public static class ProgressViews
         ArgumentNullException.ThrowIfNull(state);
         if (kind == AggregateKind.Pathway)
         {
-            return state.Pathway(slug) is { } p
-                ? new AggregateView(p.IsStarted, p.IsCompleted, p.IsEnrolled, p.EnrolledAt?.Text)
-                : NotFound;
+            if (state.Pathway(slug) is not { } p)
+            {
+                return NotFound;
+            }
+
+            // Hierarchical pathways count their courses; a legacy flat pathway (modules only) counts its modules.
+            var (started, completed) = p.Courses is { Count: > 0 } courses
+                ? Count(courses.Values, c => c.IsStarted || c.IsCompleted, c => c.IsCompleted)
+                : Count(p.Modules?.Values ?? [], m => m.IsStarted || m.IsCompleted, m => m.IsCompleted);
+            return new AggregateView(started, completed, p.IsEnrolled, p.EnrolledAt?.Text);
         }
 
         var course = state.StandaloneCourse(slug) ?? state.Pathways.Values.Select(p => p.Course(slug)).FirstOrDefault(c => c is not null);
-        return course is null
-            ? NotFound
-            : new AggregateView(course.IsStarted, course.IsCompleted, course.IsEnrolled, course.EnrolledAt?.Text);
+        if (course is null)
+        {
+            return NotFound;
+        }
+
+        var (modulesStarted, modulesCompleted) = Count(course.Modules?.Values ?? [], m => m.IsStarted || m.IsCompleted, m => m.IsCompleted);
+        return new AggregateView(modulesStarted, modulesCompleted, course.IsEnrolled, course.EnrolledAt?.Text);
+    }
+
+    private static (int Started, int Completed) Count<T>(IEnumerable<T> parts, Func<T, bool> started, Func<T, bool> completed)
+    {
+        int s = 0, c = 0;
+        foreach (var part in parts)
+        {
+            s += started(part) ? 1 : 0;
+            c += completed(part) ? 1 : 0;
+        }
+
+        return (s, c);
     }
 
     public static EnrollmentsView Enrollments(ProgressState state)

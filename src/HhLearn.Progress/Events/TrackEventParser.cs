@@ -306,6 +306,7 @@ public static class TrackEventParser
             return (null, null);
         }
 
+        var count = problems.Count;
         string? email = null;
         if (identity.TryGetProperty("email", out var emailElement) && emailElement.ValueKind != JsonValueKind.Null)
         {
@@ -313,22 +314,9 @@ public static class TrackEventParser
             {
                 problems.Add($"contactIdentifier.email: must be a string (got {Kind(emailElement)})");
             }
-            else
+            else if (Identifiers.EmailProblem(emailElement.GetString()!, out email) is { } problem)
             {
-                var raw = emailElement.GetString()!;
-                var normalized = EmailAddress.Normalize(raw);
-                if (raw.Length > Limits.MaxEmailLength)
-                {
-                    problems.Add($"contactIdentifier.email: must be at most {Limits.MaxEmailLength} characters (got {raw.Length})");
-                }
-                else if (!EmailAddress.IsValid(normalized))
-                {
-                    problems.Add("contactIdentifier.email: is not a valid email address");
-                }
-                else
-                {
-                    email = normalized;
-                }
+                problems.Add($"contactIdentifier.email: {problem}");
             }
         }
 
@@ -345,18 +333,16 @@ public static class TrackEventParser
             {
                 problems.Add($"contactIdentifier.contactId: must be a string or an integer (got {Kind(idElement)})");
             }
-            else if (text.Length > Limits.MaxContactIdLength)
+            else if (Identifiers.ContactIdProblem(text, out contactId) is { } problem)
             {
-                problems.Add($"contactIdentifier.contactId: must be at most {Limits.MaxContactIdLength} characters (got {text.Length})");
+                problems.Add($"contactIdentifier.contactId: {problem}");
             }
-            else if (text.Length == 0 || !text.All(char.IsAsciiDigit) || text.All(ch => ch == '0'))
-            {
-                problems.Add("contactIdentifier.contactId: must be a positive numeric HubSpot contact id");
-            }
-            else
-            {
-                contactId = text.TrimStart('0');
-            }
+        }
+
+        // Present but naming no one ({} or only nulls) is a mistake of the caller, not the anonymous case.
+        if (email is null && contactId is null && problems.Count == count)
+        {
+            problems.Add("contactIdentifier: must name the learner (email or contactId); leave it out for an anonymous event");
         }
 
         return (email, contactId);

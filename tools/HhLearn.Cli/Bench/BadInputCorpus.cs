@@ -50,7 +50,7 @@ public static class BadInputCorpus
                  {
                      ("eventName", new[] { "1", "true", "null", "[]", "{}", "\"\"" }),
                      ("eventId", new[] { "1", "true", "[]", "{}", "\"\"", "\"has space\"", $"\"{new string('e', 101)}\"" }),
-                     ("contactIdentifier", new[] { "\"victim@example.com\"", "[]", "1", "true" }),
+                     ("contactIdentifier", new[] { "\"victim@example.com\"", "[]", "1", "true", "{}", "{\"email\":null}", "{\"contactId\":null}" }),
                      ("payload", new[] { "\"text\"", "[]", "1", "false" }),
                  })
         {
@@ -65,7 +65,7 @@ public static class BadInputCorpus
             Track($"email '{Short(email)}'", Valid.Replace("victim@example.com", email.Replace("\"", "\\\"", StringComparison.Ordinal), StringComparison.Ordinal));
         }
 
-        foreach (var id in new[] { "\"abc\"", "\"0\"", "-5", "1.5", "true", "[]", "{}", "1e400", $"\"{new string('9', 51)}\"", "99999999999999999999999999999999999999999999999999999999999" })
+        foreach (var id in new[] { "\"abc\"", "\"0\"", "\"000\"", "0", "\"\"", "-5", "1.5", "true", "[]", "{}", "1e400", $"\"{new string('9', 51)}\"", "99999999999999999999999999999999999999999999999999999999999" })
         {
             Track($"contactId {Short(id)}", $$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","contactIdentifier":{"contactId":{{{id}}}}}""");
         }
@@ -171,6 +171,8 @@ public static class BadInputCorpus
                      "progress/aggregate?slug=x&email=a%40b.com", "progress/aggregate?type=course&email=a%40b.com",
                      "progress/aggregate?type=course&slug=a%3Bb&email=a%40b.com", $"progress/aggregate?type=course&slug={new string('s', 201)}&email=a%40b.com",
                      "enrollments/list?email=%40%40", "enrollments/list?contactId=1.5",
+                     "progress/read?contactId=000", "progress/read?contactId=0", "progress/read?contactId=", "enrollments/list?contactId=000",
+                     "progress/aggregate?type=course&slug=x&contactId=00", "enrollments/list",
                  })
         {
             list.Add(new BadRequest($"query {Short(query)}", "GET", query, null));
