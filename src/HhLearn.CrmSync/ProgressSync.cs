@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using HhLearn.HubSpot;
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Contact;

@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
 
@@ -11,7 +12,7 @@ public sealed record LearnerIdentity(string? Email, string? ContactId)
     /// <summary>One key per learner: the queue's message group, the batch grouping.</summary>
     public string Key => Email is not null ? $"email:{Email}" : $"id:{ContactId}";
 
-    public string? EmailHash => Email is null ? null : CrmSync.EmailHash.Of(Email);
+    public string? EmailHash => Email is null ? null : Operations.EmailHash.Of(Email);
 }
 
 public enum ProgressBackend

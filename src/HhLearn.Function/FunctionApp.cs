@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
 using HhLearn.CrmSync;

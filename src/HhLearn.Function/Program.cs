@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Collections;
 using HhLearn.CrmSync;
 using HhLearn.Function;

@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Text.Json.Nodes;
 using HhLearn.Progress.Contact;
 using P = HhLearn.Progress.Contact.ContactPropertyNames;

@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Text.Json.Nodes;
 using HhLearn.Progress.Contact;
 using HhLearn.Progress.Events;

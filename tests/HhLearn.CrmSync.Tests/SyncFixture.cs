@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Text.Json.Nodes;
 using HhLearn.HubSpot;
 using HhLearn.HubSpotEmulator;

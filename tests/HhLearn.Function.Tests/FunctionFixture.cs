@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Collections;
 using System.Text;
 using System.Text.Json;

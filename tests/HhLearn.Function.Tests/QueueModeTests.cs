@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Text;
 using System.Text.Json.Nodes;
 using HhLearn.CrmSync;

@@ -1,6 +1,6 @@
+using HhLearn.Operations;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using HhLearn.CrmSync;
 using HhLearn.Infra.Constructs;
 
 namespace HhLearn.Infra.Tests;

@@ -1,5 +1,5 @@
+using HhLearn.Operations;
 using System.Text.Json.Nodes;
-using HhLearn.CrmSync;
 
 namespace HhLearn.Infra.Tests;
 

@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
@@ -7,7 +8,6 @@ using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
-using HhLearn.CrmSync;
 
 namespace HhLearn.Infra.Constructs;
 

@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using System.Text.Json;
 using HhLearn.CrmSync;
 using HhLearn.Function.Config;

@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using HhLearn.CrmSync;
 using HhLearn.Function.Events;
 

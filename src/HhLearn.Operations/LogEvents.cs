@@ -1,4 +1,4 @@
-namespace HhLearn.CrmSync;
+namespace HhLearn.Operations;
 
 /// <summary>
 /// The stable <c>event</c> names of the JSON log lines (design.md section 6). The CDK metric filters match

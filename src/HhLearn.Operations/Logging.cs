@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using HhLearn.Progress.Events;
 
-namespace HhLearn.CrmSync;
+namespace HhLearn.Operations;
 
 public enum LogLevel
 {
