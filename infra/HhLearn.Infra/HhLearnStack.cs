@@ -11,11 +11,23 @@ public sealed class HhLearnStack : Stack
         : base(scope, id, props)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        foreach (var problem in settings.Problems())
+        {
+            Annotations.Of(this).AddError(problem);
+        }
+
+        if (settings.EnableCrmProgress && !settings.HasAuthorizer && settings.AllowUnauthenticated)
+        {
+            Annotations.Of(this).AddWarning("allowUnauthenticated=true: the API has no JWT authorizer and trusts the email or contact id in each request.");
+        }
+
+        var budget = settings.Budget.Budget;
         Token = new TokenParameter(this, "HubSpotToken", new TokenParameterProps { ParameterName = settings.TokenParameterName });
         Queue = new SyncQueue(this, "SyncQueue", new SyncQueueProps { Settings = settings });
         Function = new ProgressFunction(this, "ProgressFunction", new ProgressFunctionProps
         {
             Settings = settings,
+            Budget = budget,
             Environment = new Dictionary<string, string>
             {
                 ["HUBSPOT_TOKEN_PARAMETER"] = Token.ParameterName,
@@ -23,7 +35,7 @@ public sealed class HhLearnStack : Stack
             },
         });
         Token.GrantRead(Function.Function);
-        Queue.Connect(Function.Function, settings.QueueMaxConcurrency);
+        Queue.Connect(Function.Function, budget.QueueConcurrency);
         Api = new ProgressApi(this, "ProgressApi", new ProgressApiProps { Settings = settings, Function = Function.Function });
         Alarms = new SyncAlarms(this, "SyncAlarms", new SyncAlarmsProps
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Constructs;
+using HhLearn.Operations;
 
 namespace HhLearn.Infra;
 
@@ -22,6 +23,15 @@ public sealed record Settings
     /// <summary>HubSpot requests per 10 s for the whole private app (100, 190 or 250).</summary>
     public int HubSpotRateLimit { get; init; } = 100;
 
+    /// <summary>The part of <see cref="HubSpotRateLimit"/> kept for the API's own HubSpot calls; default a fifth.</summary>
+    public int? HubSpotReadBudget { get; init; }
+
+    /// <summary>The function's reserved concurrency: the most instances that can call HubSpot at once.</summary>
+    public int ReservedConcurrency { get; init; } = 10;
+
+    /// <summary>Deploy with sync on and no JWT authorizer, on purpose (the API then trusts identifiers in requests).</summary>
+    public bool AllowUnauthenticated { get; init; }
+
     public int MaxReceiveCount { get; init; } = 5;
     public int QueueMaxConcurrency { get; init; } = 2;
     public int ThrottleRate { get; init; } = 50;
@@ -35,6 +45,26 @@ public sealed record Settings
     public int LogRetentionDays { get; init; } = 30;
 
     public string TokenParameterName => TokenParameter ?? $"/hhlearn/{Stage}/hubspot-token";
+
+    public bool HasAuthorizer => JwtIssuer is not null && JwtAudience is not null;
+
+    /// <summary>How the app's HubSpot limit is split between the queue consumers and the API instances.</summary>
+    public (HubSpotBudget Budget, IReadOnlyList<string> Problems) Budget =>
+        HubSpotBudget.Split(HubSpotRateLimit, HubSpotReadBudget ?? Math.Max(1, HubSpotRateLimit / 5), ReservedConcurrency, QueueMaxConcurrency);
+
+    /// <summary>What makes this configuration unsafe or impossible to deploy, one line each; synth fails on any.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (EnableCrmProgress && !HasAuthorizer && !AllowUnauthenticated)
+        {
+            problems.Add("enableCrmProgress=true needs a JWT authorizer: pass -c jwtIssuer=https://<your identity provider>/ -c jwtAudience=<audience>, " +
+                         "or accept an API that trusts the identifiers in each request on purpose with -c allowUnauthenticated=true");
+        }
+
+        problems.AddRange(Budget.Problems.Select(p => $"HubSpot budget: {p}"));
+        return problems;
+    }
 
     public static Settings FromContext(Node node, string defaultAssetDir)
     {
@@ -66,6 +96,9 @@ public sealed record Settings
             TokenParameter = Text("tokenParameter"),
             AllowedOrigins = (Text("allowedOrigins") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             HubSpotRateLimit = Number("hubspotRateLimit", 100),
+            HubSpotReadBudget = Text("hubspotReadBudget") is { } readBudget ? int.Parse(readBudget, CultureInfo.InvariantCulture) : null,
+            ReservedConcurrency = Number("reservedConcurrency", 10),
+            AllowUnauthenticated = Flag("allowUnauthenticated"),
             MaxReceiveCount = Number("maxReceiveCount", 5),
             QueueMaxConcurrency = Number("queueMaxConcurrency", 2),
             ThrottleRate = Number("throttleRate", 50),

@@ -23,13 +23,23 @@ public enum MessageOutcome
 public sealed record BatchItem(string MessageId, QueuedEvent? Event, string? Problem)
 {
     public MessageOutcome Outcome { get; set; } = MessageOutcome.Done;
+
+    /// <summary>Refused by the progress rules (logged as <c>event_rejected</c>); final.</summary>
+    public bool Rejected { get; set; }
+
+    /// <summary>Why it failed (for its <c>crm_sync_failed</c> line), and HubSpot's correlation id when HubSpot said so.</summary>
+    public string? Error { get; set; }
+
+    public string? CorrelationId { get; set; }
 }
 
 /// <summary>
 /// Applies a batch of queued events (one FIFO batch, up to 10 messages) with as few HubSpot calls as possible:
 /// one batch read per 100 learners (by email and by id), one batch create for the missing learners
 /// (de-duplicated; a 409 is resolved by reading them again), each learner's events applied in order, and one
-/// batch update for all of them. Each learner's messages share one outcome, so FIFO order holds.
+/// batch update for all of them. Each learner's messages share one outcome, so FIFO order holds. Every message ends
+/// in exactly one outcome line, <c>event_persisted</c>, <c>event_rejected</c> or <c>crm_sync_failed</c>, so the
+/// failure rate (failed over failed plus persisted) counts events, not learners or batches.
 /// </summary>
 public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, ISyncLog log, TimeProvider time)
 {
@@ -41,10 +51,21 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
         foreach (var item in items.Where(i => i.Event is null))
         {
             item.Outcome = MessageOutcome.Poison;
-            log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, $"queued message cannot be read: {item.Problem}",
-                new LogContext { RequestId = requestId, Error = "UNREADABLE_MESSAGE", Fields = [KeyValuePair.Create<string, object?>("messageId", item.MessageId)] });
+            item.Error = $"UNREADABLE_MESSAGE: {item.Problem}";
         }
 
+        try
+        {
+            await ProcessReadableAsync(items, requestId, ct);
+        }
+        finally
+        {
+            ReportOutcomes(items, requestId);
+        }
+    }
+
+    private async Task ProcessReadableAsync(IReadOnlyList<BatchItem> items, string? requestId, CancellationToken ct)
+    {
         // One group per learner, in the order their first message came.
         var learners = items.Where(i => i.Event is not null)
             .GroupBy(i => i.Event!.Learner.Key)
@@ -62,7 +83,7 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
         }
         catch (HubSpotApiException ex)
         {
-            Fail(learners.Where(l => l.Pending), ex, requestId);
+            Fail(learners.Where(l => l.Pending), ex);
             return;
         }
 
@@ -82,24 +103,24 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
                 {
                     if (failedIds.Contains(learner.ContactId!))
                     {
-                        Fail([learner], new HubSpotApiException(404, "OBJECT_NOT_FOUND", null, "contact vanished before the update"), requestId);
+                        Fail([learner], new HubSpotApiException(404, "OBJECT_NOT_FOUND", null, "contact vanished before the update"));
                     }
                     else
                     {
-                        Persisted(learner, requestId);
+                        Persisted(learner);
                     }
                 }
             }
             catch (HubSpotApiException ex)
             {
-                Fail(chunk, ex, requestId);
+                Fail(chunk, ex);
             }
         }
 
         foreach (var learner in learners.Where(l => l is { Pending: true, Update: null }))
         {
             // Nothing to write (every event rejected, or written by the create already).
-            Persisted(learner, requestId);
+            Persisted(learner);
         }
 
         log.Write(LogLevel.Info, LogEvents.BatchProcessed, $"batch of {items.Count} messages over {learners.Count} learners",
@@ -131,9 +152,7 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
                 }
                 else
                 {
-                    learner.Finish(MessageOutcome.Poison);
-                    log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, "no HubSpot contact has this id; the events go to the dead-letter queue",
-                        new LogContext { ContactId = learner.Who.ContactId, Error = SyncErrorCodes.ContactNotFound });
+                    learner.Finish(MessageOutcome.Poison, SyncErrorCodes.ContactNotFound);
                 }
             }
         }
@@ -202,7 +221,7 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
                             learner.Created = true;
                             log.Write(LogLevel.Info, LogEvents.ContactCreated, "contact created for a new learner",
                                 new LogContext { RequestId = requestId, ContactId = contact.Id, EmailHash = learner.Who.EmailHash });
-                            Persisted(learner, requestId);
+                            Persisted(learner);
                         }
                     }
                 }
@@ -243,7 +262,7 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
             {
                 log.Write(LogLevel.Error, LogEvents.ProgressStateCorrupt, "stored hhl_progress_state is corrupt; events not applied, state left untouched",
                     new LogContext { RequestId = requestId, ContactId = learner.Contact.Id, EmailHash = learner.Who.EmailHash, Error = read.Corruption });
-                learner.Finish(MessageOutcome.Poison);
+                learner.Finish(MessageOutcome.Poison, SyncErrorCodes.ProgressStateCorrupt);
                 return;
             }
 
@@ -260,6 +279,7 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
             {
                 // Depends on stored state, so it cannot be refused at intake; final, not retried.
                 log.Write(LogLevel.Warn, LogEvents.EventRejected, result.Rejection.Message, context with { Error = result.Rejection.Code });
+                item.Rejected = true;
                 continue;
             }
 
@@ -283,37 +303,54 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
         {
             log.Write(LogLevel.Error, LogEvents.ProgressStateTooLarge, $"hhl_progress_state would be {update.StateLength} characters; nothing written",
                 new LogContext { RequestId = requestId, ContactId = learner.Contact?.Id, EmailHash = learner.Who.EmailHash });
-            learner.Finish(MessageOutcome.Poison);
+            learner.Finish(MessageOutcome.Poison, SyncErrorCodes.ProgressStateTooLarge);
             return;
         }
 
         learner.Update = update;
     }
 
-    private void Persisted(LearnerWork learner, string? requestId)
+    private static void Persisted(LearnerWork learner)
     {
-        if (!learner.Pending)
+        if (learner.Pending)
         {
-            return;
+            learner.Finish(MessageOutcome.Done);
         }
-
-        learner.Finish(MessageOutcome.Done);
-        log.Write(LogLevel.Info, LogEvents.EventPersisted, $"{learner.Items.Count} event(s) persisted",
-            new LogContext { RequestId = requestId, ContactId = learner.ContactId, EmailHash = learner.Who.EmailHash, Fields = [KeyValuePair.Create<string, object?>("events", learner.Items.Count)] });
     }
 
-    private void Fail(IEnumerable<LearnerWork> learners, HubSpotApiException ex, string? requestId)
+    private static void Fail(IEnumerable<LearnerWork> learners, HubSpotApiException ex)
     {
         foreach (var learner in learners.Where(l => l.Pending))
         {
             var outcome = ex.IsTransient || ex is HubSpotUnauthorizedException ? MessageOutcome.Retry : MessageOutcome.Poison;
-            learner.Finish(outcome);
-            log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, outcome == MessageOutcome.Retry ? "CRM sync failed; the events will be retried" : "CRM sync failed for good; the events go to the dead-letter queue",
-                new LogContext
-                {
-                    RequestId = requestId, ContactId = learner.ContactId, EmailHash = learner.Who.EmailHash,
-                    CorrelationId = ex.CorrelationId, Error = $"{ex.StatusCode} {ex.Category ?? ex.GetType().Name}",
-                });
+            learner.Finish(outcome, $"{ex.StatusCode} {ex.Category ?? ex.GetType().Name}", ex.CorrelationId);
+        }
+    }
+
+    /// <summary>One line per message: what became of that event.</summary>
+    private void ReportOutcomes(IReadOnlyList<BatchItem> items, string? requestId)
+    {
+        foreach (var item in items.Where(i => !i.Rejected))
+        {
+            var e = item.Event;
+            var context = new LogContext
+            {
+                RequestId = e?.RequestId ?? requestId, EmailHash = e?.Learner.EmailHash, ContactId = e?.Learner.ContactId,
+                EventName = e?.Event.Name, EventId = e?.Event.EventId, Error = item.Error, CorrelationId = item.CorrelationId,
+                Fields = [KeyValuePair.Create<string, object?>("messageId", item.MessageId)],
+            };
+            switch (item.Outcome)
+            {
+                case MessageOutcome.Done:
+                    log.Write(LogLevel.Info, LogEvents.EventPersisted, "event persisted", context);
+                    break;
+                case MessageOutcome.Retry:
+                    log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, "CRM sync failed; the event will be retried", context);
+                    break;
+                default:
+                    log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, "CRM sync failed for good; the event goes to the dead-letter queue", context);
+                    break;
+            }
         }
     }
 
@@ -327,12 +364,14 @@ public sealed class BatchSync(HubSpotClient hubSpot, LearningCatalog catalog, IS
         public bool Pending { get; private set; } = true;
         public string? ContactId => Contact?.Id ?? Who.ContactId;
 
-        public void Finish(MessageOutcome outcome)
+        public void Finish(MessageOutcome outcome, string? error = null, string? correlationId = null)
         {
             Pending = false;
             foreach (var item in Items)
             {
                 item.Outcome = outcome;
+                item.Error = error;
+                item.CorrelationId = correlationId;
             }
         }
 

@@ -19,10 +19,10 @@ namespace HhLearn.Function;
 public sealed class FunctionApp : IAsyncDisposable
 {
     private readonly HttpClient? _hubSpotHttp;
-    private readonly HubSpotClient? _hubSpot;
+    private readonly HubSpotClient[] _hubSpot;
     private readonly TimeProvider _time;
 
-    private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, HttpClient? hubSpotHttp, HubSpotClient? hubSpot, ProgressSync? sync, IEventIntake? intake, BatchSync? batch)
+    private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, HttpClient? hubSpotHttp, HubSpotClient[] hubSpot, ProgressSync? sync, IEventIntake? intake, BatchSync? batch)
     {
         Config = config;
         _time = time;
@@ -49,24 +49,29 @@ public sealed class FunctionApp : IAsyncDisposable
         var catalog = LoadCatalog(config.CatalogDir, log);
         if (!config.CrmEnabled)
         {
-            return new FunctionApp(config, log, time, null, null, null, null, null);
+            return new FunctionApp(config, log, time, null, [], null, null, null);
         }
 
         tokens ??= config.TokenParameter is { } parameter
-            ? new SsmTokenProvider(new AmazonSimpleSystemsManagementClient(), parameter)
+            ? new SsmTokenProvider(SsmTokenProvider.CreateClient(), parameter)
             : new StaticTokenProvider(config.Token!);
         var http = new HttpClient { BaseAddress = config.HubSpotBaseUrl, Timeout = Timeout.InfiniteTimeSpan };
-        var hubSpot = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.RateLimit }, e =>
+        void Observe(HubSpotCallEvent e)
         {
             if (e.StatusCode == 429)
             {
                 log.Write(LogLevel.Warn, LogEvents.CrmRateLimited, $"HubSpot answered 429 ({e.PolicyName}); retrying in {e.RetryDelay?.TotalMilliseconds:0} ms",
                     new LogContext { CorrelationId = e.CorrelationId, Error = e.PolicyName, Fields = [KeyValuePair.Create<string, object?>("operation", e.Operation)] });
             }
-        }, time);
-        var sync = new ProgressSync(hubSpot, catalog, log, time, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
+        }
+
+        // Two shares of the app's HubSpot budget, one per kind of work, each with its own limiter (HubSpotBudget):
+        // an instance draws on the queue share only while it runs queue work, on the read share only for the API.
+        var queueClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.RateLimit }, Observe, time);
+        var apiClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.ReadRateLimit ?? config.RateLimit }, Observe, time);
+        var sync = new ProgressSync(apiClient, catalog, log, time, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
         IEventIntake intake = config.SyncQueueUrl is { } queueUrl ? new QueueIntake(CreateSqsClient(), queueUrl) : new DirectIntake(sync);
-        return new FunctionApp(config, log, time, http, hubSpot, sync, intake, new BatchSync(hubSpot, catalog, log, time));
+        return new FunctionApp(config, log, time, http, [queueClient, apiClient], sync, intake, new BatchSync(queueClient, catalog, log, time));
     }
 
     /// <summary>The Lambda handler: takes the raw event, answers the raw response.</summary>
@@ -94,9 +99,9 @@ public sealed class FunctionApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_hubSpot is not null)
+        foreach (var client in _hubSpot)
         {
-            await _hubSpot.DisposeAsync();
+            await client.DisposeAsync();
         }
 
         _hubSpotHttp?.Dispose();

@@ -36,7 +36,6 @@ if (problems.Count > 0)
 // two overlap instead of adding up. Configuration was checked above, so what fails here is exceptional (an
 // unreadable catalog) and is reported as the failure of the invocation that needed it.
 var app = Task.Run(() => FunctionApp.Create(config, log, TimeProvider.System));
-var bootstrap = new LambdaBootstrap(runtime, async (payload, context) => await (await app).HandleAsync(payload, context), (requestId, error) =>
-    log.Write(LogLevel.Error, LogEvents.InvocationFailed, "unhandled error in the handler", new LogContext { RequestId = requestId, Error = $"{error.GetType().Name}: {error.Message}" }));
+var bootstrap = new LambdaBootstrap(runtime, async (payload, context) => await (await app).HandleAsync(payload, context), log);
 await bootstrap.RunAsync(CancellationToken.None);
 return 0;

@@ -240,24 +240,25 @@ public sealed class HubSpotClient : IAsyncDisposable
         throw HubSpotErrors.Create((int)response.StatusCode, text, response.Headers);
     }
 
-    /// <summary>Runs one call through the pipeline, then re-reads the token and tries once more after a 401.</summary>
+    /// <summary>Runs one call through the pipeline, then asks for a fresh token and tries once more after a 401.</summary>
     private async Task<HttpResponseMessage> ExecuteAsync(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, CancellationToken ct)
     {
-        var response = await ExecuteOnceAsync(operation, method, path, body, search, refreshToken: false, ct);
+        var token = await _tokens.GetTokenAsync(null, ct);
+        var response = await ExecuteOnceAsync(operation, method, path, body, search, token, ct);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
         }
 
-        // A 401 after a token rotation is fixed by reading the token again, not by retrying the same token.
+        // A 401 after a token rotation is fixed by reading the token again, not by retrying the same token. Naming the
+        // refused token lets concurrent 401s share one read.
         response.Dispose();
-        return await ExecuteOnceAsync(operation, method, path, body, search, refreshToken: true, ct);
+        return await ExecuteOnceAsync(operation, method, path, body, search, await _tokens.GetTokenAsync(token, ct), ct);
     }
 
     private async Task<HttpResponseMessage> ExecuteOnceAsync(
-        string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, bool refreshToken, CancellationToken ct)
+        string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, string token, CancellationToken ct)
     {
-        var token = await _tokens.GetTokenAsync(refreshToken, ct);
         var context = ResilienceContextPool.Shared.Get(ct);
         var state = new CallState(operation, method, path, body, search, token, _time.GetTimestamp());
         context.Properties.Set(StateKey, state);

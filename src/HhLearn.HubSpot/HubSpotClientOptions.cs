@@ -49,15 +49,19 @@ public sealed record HubSpotClientOptions
     }
 }
 
-/// <summary>Where the private app token comes from. <paramref name="refresh"/> asks for a fresh read (after a 401).</summary>
+/// <summary>Where the private app token comes from.</summary>
 public interface IHubSpotTokenProvider
 {
-    ValueTask<string> GetTokenAsync(bool refresh, CancellationToken cancellationToken);
+    /// <summary>
+    /// The current token. <paramref name="rejected"/> is the token HubSpot just refused with 401 (it was rotated):
+    /// the provider reads a fresh one unless it already has another. Null: any current token will do.
+    /// </summary>
+    ValueTask<string> GetTokenAsync(string? rejected, CancellationToken cancellationToken);
 }
 
 public sealed class StaticTokenProvider(string token) : IHubSpotTokenProvider
 {
-    public ValueTask<string> GetTokenAsync(bool refresh, CancellationToken cancellationToken) => ValueTask.FromResult(token);
+    public ValueTask<string> GetTokenAsync(string? rejected, CancellationToken cancellationToken) => ValueTask.FromResult(token);
 }
 
 /// <summary>What happened on the wire, for logs and metrics. Never carries the token or an email.</summary>

@@ -22,6 +22,7 @@ public static class LogEvents
     public const string ConfigurationInvalid = "configuration_invalid";
     public const string CatalogFileSkipped = "catalog_file_skipped";
     public const string InvocationFailed = "invocation_failed";
+    public const string RuntimeApiRefused = "runtime_api_refused";
 
     /// <summary>The events the CloudWatch metric filters count.</summary>
     public static readonly IReadOnlyList<string> Metered =

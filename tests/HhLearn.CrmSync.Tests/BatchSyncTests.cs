@@ -101,7 +101,31 @@ public class BatchSyncTests
         var items = new List<BatchItem> { Item("m1", "x@example.com", "course-a", "a1"), Item("m2", "y@example.com", "course-a", "a1") };
         await new BatchSync(client, SyncFixture.Catalog, new JsonLineLog(f.LogText, TimeProvider.System), TimeProvider.System).ProcessAsync(items, null, default);
         Assert.All(items, i => Assert.Equal(MessageOutcome.Retry, i.Outcome));
-        Assert.Contains(f.LogLines, l => (string?)l["event"] == LogEvents.CrmSyncFailed);
+
+        // One line per event, however many HTTP attempts the client made.
+        var failed = f.LogLines.Where(l => (string?)l["event"] == LogEvents.CrmSyncFailed).ToList();
+        Assert.Equal(["m1", "m2"], failed.Select(l => (string?)l["messageId"]));
+        Assert.All(failed, l => Assert.StartsWith("503", (string?)l["error"], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EveryEventEndsInExactlyOneOutcomeLine_SoTheFailureRateCountsEvents()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "bad@example.com", [P.ProgressState] = "not json" });
+        var items = new List<BatchItem>
+        {
+            Item("m1", "bad@example.com", "course-a", "a1"), Item("m2", "good@example.com", "course-a", "a1"), Item("m3", "bad@example.com", "course-b", "b1"),
+            Item("m4", "good@example.com", "course-a", "a2"), Item("m5", "other@example.com", "course-b", "b1"), new BatchItem("m6", null, "not JSON"),
+        };
+        await Batch(f).ProcessAsync(items, null, default);
+
+        var outcomes = f.LogLines.Where(l => (string?)l["event"] is LogEvents.EventPersisted or LogEvents.CrmSyncFailed or LogEvents.EventRejected).ToList();
+        Assert.Equal(items.Count, outcomes.Count);
+        Assert.Equal(["m2", "m4", "m5"], outcomes.Where(l => (string?)l["event"] == LogEvents.EventPersisted).Select(l => (string?)l["messageId"]).Order());
+        Assert.Equal(["m1", "m3", "m6"], outcomes.Where(l => (string?)l["event"] == LogEvents.CrmSyncFailed).Select(l => (string?)l["messageId"]).Order());
+        Assert.Equal(SyncErrorCodes.ProgressStateCorrupt, (string?)outcomes.Single(l => (string?)l["messageId"] == "m1")["error"]);
+        Assert.DoesNotContain("bad@example.com", f.LogText.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public class LocalServiceTests
     public async Task JwtClaims_WinOverTheBody_AndADifferentIdentifierIs403()
     {
         await using var f = await LocalFixture.StartAsync();
-        var token = LocalFixture.Jwt(new JsonObject { ["sub"] = "u-1", ["email"] = "grace@example.com" });
+        var token = LocalFixture.Jwt(new JsonObject { ["sub"] = "u-1", ["email"] = "grace@example.com", ["email_verified"] = true });
         var anonymousBody = """{"eventName":"learning_pathway_enrolled","pathway_slug":"cloud-foundations"}""";
         var own = await f.TrackAsync(anonymousBody, token);
         Assert.Equal("persisted", (string?)own.Body!["status"]);
@@ -86,6 +86,16 @@ public class LocalServiceTests
 
         Assert.Equal(403, (await f.GetAsync("progress/read?email=ada%40example.com", token)).Status);
         Assert.Equal("cloud-foundations", (string?)(await f.GetAsync("enrollments/list", token)).Body!["enrollments"]!["pathways"]![0]!["slug"]);
+    }
+
+    [Fact]
+    public async Task UnverifiedEmailClaim_Is403_LocallyToo()
+    {
+        await using var f = await LocalFixture.StartAsync();
+        var token = LocalFixture.Jwt(new JsonObject { ["sub"] = "u-2", ["email"] = "mallory@example.com", ["email_verified"] = false });
+        var answer = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"cloud-foundations"}""", token);
+        Assert.Equal((403, "IDENTITY_UNVERIFIED"), (answer.Status, (string?)answer.Body!["details"]!["code"]));
+        Assert.Null(f.Contact("mallory@example.com"));
     }
 
     [Fact]

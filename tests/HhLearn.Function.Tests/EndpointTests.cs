@@ -233,6 +233,35 @@ public class EndpointTests
     }
 
     [Fact]
+    public async Task KeepaliveFetchWithABearerToken_AsApiGatewayDeliversIt_IsAccepted_WithCorsThatExposesRetryAfter()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.InvokeAsync(FunctionFixture.Fixture("track-keepalive-fetch-jwt.json"));
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("persisted", (string?)answer.Body!["status"]);
+        Assert.Equal(("module", "a1"), (f.Contact("keepalive@example.com")![P.LastViewedType], f.Contact("keepalive@example.com")![P.LastViewedSlug]));
+        Assert.Equal("https://learn.example.com", answer.Headers["access-control-allow-origin"]);
+        Assert.Contains("retry-after", answer.Headers["access-control-expose-headers"], StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Preflight_ForAKeepaliveFetchWithAuthorization_AllowsTheAuthorizationAndContentTypeHeaders()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var preflight = await f.InvokeAsync(FunctionFixture.Request("OPTIONS", "/events/track", headers: new()
+        {
+            ["origin"] = "https://learn.example.com",
+            ["access-control-request-method"] = "POST",
+            ["access-control-request-headers"] = "authorization,content-type",
+        }));
+        Assert.Equal(204, preflight.Status);
+        var allowed = preflight.Headers["access-control-allow-headers"].Split(',', StringSplitOptions.TrimEntries);
+        Assert.Contains("authorization", allowed);
+        Assert.Contains("content-type", allowed);
+        Assert.Contains("retry-after", preflight.Headers["access-control-expose-headers"], StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task NamedStagePrefix_IsStripped()
     {
         await using var f = await FunctionFixture.StartAsync();

@@ -34,7 +34,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
 
     public IReadOnlyList<JsonNode> LogLines => LogText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
 
-    public static async Task<FunctionFixture> StartAsync(Dictionary<string, string>? environment = null)
+    public static async Task<FunctionFixture> StartAsync(Dictionary<string, string>? environment = null, IHubSpotTokenProvider? tokens = null)
     {
         var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(new EmulatorOptions { Token = Token, RequestsPerTenSeconds = 10_000 });
         Provision(emulator.Store);
@@ -56,7 +56,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
         var (config, problems) = FunctionConfig.FromEnvironment(variables);
         Assert.Empty(problems);
         var logText = new StringWriter();
-        var app = FunctionApp.Create(config, new JsonLineLog(logText, TimeProvider.System), TimeProvider.System);
+        var app = FunctionApp.Create(config, new JsonLineLog(logText, TimeProvider.System), TimeProvider.System, tokens);
         return new FunctionFixture(emulator, app, logText, catalog);
     }
 

@@ -3,7 +3,69 @@ namespace HhLearn.Function.Tests;
 /// <summary>JWT claims from API Gateway's authorizer win over body and query identifiers; a different one is refused.</summary>
 public class IdentityTests
 {
-    private static readonly Dictionary<string, string> AdaClaims = new() { ["email"] = "Ada@Example.com", ["sub"] = "u1" };
+    private static readonly Dictionary<string, string> AdaClaims = new() { ["email"] = "Ada@Example.com", ["email_verified"] = "true", ["sub"] = "u1" };
+
+    private const string Enrol = """{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x"}""";
+
+    [Theory]
+    [InlineData("false")]
+    [InlineData("False")]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("yes")]
+    public async Task EmailClaim_NotVerified_Is403IdentityUnverified_AndWritesNothing(string? verified)
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var claims = new Dictionary<string, string> { ["email"] = "ada@example.com", ["sub"] = "u1" };
+        if (verified is not null)
+        {
+            claims["email_verified"] = verified;
+        }
+
+        var track = await f.TrackAsync(Enrol, claims);
+        Assert.Equal((403, "IDENTITY_UNVERIFIED"), (track.Status, track.Code));
+        var read = await f.GetAsync("/progress/read", "", claims);
+        Assert.Equal((403, "IDENTITY_UNVERIFIED"), (read.Status, read.Code));
+        Assert.Equal(0, f.Emulator.Stats.Total);
+    }
+
+    [Fact]
+    public async Task EmailClaim_VerifiedAsTheStringTrue_IsTheIdentity()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync(Enrol, new() { ["email"] = "ada@example.com", ["email_verified"] = "TRUE" });
+        Assert.Equal("persisted", (string?)answer.Body!["status"]);
+    }
+
+    [Fact]
+    public async Task RequireVerifiedEmailSwitchedOff_AcceptsAnEmailClaimWithoutTheFlag()
+    {
+        await using var f = await FunctionFixture.StartAsync(new() { ["JWT_REQUIRE_VERIFIED_EMAIL"] = "false" });
+        var answer = await f.TrackAsync(Enrol, new() { ["email"] = "ada@example.com" });
+        Assert.Equal("persisted", (string?)answer.Body!["status"]);
+        Assert.NotNull(f.Contact("ada@example.com"));
+    }
+
+    [Fact]
+    public async Task UnverifiedEmail_WithAContactIdClaim_UsesTheContactIdOnly()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var id = f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "grace@example.com" });
+        var answer = await f.TrackAsync(Enrol, new() { ["email"] = "not-grace@example.com", ["email_verified"] = "false", ["hubspot_contact_id"] = id });
+        Assert.Equal(id, (string?)answer.Body!["contactId"]);
+        Assert.Null(f.Contact("not-grace@example.com"));
+    }
+
+    [Fact]
+    public async Task ContactIdClaim_IsReadFromTheConfiguredClaimOnly()
+    {
+        await using var f = await FunctionFixture.StartAsync(new() { ["JWT_CONTACT_ID_CLAIM"] = "crm_id" });
+        var id = f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "grace@example.com" });
+        var other = await f.TrackAsync(Enrol, new() { ["hubspot_contact_id"] = id });
+        Assert.Equal((401, "IDENTITY_MISSING"), (other.Status, other.Code));
+        var configured = await f.TrackAsync(Enrol, new() { ["crm_id"] = id });
+        Assert.Equal(id, (string?)configured.Body!["contactId"]);
+    }
 
     [Fact]
     public async Task Track_ClaimsWithoutBodyIdentity_UseTheClaimsEmail()

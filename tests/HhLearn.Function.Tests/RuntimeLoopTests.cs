@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using HhLearn.Function.Runtime;
+using HhLearn.Operations;
 
 namespace HhLearn.Function.Tests;
 
@@ -15,6 +16,12 @@ internal sealed class FakeRuntimeApi : HttpMessageHandler
     public ConcurrentQueue<(string Id, string Body)> Responses { get; } = new();
     public ConcurrentQueue<(string Id, string ErrorType, JsonNode Body)> Errors { get; } = new();
     public ConcurrentQueue<(string ErrorType, JsonNode Body)> InitErrors { get; } = new();
+
+    /// <summary>The status the fake answers to a /response or /error post (202 by default), by request id and path end.</summary>
+    public Func<string, string, HttpStatusCode> Answer { get; set; } = (_, _) => HttpStatusCode.Accepted;
+
+    /// <summary>When set, posts for this request id fail on the wire instead of being answered.</summary>
+    public string? Unreachable { get; set; }
 
     public void Enqueue(string id, string payload, string? trace = null)
     {
@@ -47,13 +54,25 @@ internal sealed class FakeRuntimeApi : HttpMessageHandler
         {
             InitErrors.Enqueue((request.Headers.GetValues("Lambda-Runtime-Function-Error-Type").Single(), JsonNode.Parse(body)!));
         }
-        else if (request.Method == HttpMethod.Post && segments is ["2018-06-01", "runtime", "invocation", var id, "response"])
+        else if (request.Method == HttpMethod.Post && segments is ["2018-06-01", "runtime", "invocation", var id, var kind and ("response" or "error")])
         {
-            Responses.Enqueue((Uri.UnescapeDataString(id), body));
-        }
-        else if (request.Method == HttpMethod.Post && segments is ["2018-06-01", "runtime", "invocation", var failedId, "error"])
-        {
-            Errors.Enqueue((Uri.UnescapeDataString(failedId), request.Headers.GetValues("Lambda-Runtime-Function-Error-Type").Single(), JsonNode.Parse(body)!));
+            id = Uri.UnescapeDataString(id);
+            if (id == Unreachable)
+            {
+                throw new HttpRequestException("connection reset by peer");
+            }
+
+            var status = Answer(id, kind);
+            if (kind == "response")
+            {
+                Responses.Enqueue((id, body));
+            }
+            else
+            {
+                Errors.Enqueue((id, request.Headers.GetValues("Lambda-Runtime-Function-Error-Type").Single(), JsonNode.Parse(body)!));
+            }
+
+            return new HttpResponseMessage(status) { Content = new StringContent(status == HttpStatusCode.Accepted ? "" : """{"errorMessage":"refused","errorType":"Refused"}""") };
         }
         else
         {
@@ -99,7 +118,7 @@ public class RuntimeLoopTests
         {
             seen = context;
             return Task.FromResult<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes("{\"echo\":" + Encoding.UTF8.GetString(payload.Span) + "}"));
-        });
+        }, new Log().Writer);
         using var stop = new CancellationTokenSource();
         var running = loop.RunAsync(stop.Token);
 
@@ -119,12 +138,12 @@ public class RuntimeLoopTests
     {
         var (fake, client, http) = Runtime();
         using var _ = http;
-        var failures = new List<string>();
+        var log = new Log();
         var loop = new LambdaBootstrap(client, (payload, context) =>
             Encoding.UTF8.GetString(payload.Span) == "\"boom\""
                 ? throw new InvalidOperationException("handler exploded")
                 : Task.FromResult<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes("\"ok\"")),
-            (id, error) => failures.Add(id));
+            log.Writer);
         using var stop = new CancellationTokenSource();
         var running = loop.RunAsync(stop.Token);
 
@@ -137,7 +156,80 @@ public class RuntimeLoopTests
         Assert.Equal("handler exploded", (string?)error.Body["errorMessage"]);
         Assert.Equal("InvalidOperationException", (string?)error.Body["errorType"]);
         Assert.Equal("good", fake.Responses.Single().Id);
-        Assert.Equal(["bad"], failures);
+        Assert.Equal(["bad"], log.Lines(LogEvents.InvocationFailed).Select(l => (string?)l["requestId"]));
+        await stop.CancelAsync();
+        await running;
+    }
+
+    private static LambdaBootstrap Echo(LambdaRuntimeClient client, Log log, int size = 10) =>
+        new(client, (payload, _) => Task.FromResult<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes("\"" + new string('x', size) + "\"")), log.Writer);
+
+    [Fact]
+    public async Task ResponseRefusedAsTooLarge_IsLogged_ReportedAsAnError_AndTheLoopGoesOn()
+    {
+        var (fake, client, http) = Runtime();
+        using var _ = http;
+        fake.Answer = (id, kind) => id == "huge" && kind == "response" ? HttpStatusCode.RequestEntityTooLarge : HttpStatusCode.Accepted;
+        var log = new Log();
+        using var stop = new CancellationTokenSource();
+        var running = Echo(client, log).RunAsync(stop.Token);
+
+        fake.Enqueue("huge", "1");
+        fake.Enqueue("next", "2");
+        await WaitFor(() => fake.Responses.Any(r => r.Id == "next"));
+
+        Assert.Equal(("huge", "Function.ResponseSizeTooLarge"), (fake.Errors.Single().Id, fake.Errors.Single().ErrorType));
+        var refused = Assert.Single(log.Lines(LogEvents.RuntimeApiRefused));
+        Assert.Equal("huge", (string?)refused["requestId"]);
+        Assert.StartsWith("413", (string?)refused["error"], StringComparison.Ordinal);
+        Assert.False(running.IsCompleted);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Forbidden)]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    public async Task ResponseRefusedAfterTheDeadline_IsLogged_AndTheNextInvocationIsServed(HttpStatusCode status)
+    {
+        var (fake, client, http) = Runtime();
+        using var _ = http;
+        fake.Answer = (id, _) => id == "late" ? status : HttpStatusCode.Accepted;
+        var log = new Log();
+        using var stop = new CancellationTokenSource();
+        var running = Echo(client, log).RunAsync(stop.Token);
+
+        fake.Enqueue("late", "1");
+        fake.Enqueue("next", "2");
+        await WaitFor(() => fake.Responses.Any(r => r.Id == "next"));
+
+        Assert.StartsWith(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)Assert.Single(log.Lines(LogEvents.RuntimeApiRefused))["error"], StringComparison.Ordinal);
+        Assert.Empty(fake.Errors);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task ErrorReportRefused_OrUndeliverable_IsLogged_AndTheLoopGoesOn()
+    {
+        var (fake, client, http) = Runtime();
+        using var _ = http;
+        fake.Answer = (id, kind) => kind == "error" ? HttpStatusCode.BadRequest : HttpStatusCode.Accepted;
+        fake.Unreachable = "lost";
+        var log = new Log();
+        var loop = new LambdaBootstrap(client, (payload, _) => Encoding.UTF8.GetString(payload.Span) == "\"ok\""
+            ? Task.FromResult<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes("\"fine\""))
+            : throw new InvalidOperationException("boom"), log.Writer);
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+
+        fake.Enqueue("refused", "\"boom\"");
+        fake.Enqueue("lost", "\"boom\"");
+        fake.Enqueue("next", "\"ok\"");
+        await WaitFor(() => fake.Responses.Any(r => r.Id == "next"));
+
+        Assert.Equal(["refused", "lost"], log.Lines(LogEvents.RuntimeApiRefused).Select(l => (string?)l["requestId"]));
         await stop.CancelAsync();
         await running;
     }
@@ -152,4 +244,15 @@ public class RuntimeLoopTests
         Assert.Equal("Runtime.InvalidConfiguration", init.ErrorType);
         Assert.StartsWith("Invalid configuration", (string?)init.Body["errorMessage"], StringComparison.Ordinal);
     }
+}
+
+/// <summary>A JSON line log kept in memory, read back line by line.</summary>
+internal sealed class Log : StringWriter
+{
+    public Log() => Writer = new JsonLineLog(this, TimeProvider.System);
+
+    public JsonLineLog Writer { get; }
+
+    public IReadOnlyList<JsonNode> Lines(string eventName) =>
+        ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Where(l => (string?)l["event"] == eventName).ToList();
 }

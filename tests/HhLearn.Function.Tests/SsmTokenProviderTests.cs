@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+using Moq;
 using HhLearn.Function.Config;
 using HhLearn.HubSpot;
 using Microsoft.AspNetCore.Builder;
@@ -75,9 +77,9 @@ public class SsmTokenProviderTests
     {
         await using var ssm = await FakeSsm.StartAsync();
         using var client = ssm.Client();
-        using var provider = new SsmTokenProvider(client, "/hhlearn/test/hubspot-token");
-        Assert.Equal("pat-first", await provider.GetTokenAsync(false, default));
-        Assert.Equal("pat-first", await provider.GetTokenAsync(false, default));
+        var provider = new SsmTokenProvider(client, "/hhlearn/test/hubspot-token");
+        Assert.Equal("pat-first", await provider.GetTokenAsync(null, default));
+        Assert.Equal("pat-first", await provider.GetTokenAsync(null, default));
         var request = Assert.Single(ssm.Requests);
         Assert.Equal("AmazonSSM.GetParameter", (string?)request["target"]);
         Assert.Equal("/hhlearn/test/hubspot-token", (string?)request["body"]!["Name"]);
@@ -89,11 +91,12 @@ public class SsmTokenProviderTests
     {
         await using var ssm = await FakeSsm.StartAsync();
         using var client = ssm.Client();
-        using var provider = new SsmTokenProvider(client, "/hhlearn/test/hubspot-token");
-        await provider.GetTokenAsync(false, default);
+        var provider = new SsmTokenProvider(client, "/hhlearn/test/hubspot-token");
+        await provider.GetTokenAsync(null, default);
         ssm.Value = "pat-rotated";
-        Assert.Equal("pat-rotated", await provider.GetTokenAsync(true, default));
-        Assert.Equal("pat-rotated", await provider.GetTokenAsync(false, default));
+        Assert.Equal("pat-rotated", await provider.GetTokenAsync("pat-first", default));
+        Assert.Equal("pat-rotated", await provider.GetTokenAsync(null, default));
+        Assert.Equal("pat-rotated", await provider.GetTokenAsync("pat-first", default));
         Assert.Equal(2, ssm.Requests.Count);
     }
 
@@ -103,8 +106,80 @@ public class SsmTokenProviderTests
         await using var ssm = await FakeSsm.StartAsync();
         ssm.Fail = true;
         using var client = ssm.Client();
-        using var provider = new SsmTokenProvider(client, "/hhlearn/test/missing");
-        var error = await Assert.ThrowsAsync<HubSpotUnavailableException>(async () => await provider.GetTokenAsync(false, default));
+        var provider = new SsmTokenProvider(client, "/hhlearn/test/missing");
+        var error = await Assert.ThrowsAsync<HubSpotUnavailableException>(async () => await provider.GetTokenAsync(null, default));
         Assert.Contains("/hhlearn/test/missing", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Mock<IAmazonSimpleSystemsManagement> Ssm(Func<string> value, TimeSpan delay)
+    {
+        var ssm = new Mock<IAmazonSimpleSystemsManagement>();
+        ssm.Setup(s => s.GetParameterAsync(It.IsAny<GetParameterRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (GetParameterRequest request, CancellationToken ct) =>
+            {
+                await Task.Delay(delay, ct);
+                return new GetParameterResponse { Parameter = new Parameter { Name = request.Name, Value = value() } };
+            });
+        return ssm;
+    }
+
+    [Fact]
+    public async Task TenConcurrent401s_ShareOneSsmRead()
+    {
+        var current = "pat-first";
+        var ssm = Ssm(() => current, TimeSpan.FromMilliseconds(50));
+        var provider = new SsmTokenProvider(ssm.Object, "/hhlearn/test/hubspot-token");
+        Assert.Equal("pat-first", await provider.GetTokenAsync(null, default));
+
+        current = "pat-rotated";
+        var refreshed = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => provider.GetTokenAsync("pat-first", default).AsTask()));
+        var late = await provider.GetTokenAsync("pat-first", default);
+
+        Assert.All(refreshed, t => Assert.Equal("pat-rotated", t));
+        Assert.Equal("pat-rotated", late);
+        ssm.Verify(s => s.GetParameterAsync(It.Is<GetParameterRequest>(r => r.WithDecryption == true), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task TenConcurrent401s_ThroughTheHubSpotClient_CostOneSsmRead()
+    {
+        await using var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(new HubSpotEmulator.EmulatorOptions { Token = "pat-first", RequestsPerTenSeconds = 10_000 });
+        var current = "pat-first";
+        var ssm = Ssm(() => current, TimeSpan.FromMilliseconds(20));
+        using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
+        await using var client = new HubSpotClient(http, new SsmTokenProvider(ssm.Object, "/hhlearn/test/hubspot-token"), new HubSpotClientOptions { RequestsPerTenSeconds = 1000 });
+        await client.GetPropertyAsync("email");
+
+        // The token is rotated in HubSpot and in SSM: every request in flight with the old one gets a 401.
+        emulator.SetToken("pat-rotated");
+        current = "pat-rotated";
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.GetPropertyAsync("email")));
+
+        ssm.Verify(s => s.GetParameterAsync(It.IsAny<GetParameterRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task CancelledTokenRead_IsHubSpotUnavailable_NotACrash()
+    {
+        var ssm = Ssm(() => "pat-first", TimeSpan.FromSeconds(2));
+        var provider = new SsmTokenProvider(ssm.Object, "/hhlearn/test/hubspot-token");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAsync<HubSpotUnavailableException>(async () => await provider.GetTokenAsync(null, deadline.Token));
+
+        // The read itself was not bound to that caller: the next caller gets the token.
+        Assert.Equal("pat-first", await provider.GetTokenAsync(null, default));
+    }
+
+    [Fact]
+    public async Task TrackWhoseTokenReadIsCancelled_AnswersFallback_Not500()
+    {
+        var ssm = Ssm(() => "function-token", TimeSpan.FromSeconds(10));
+        await using var f = await FunctionFixture.StartAsync(tokens: new SsmTokenProvider(ssm.Object, "/hhlearn/test/hubspot-token"));
+        var bytes = await f.App.HandleAsync(System.Text.Encoding.UTF8.GetBytes(FunctionFixture.Request("POST", "/events/track",
+            """{"eventName":"learning_pathway_enrolled","pathway_slug":"path-x","contactIdentifier":{"email":"ada@example.com"}}""")),
+            new HhLearn.Function.Runtime.LambdaContext("req-deadline", DateTimeOffset.UtcNow.AddSeconds(1.2), null, null));
+        var response = JsonNode.Parse(bytes.Span)!;
+        Assert.Equal(200, (int)response["statusCode"]!);
+        Assert.Equal("CRM_UNAVAILABLE", (string?)JsonNode.Parse((string)response["body"]!)!["error"]);
     }
 }

@@ -59,9 +59,9 @@ internal sealed class RotatingTokenProvider(string first, string afterRefresh) :
 {
     public int Refreshes { get; private set; }
 
-    public ValueTask<string> GetTokenAsync(bool refresh, CancellationToken cancellationToken)
+    public ValueTask<string> GetTokenAsync(string? rejected, CancellationToken cancellationToken)
     {
-        if (refresh)
+        if (rejected is not null)
         {
             Refreshes++;
         }

@@ -8,14 +8,15 @@ using Amazon.CDK.Assertions;
 namespace HhLearn.Infra.Tests;
 
 /// <summary>
-/// Synthesizes the stack once per variant for all tests: defaults (sync off, no authorizer, arm64) and a full
-/// production-like configuration (sync on, JWT authorizer, x86_64, alarm email). jsii's temporary files go to a
-/// folder this fixture removes.
+/// Synthesizes the stack once per variant for all tests: defaults (sync off, no authorizer, arm64), a full
+/// production-like configuration (sync on, JWT authorizer, x86_64, alarm email), and named variants that are
+/// synthesized the first time a test asks for them. jsii's temporary files go to a folder this fixture removes.
 /// </summary>
 public sealed class StackFixture : IDisposable
 {
     private readonly string _temp;
     private readonly string _asset;
+    private readonly Dictionary<string, (Template Template, Stack Stack)> _variants = new(StringComparer.Ordinal);
 
     public StackFixture()
     {
@@ -24,26 +25,27 @@ public sealed class StackFixture : IDisposable
         _asset = Directory.CreateTempSubdirectory("hhlearn-asset-").FullName;
         File.WriteAllText(Path.Combine(_asset, "bootstrap"), "placeholder");
 
-        Defaults = Synth(new Dictionary<string, object> { ["assetDir"] = _asset }, out var defaultStack);
-        DefaultStack = defaultStack;
-        Full = Synth(new Dictionary<string, object>
-        {
-            ["assetDir"] = _asset,
-            ["stage"] = "prod",
-            ["architecture"] = "x86_64",
-            ["enableCrmProgress"] = "true",
-            ["jwtIssuer"] = "https://auth.example.com/",
-            ["jwtAudience"] = "hhlearn",
-            ["allowedOrigins"] = "https://learn.example.com,https://www.example.com",
-            ["alarmEmail"] = "ops@example.com",
-            ["maxReceiveCount"] = "7",
-            ["queueMaxConcurrency"] = "3",
-            ["hubspotRateLimit"] = "190",
-            ["contactCreationSpikeThreshold"] = "250",
-            ["tokenParameter"] = "/custom/hubspot-token",
-        }, out _);
+        (Defaults, DefaultStack) = Variant("defaults", []);
+        (Full, _) = Variant("full", FullContext);
         DefaultWarnings = Amazon.CDK.Assertions.Annotations.FromStack(DefaultStack).FindWarning("*", Match.StringLikeRegexp("No JWT authorizer.*")).Length;
     }
+
+    /// <summary>The production-like context the <see cref="Full"/> template was synthesized with.</summary>
+    public static Dictionary<string, object> FullContext => new()
+    {
+        ["stage"] = "prod",
+        ["architecture"] = "x86_64",
+        ["enableCrmProgress"] = "true",
+        ["jwtIssuer"] = "https://auth.example.com/",
+        ["jwtAudience"] = "hhlearn",
+        ["allowedOrigins"] = "https://learn.example.com,https://www.example.com",
+        ["alarmEmail"] = "ops@example.com",
+        ["maxReceiveCount"] = "7",
+        ["queueMaxConcurrency"] = "3",
+        ["hubspotRateLimit"] = "190",
+        ["contactCreationSpikeThreshold"] = "250",
+        ["tokenParameter"] = "/custom/hubspot-token",
+    };
 
     public Template Defaults { get; }
     public Template Full { get; }
@@ -51,6 +53,27 @@ public sealed class StackFixture : IDisposable
     public int DefaultWarnings { get; }
 
     public static JsonObject Json(Template template) => JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(template.ToJSON()))!.AsObject();
+
+    /// <summary>The stack synthesized with <paramref name="context"/> (beside the placeholder asset), once per name.</summary>
+    public (Template Template, Stack Stack) Variant(string name, Dictionary<string, object> context)
+    {
+        if (!_variants.TryGetValue(name, out var variant))
+        {
+            var app = new App(new AppProps { Context = new Dictionary<string, object>(context) { ["assetDir"] = _asset } });
+            var settings = Settings.FromContext(app.Node, "unused");
+            var stack = new HhLearnStack(app, $"HhLearn-{settings.Stage}", settings);
+            variant = (Template.FromStack(stack), stack);
+            _variants[name] = variant;
+        }
+
+        return variant;
+    }
+
+    public static string[] Errors(Stack stack) =>
+        Amazon.CDK.Assertions.Annotations.FromStack(stack).FindError("*", Match.AnyValue()).Select(e => System.Text.Json.JsonSerializer.Serialize(e.Entry.Data)).ToArray();
+
+    public static string[] Warnings(Stack stack) =>
+        Amazon.CDK.Assertions.Annotations.FromStack(stack).FindWarning("*", Match.AnyValue()).Select(e => System.Text.Json.JsonSerializer.Serialize(e.Entry.Data)).ToArray();
 
     public void Dispose()
     {
@@ -63,14 +86,6 @@ public sealed class StackFixture : IDisposable
         {
             // jsii may still hold a file; the folder is under the system temp anyway.
         }
-    }
-
-    private static Template Synth(Dictionary<string, object> context, out Stack stack)
-    {
-        var app = new App(new AppProps { Context = context });
-        var settings = Settings.FromContext(app.Node, "unused");
-        stack = new HhLearnStack(app, $"HhLearn-{settings.Stage}", settings);
-        return Template.FromStack(stack);
     }
 }
 

@@ -42,14 +42,16 @@ public class StackTests(StackFixture fixture)
         Assert.Equal("false", (string?)off["ENABLE_CRM_PROGRESS"]);
         Assert.Equal("properties", (string?)off["PROGRESS_BACKEND"]);
         Assert.Equal("/hhlearn/dev/hubspot-token", (string?)off["HUBSPOT_TOKEN_PARAMETER"]);
-        Assert.Equal("50", (string?)off["HUBSPOT_RATE_LIMIT"]);
+        Assert.Equal("40", (string?)off["HUBSPOT_RATE_LIMIT"]);
+        Assert.Equal("2", (string?)off["HUBSPOT_READ_RATE_LIMIT"]);
         Assert.Equal("dev", (string?)off["HHLEARN_STAGE"]);
         Assert.NotNull(off["SYNC_QUEUE_URL"]!["Ref"]);
 
         var on = Function(StackFixture.Json(fixture.Full))["Environment"]!["Variables"]!;
         Assert.Equal("true", (string?)on["ENABLE_CRM_PROGRESS"]);
         Assert.Equal("/custom/hubspot-token", (string?)on["HUBSPOT_TOKEN_PARAMETER"]);
-        Assert.Equal("63", (string?)on["HUBSPOT_RATE_LIMIT"]);
+        Assert.Equal("50", (string?)on["HUBSPOT_RATE_LIMIT"]);
+        Assert.Equal("3", (string?)on["HUBSPOT_READ_RATE_LIMIT"]);
         Assert.Equal("https://learn.example.com,https://www.example.com", (string?)on["ALLOWED_ORIGINS"]);
     }
 

@@ -65,6 +65,15 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Rotates the accepted private app token: requests with the old one get HubSpot's 401.</summary>
+    public void SetToken(string token)
+    {
+        lock (_faultLock)
+        {
+            _options = _options with { Token = token };
+        }
+    }
+
     /// <summary>Makes the next <paramref name="count"/> API requests fail with <paramref name="status"/>.</summary>
     public void FailNext(int status, int count, string policy = "TEN_SECONDLY_ROLLING") =>
         SetFaults(_options.Faults with { FailNextStatus = status, FailNextCount = count, FailNextPolicy = policy });

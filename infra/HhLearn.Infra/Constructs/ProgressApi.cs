@@ -43,6 +43,9 @@ public sealed class ProgressApi : Construct
                 AllowOrigins = [.. settings.AllowedOrigins],
                 AllowMethods = [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
                 AllowHeaders = ["content-type", "authorization"],
+
+                // A 503 carries Retry-After; the site's code can read it only if it is exposed.
+                ExposeHeaders = ["retry-after"],
                 MaxAge = Duration.Minutes(10),
             },
         });
@@ -52,7 +55,7 @@ public sealed class ProgressApi : Construct
         {
             authorizer = new HttpJwtAuthorizer("JwtAuthorizer", issuer, new HttpJwtAuthorizerProps { JwtAudience = [audience], AuthorizerName = "learner-jwt" });
         }
-        else
+        else if (!settings.EnableCrmProgress)
         {
             Annotations.Of(this).AddWarning(
                 "No JWT authorizer: set context jwtIssuer and jwtAudience. Without it the API trusts the email or contact id in each request.");

@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
+using HhLearn.Operations;
 using Architecture = Amazon.CDK.AWS.Lambda.Architecture;
 
 namespace HhLearn.Infra.Constructs;
@@ -12,6 +13,9 @@ public sealed record ProgressFunctionProps
 
     /// <summary>Variables the other constructs add (the queue URL, the token parameter).</summary>
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
+
+    /// <summary>The HubSpot budget split, computed once by the stack.</summary>
+    public required HubSpotBudget Budget { get; init; }
 }
 
 /// <summary>The Lambda function: the Native AOT <c>bootstrap</c> on <c>provided.al2023</c>, with its catalog and log group.</summary>
@@ -35,8 +39,10 @@ public sealed class ProgressFunction : Construct
             ["PROGRESS_BACKEND"] = settings.ProgressBackend,
             ["ALLOWED_ORIGINS"] = string.Join(',', settings.AllowedOrigins),
 
-            // Each concurrent consumer has its own client-side limiter: it gets its share of the app's limit.
-            ["HUBSPOT_RATE_LIMIT"] = Math.Max(1, settings.HubSpotRateLimit / Math.Max(1, settings.QueueMaxConcurrency)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Each instance has its own client-side limiter: it gets its share of the app's limit for the work it does
+            // (HubSpotBudget: queue consumers x queue share + instances x read share <= the app's limit).
+            ["HUBSPOT_RATE_LIMIT"] = props.Budget.QueueShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["HUBSPOT_READ_RATE_LIMIT"] = props.Budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["HHLEARN_STAGE"] = settings.Stage,
         };
 
@@ -53,6 +59,9 @@ public sealed class ProgressFunction : Construct
             Environment = environment,
             LogGroup = LogGroup,
             Tracing = Tracing.ACTIVE,
+
+            // The HubSpot budget is split over at most this many instances (HubSpotBudget).
+            ReservedConcurrentExecutions = props.Budget.Instances,
         });
     }
 

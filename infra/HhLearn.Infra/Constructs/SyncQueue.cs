@@ -54,7 +54,10 @@ public sealed class SyncQueue : Construct
     public Queue Queue { get; }
     public Queue DeadLetterQueue { get; }
 
-    /// <summary>Connects the function: it may send (intake) and consume (the mapping), at the given maximum concurrency.</summary>
+    /// <summary>
+    /// Connects the function: it may send (intake) and consume (the mapping), at the given maximum concurrency (the
+    /// value the HubSpot budget was split for, already clamped to what Lambda accepts).
+    /// </summary>
     public void Connect(IFunction function, int maxConcurrency)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -63,7 +66,7 @@ public sealed class SyncQueue : Construct
         {
             BatchSize = 10,
             ReportBatchItemFailures = true,
-            MaxConcurrency = Math.Max(2, maxConcurrency),
+            MaxConcurrency = maxConcurrency,
         }));
     }
 }

@@ -17,9 +17,16 @@ public sealed record FunctionConfig
     public Uri HubSpotBaseUrl { get; init; } = new("https://api.hubapi.com/");
     public string? CatalogDir { get; init; }
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+    /// <summary>This instance's HubSpot requests per 10 s while it runs queue work (<c>HUBSPOT_RATE_LIMIT</c>).</summary>
     public int RateLimit { get; init; } = 100;
+
+    /// <summary>This instance's HubSpot requests per 10 s while it answers the API (<c>HUBSPOT_READ_RATE_LIMIT</c>; default the same).</summary>
+    public int? ReadRateLimit { get; init; }
     public string EventNamePrefix { get; init; } = string.Empty;
     public string ContactIdClaim { get; init; } = "hubspot_contact_id";
+
+    /// <summary>Whether a token's <c>email</c> claim counts only with <c>email_verified</c> true (<c>JWT_REQUIRE_VERIFIED_EMAIL</c>).</summary>
+    public bool RequireVerifiedEmail { get; init; } = true;
 
     /// <summary>When set, the track route queues events instead of syncing them (queue mode).</summary>
     public Uri? SyncQueueUrl { get; init; }
@@ -110,11 +117,35 @@ public sealed record FunctionConfig
             }
         }
 
+        if (Get("HUBSPOT_READ_RATE_LIMIT") is { } readRate)
+        {
+            try
+            {
+                config = config with { ReadRateLimit = HubSpotClientOptions.ParseRateLimit(readRate) };
+            }
+            catch (FormatException ex)
+            {
+                problems.Add($"HUBSPOT_READ_RATE_LIMIT: {ex.Message}");
+            }
+        }
+
         config = config with
         {
             EventNamePrefix = Get("HUBSPOT_EVENT_NAME_PREFIX") ?? string.Empty,
             ContactIdClaim = Get("JWT_CONTACT_ID_CLAIM") ?? config.ContactIdClaim,
         };
+
+        if (Get("JWT_REQUIRE_VERIFIED_EMAIL") is { } verified)
+        {
+            if (ParseBool(verified) is { } flag)
+            {
+                config = config with { RequireVerifiedEmail = flag };
+            }
+            else
+            {
+                problems.Add($"JWT_REQUIRE_VERIFIED_EMAIL must be true or false (got '{verified}')");
+            }
+        }
 
         if (Get("SYNC_QUEUE_URL") is { } queue)
         {

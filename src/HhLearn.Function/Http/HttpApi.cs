@@ -319,6 +319,9 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             response.Headers ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             response.Headers["access-control-allow-origin"] = config.AllowedOrigins.Contains("*") ? "*" : origin;
             response.Headers["vary"] = "Origin";
+
+            // A 503 says when to come back; the site's code can only read that header if it is exposed.
+            response.Headers["access-control-expose-headers"] = "retry-after";
         }
 
         return response;

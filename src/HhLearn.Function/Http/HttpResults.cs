@@ -15,6 +15,7 @@ internal static class HttpResults
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string IdentityMismatch = "IDENTITY_MISMATCH";
     public const string IdentityMissing = "IDENTITY_MISSING";
+    public const string IdentityUnverified = "IDENTITY_UNVERIFIED";
     public const string OriginNotAllowed = "ORIGIN_NOT_ALLOWED";
     public const string CrmUnavailable = "CRM_UNAVAILABLE";
     public const string QueueUnavailable = "QUEUE_UNAVAILABLE";

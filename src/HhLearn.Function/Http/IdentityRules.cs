@@ -15,7 +15,9 @@ internal sealed record Identification(LearnerIdentity Who, Res? Refusal)
 /// <summary>
 /// Who a request names, by the same rules on every route: identifiers from the body (track) or the query (reads)
 /// are checked by <see cref="Identifiers"/>; when API Gateway's JWT authorizer verified a token, its claims are the
-/// identity and a different identifier in the request is refused with 403.
+/// identity and a different identifier in the request is refused with 403. An email claim counts only when the
+/// token says it is verified (<c>email_verified</c>), unless <c>JWT_REQUIRE_VERIFIED_EMAIL=false</c>; a contact-id
+/// claim is read from the configured claim (<c>JWT_CONTACT_ID_CLAIM</c>).
 /// </summary>
 internal sealed class IdentityRules(FunctionConfig config)
 {
@@ -50,6 +52,20 @@ internal sealed class IdentityRules(FunctionConfig config)
         if (claimEmail is null && claimId is null)
         {
             return Refuse(401, "The token carries no email claim", HttpResults.IdentityMissing, "authorization: token has no email claim");
+        }
+
+        // Anyone can sign up with someone else's address at many identity providers: an email claim names a learner
+        // only once the provider verified it. API Gateway passes every claim as a string.
+        if (claimEmail is not null && config.RequireVerifiedEmail &&
+            !string.Equals(claims.GetValueOrDefault("email_verified"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            if (claimId is null || email is not null)
+            {
+                return Refuse(403, "The token's email address is not verified", HttpResults.IdentityUnverified,
+                    "authorization: the email claim is not verified (email_verified is not true)");
+            }
+
+            claimEmail = null;
         }
 
         if ((email is not null && email != claimEmail) || (contactId is not null && contactId != claimId))

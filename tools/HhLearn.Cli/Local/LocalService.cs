@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HhLearn.HubSpotEmulator;
+using HhLearn.Operations;
 using HhLearn.Progress.Contact;
 
 namespace HhLearn.Cli.Local;
@@ -35,6 +36,14 @@ public sealed record LocalOptions
 
     /// <summary>The event source mapping's maximum concurrency (the CDK default is 2).</summary>
     public int QueueConcurrency { get; init; } = 2;
+
+    /// <summary>
+    /// The app's limit split over the local instances as the stack splits it over Lambda's: in direct mode every
+    /// HubSpot call is the API's; in queue mode the consumers get four fifths.
+    /// </summary>
+    public HubSpotBudget Budget => Direct
+        ? HubSpotBudget.Split(RateLimit, RateLimit - 1, Concurrency, 0).Budget
+        : HubSpotBudget.Split(RateLimit, Math.Max(1, RateLimit / 5), Concurrency + QueueConcurrency, QueueConcurrency).Budget;
 
     /// <summary>Where the function's JSON log lines go.</summary>
     public Action<string> Log { get; init; } = Console.WriteLine;
@@ -113,6 +122,7 @@ public sealed class LocalService : IAsyncDisposable
         }
 
         var runtime = await LocalRuntimeApi.StartAsync(options.FunctionTimeout);
+        var budget = options.Budget;
         var bootstrap = BootstrapCommand.Find(options.Bootstrap);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -123,9 +133,10 @@ public sealed class LocalService : IAsyncDisposable
             ["ENABLE_CRM_PROGRESS"] = "true",
             ["HUBSPOT_BASE_URL"] = hubSpotUrl.ToString(),
             ["HUBSPOT_PRIVATE_APP_TOKEN"] = token,
-            // Each instance has its own limiter, so each gets a share of the app's limit: in queue mode the consumers
-            // make nearly all HubSpot calls, in direct mode the API instances do.
-            ["HUBSPOT_RATE_LIMIT"] = Math.Max(1, options.RateLimit / Math.Max(1, options.Direct ? options.Concurrency : options.QueueConcurrency)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Each instance has its own limiter, so each gets its share of the app's limit (the same split as the CDK
+            // stack's): queue consumers x queue share + instances x read share <= the app's limit.
+            ["HUBSPOT_RATE_LIMIT"] = (options.Direct ? budget.ReadShare : budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["HUBSPOT_READ_RATE_LIMIT"] = budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ALLOWED_ORIGINS"] = "*",
         };
         if ((options.CatalogDir ?? BootstrapCommand.RepoPath("samples", "catalog")) is { } catalog && Directory.Exists(catalog))
