@@ -62,6 +62,19 @@ public sealed record Settings
                          "or accept an API that trusts the identifiers in each request on purpose with -c allowUnauthenticated=true");
         }
 
+        foreach (var origin in AllowedOrigins)
+        {
+            if (origin.Contains('*', StringComparison.Ordinal))
+            {
+                problems.Add($"allowedOrigins '{origin}' cannot be used: the API allows credentials (browsers send beacons with them) and a browser refuses " +
+                             "a wildcard for a credentialed request; list the site's origins, e.g. -c allowedOrigins=https://learn.example.com,https://www.example.com");
+            }
+            else if (CorsPolicy.Problem(origin) is { } problem)
+            {
+                problems.Add($"allowedOrigins entry {problem}");
+            }
+        }
+
         problems.AddRange(Budget.Problems.Select(p => $"HubSpot budget: {p}"));
         return problems;
     }

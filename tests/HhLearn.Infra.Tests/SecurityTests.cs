@@ -93,6 +93,25 @@ public class SecurityTests(StackFixture fixture)
     }
 
     [Fact]
+    public void Cors_AllowsCredentials_ForTheExplicitOrigins()
+    {
+        var cors = Props(Resources(StackFixture.Json(fixture.Full), "AWS::ApiGatewayV2::Api").Single())["CorsConfiguration"]!;
+        Assert.True((bool)cors["AllowCredentials"]!);
+        Assert.Equal(["https://learn.example.com", "https://www.example.com"], cors["AllowOrigins"]!.AsArray().Select(o => (string)o!));
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("https://learn.example.com,*")]
+    [InlineData("https://*.example.com")]
+    public void WildcardOrigins_WithCredentials_FailSynth_WithOneClearLine(string origins)
+    {
+        var (_, stack) = fixture.Variant($"star-{origins}", new() { ["allowedOrigins"] = origins });
+        var error = Assert.Single(StackFixture.Errors(stack));
+        Assert.Contains("cannot be used: the API allows credentials", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HubSpotBudget_ArithmeticHoldsForEveryPlanAndConcurrency()
     {
         foreach (var limit in new[] { 100, 190, 250 })

@@ -38,9 +38,13 @@ public sealed class ProgressApi : Construct
         {
             ApiName = $"hhlearn-{settings.Stage}",
             CreateDefaultStage = false,
+            // API Gateway answers preflights itself and sets these headers on every answer (the function's own CORS
+            // headers are then ignored). Credentials: a beacon is always sent with them, and a JSON beacon needs a
+            // preflight whose answer must name the origin and allow credentials, or the browser drops the beacon.
             CorsPreflight = settings.AllowedOrigins.Count == 0 ? null : new CorsPreflightOptions
             {
-                AllowOrigins = [.. settings.AllowedOrigins],
+                AllowOrigins = [.. settings.AllowedOrigins.Where(o => !o.Contains('*', StringComparison.Ordinal))],
+                AllowCredentials = true,
                 AllowMethods = [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
                 AllowHeaders = ["content-type", "authorization"],
 

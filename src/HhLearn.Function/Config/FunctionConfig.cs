@@ -1,6 +1,7 @@
 using System.Collections;
 using HhLearn.CrmSync;
 using HhLearn.HubSpot;
+using HhLearn.Operations;
 
 namespace HhLearn.Function.Config;
 
@@ -97,9 +98,9 @@ public sealed record FunctionConfig
         if (Get("ALLOWED_ORIGINS") is { } origins)
         {
             var list = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-            foreach (var origin in list.Where(o => o != "*" && !(Uri.TryCreate(o, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" && u.AbsolutePath == "/")))
+            foreach (var problem in list.Select(CorsPolicy.Problem).OfType<string>())
             {
-                problems.Add($"ALLOWED_ORIGINS entry '{origin}' must be * or an origin such as https://learn.example.com");
+                problems.Add($"ALLOWED_ORIGINS entry {problem}");
             }
 
             config = config with { AllowedOrigins = list.Select(o => o.TrimEnd('/')).ToList() };

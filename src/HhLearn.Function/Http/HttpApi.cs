@@ -18,6 +18,7 @@ namespace HhLearn.Function.Http;
 public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, ProgressSync? sync, ISyncLog log, TimeProvider time)
 {
     private readonly IdentityRules _identity = new(config);
+    private readonly CorsPolicy _cors = new(config.AllowedOrigins);
 
     private static readonly Dictionary<string, string> Routes = new(StringComparer.Ordinal)
     {
@@ -300,35 +301,29 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
     private Res Preflight(string? origin)
     {
-        if (origin is null || !OriginAllowed(origin))
+        var headers = _cors.PreflightHeaders(origin);
+        if (headers.Count == 0)
         {
             return HttpResults.Error(403, "Origin not allowed", HttpResults.OriginNotAllowed, "origin: is not in ALLOWED_ORIGINS");
         }
 
-        var response = WithCors(new Res { StatusCode = 204, Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) }, origin);
-        response.Headers!["access-control-allow-methods"] = "GET, POST, OPTIONS";
-        response.Headers["access-control-allow-headers"] = "content-type, authorization";
-        response.Headers["access-control-max-age"] = "600";
-        return response;
+        return new Res { StatusCode = 204, Headers = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase) };
     }
 
     private Res WithCors(Res response, string? origin)
     {
-        if (origin is not null && OriginAllowed(origin))
+        var headers = _cors.ResponseHeaders(origin);
+        if (headers.Count > 0)
         {
             response.Headers ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            response.Headers["access-control-allow-origin"] = config.AllowedOrigins.Contains("*") ? "*" : origin;
-            response.Headers["vary"] = "Origin";
-
-            // A 503 says when to come back; the site's code can only read that header if it is exposed.
-            response.Headers["access-control-expose-headers"] = "retry-after";
+            foreach (var (name, value) in headers)
+            {
+                response.Headers[name] = value;
+            }
         }
 
         return response;
     }
-
-    private bool OriginAllowed(string origin) =>
-        config.AllowedOrigins.Contains("*") || config.AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);
 
     private static AggregateKind? Problem(List<string> problems, string problem)
     {

@@ -16,10 +16,15 @@ internal static class LocalCommand
         var catalog = new Option<string?>("--catalog") { Description = "Catalog directory (default: samples/catalog)" };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the function's log lines" };
         var direct = new Option<bool>("--direct") { Description = "Direct mode: sync each event before answering (default: queue mode through a local SQS FIFO queue)" };
+        var allowOrigin = new Option<string[]>("--allow-origin")
+        {
+            Description = "A page origin that may call the API with credentials (repeatable; default: any http://127.0.0.1:* and http://localhost:* page)",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var command = new Command("local", "Run the whole service locally: API Gateway emulation, the Lambda function, and the HubSpot emulator")
         {
-            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct,
+            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct, allowOrigin,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -39,6 +44,13 @@ internal static class LocalCommand
                 }
             }
 
+            var origins = parse.GetValue(allowOrigin) is { Length: > 0 } given ? given : [.. Operations.CorsPolicy.LocalDefault];
+            foreach (var problem in origins.Select(Operations.CorsPolicy.Problem).OfType<string>())
+            {
+                Console.Error.WriteLine($"hhlearn local: --allow-origin {problem}");
+                return 1;
+            }
+
             var isQuiet = parse.GetValue(quiet);
             var options = new LocalOptions
             {
@@ -51,6 +63,7 @@ internal static class LocalCommand
                 CatalogDir = parse.GetValue(catalog),
                 Log = isQuiet ? _ => { } : Console.WriteLine,
                 Direct = parse.GetValue(direct),
+                AllowedOrigins = origins,
             };
 
             using var shutdown = new Shutdown(ct);
@@ -87,7 +100,9 @@ internal static class LocalCommand
     {
         var api = stack.ApiUrl.ToString().TrimEnd('/');
         Console.WriteLine("HhLearn is running locally.");
+        Console.WriteLine($"  console    {api}/_local/  (click through the catalog as a learner; see the answers, the stored progress and the HubSpot contact)");
         Console.WriteLine($"  API        {api}/  (API Gateway HTTP API emulation; stats at {api}/_local/stats)");
+        Console.WriteLine($"  CORS       pages from {string.Join(", ", stack.Options.AllowedOrigins)} may call it with credentials (--allow-origin)");
         Console.WriteLine(stack.Emulator is null
             ? $"  HubSpot    {stack.HubSpotUrl}"
             : $"  HubSpot    {stack.HubSpotUrl}  (built-in emulator, token {LocalService.EmulatorToken}; {stack.HubSpotUrl}_emulator/contacts)");

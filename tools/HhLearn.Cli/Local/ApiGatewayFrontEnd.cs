@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using HhLearn.Operations;
 using Microsoft.Extensions.Primitives;
 
 namespace HhLearn.Cli.Local;
@@ -12,29 +13,37 @@ namespace HhLearn.Cli.Local;
 /// API Gateway HTTP API emulation on 127.0.0.1: each HTTP request becomes a payload format 2.0 event, is
 /// invoked through the local Runtime API, and the function's answer becomes the HTTP response. A function error
 /// answers 500 and a timeout 503, with API Gateway's bodies. Locally, a bearer JWT's claims are passed as if a
-/// JWT authorizer had verified them (no signature check: local use only).
+/// JWT authorizer had verified them (no signature check: local use only). CORS is API Gateway's: with a policy, the
+/// front end answers preflights itself and sets the policy's headers on every answer, ignoring the function's.
 /// </summary>
 public sealed class ApiGatewayFrontEnd : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Func<byte[], CancellationToken, Task<InvocationResult>> _invoke;
     private readonly Func<JsonObject> _stats;
+    private readonly CorsPolicy _cors;
 
-    private ApiGatewayFrontEnd(WebApplication app, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<JsonObject> stats)
+    private ApiGatewayFrontEnd(WebApplication app, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<JsonObject> stats, CorsPolicy cors)
     {
         _app = app;
         _invoke = invoke;
         _stats = stats;
+        _cors = cors;
     }
+
+    /// <summary>The local console and its helpers (<c>/_local/...</c>), mapped before the API's catch-all route.</summary>
+    public WebApplication App => _app;
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public static async Task<ApiGatewayFrontEnd> StartAsync(int port, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<JsonObject> stats)
+    public static async Task<ApiGatewayFrontEnd> StartAsync(int port, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<JsonObject> stats,
+        CorsPolicy cors, Action<WebApplication>? mapLocal = null)
     {
         // API Gateway HTTP APIs take payloads up to 10 MB.
         var app = HubSpotEmulator.LoopbackWebApp.Create(port, 10 * 1024 * 1024);
-        var frontEnd = new ApiGatewayFrontEnd(app, invoke, stats);
+        var frontEnd = new ApiGatewayFrontEnd(app, invoke, stats, cors);
         app.MapGet("/_local/stats", () => Results.Text(frontEnd._stats().ToJsonString(), "application/json"));
+        mapLocal?.Invoke(app);
         app.Map("/{**path}", frontEnd.HandleAsync);
         await app.StartAsync();
         frontEnd.BaseUrl = HubSpotEmulator.LoopbackWebApp.Address(app);
@@ -49,6 +58,37 @@ public sealed class ApiGatewayFrontEnd : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (!_cors.IsEmpty && HttpMethods.IsOptions(context.Request.Method) && context.Request.Headers.ContainsKey("access-control-request-method"))
+        {
+            // A preflight: API Gateway answers it without invoking the function (and without the authorizer).
+            context.Response.StatusCode = 204;
+            foreach (var (name, value) in _cors.PreflightHeaders(origin))
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            return;
+        }
+
+        if (!_cors.IsEmpty)
+        {
+            context.Response.OnStarting(() =>
+            {
+                foreach (var name in context.Response.Headers.Keys.Where(k => k.StartsWith("access-control-", StringComparison.OrdinalIgnoreCase)).ToList())
+                {
+                    context.Response.Headers.Remove(name);
+                }
+
+                foreach (var (name, value) in _cors.ResponseHeaders(origin))
+                {
+                    context.Response.Headers[name] = value;
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         var payload = Encoding.UTF8.GetBytes(ToEvent(context.Request, buffer.ToArray()).ToJsonString());

@@ -16,6 +16,9 @@ public sealed record LocalOptions
     public int EmulatorPort { get; init; } = 5081;
     public EmulatorOptions Emulator { get; init; } = new() { Token = LocalService.EmulatorToken, SearchLag = TimeSpan.FromSeconds(2) };
 
+    /// <summary>Pages that may call the API (API Gateway's CORS configuration): by default any page served from this machine.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = CorsPolicy.LocalDefault;
+
     /// <summary>Function instances (Lambda execution environments) polling the Runtime API.</summary>
     public int Concurrency { get; init; } = 4;
 
@@ -59,8 +62,9 @@ public sealed class LocalService : IAsyncDisposable
     public const string QueueName = "hhlearn-sync.fifo";
 
     private LocalService(LocalOptions options, HubSpotEmulator.HubSpotEmulator? emulator, Uri hubSpotUrl, LocalRuntimeApi runtime, FunctionProcesses processes, ApiGatewayFrontEnd frontEnd, BootstrapCommand bootstrap,
-        LocalSqs? sqs, FifoQueue? queue, LocalEventSourceMapping? mapping)
+        LocalSqs? sqs, FifoQueue? queue, LocalEventSourceMapping? mapping, LocalFaults faults)
     {
+        Faults = faults;
         Sqs = sqs;
         Queue = queue;
         Mapping = mapping;
@@ -84,6 +88,9 @@ public sealed class LocalService : IAsyncDisposable
     public LocalSqs? Sqs { get; }
     public FifoQueue? Queue { get; }
     public LocalEventSourceMapping? Mapping { get; }
+
+    /// <summary>Switches for the local services' faults (also at <c>/_local/faults</c>).</summary>
+    public LocalFaults Faults { get; }
 
     /// <summary>Waits until the queue is empty and nothing is in flight (or the time is up); true when drained.</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
@@ -137,7 +144,7 @@ public sealed class LocalService : IAsyncDisposable
             // stack's): queue consumers x queue share + instances x read share <= the app's limit.
             ["HUBSPOT_RATE_LIMIT"] = (options.Direct ? budget.ReadShare : budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["HUBSPOT_READ_RATE_LIMIT"] = budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ALLOWED_ORIGINS"] = "*",
+            ["ALLOWED_ORIGINS"] = string.Join(',', options.AllowedOrigins),
         };
         if ((options.CatalogDir ?? BootstrapCommand.RepoPath("samples", "catalog")) is { } catalog && Directory.Exists(catalog))
         {
@@ -174,6 +181,7 @@ public sealed class LocalService : IAsyncDisposable
             options.Log($"hhlearn local: the function failed to start: {message}");
             runtime.FailQueued("Runtime.InitError", message);
         };
+        var faults = new LocalFaults(sqs);
         var mapping = queue is null ? null : new LocalEventSourceMapping(queue, $"arn:aws:sqs:us-east-1:{LocalSqs.AccountId}:{QueueName}", runtime.InvokeAsync, options.QueueConcurrency);
         var frontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () =>
         {
@@ -195,8 +203,8 @@ public sealed class LocalService : IAsyncDisposable
             }
 
             return stats;
-        });
-        return new LocalService(options, emulator, hubSpotUrl, runtime, processes, frontEnd, bootstrap, sqs, queue, mapping);
+        }, new CorsPolicy(options.AllowedOrigins), app => LocalConsole.Map(app, environment.GetValueOrDefault("CATALOG_DIR"), emulator, faults));
+        return new LocalService(options, emulator, hubSpotUrl, runtime, processes, frontEnd, bootstrap, sqs, queue, mapping, faults);
     }
 
     /// <summary>Creates HhLearn's properties in the emulator, as <c>hhlearn provision</c> would in HubSpot.</summary>

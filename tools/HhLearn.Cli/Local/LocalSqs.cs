@@ -21,6 +21,9 @@ public sealed class LocalSqs : IAsyncDisposable
 
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>When set, every call is answered 503 ServiceUnavailable, as SQS answers when it cannot serve.</summary>
+    public bool Unavailable { get; set; }
+
     public static async Task<LocalSqs> StartAsync(int port = 0)
     {
         var app = HubSpotEmulator.LoopbackWebApp.Create(port);
@@ -54,6 +57,12 @@ public sealed class LocalSqs : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (Unavailable)
+        {
+            await Write(context, 503, Error("ServiceUnavailable", "the local queue is switched off (/_local/faults)"));
+            return;
+        }
+
         var target = context.Request.Headers["X-Amz-Target"].ToString();
         var action = target.StartsWith("AmazonSQS.", StringComparison.Ordinal) ? target[10..] : string.Empty;
         JsonObject? body;
