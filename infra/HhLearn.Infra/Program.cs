@@ -25,7 +25,7 @@ if (missingAsset is not null)
 {
     Annotations.Of(stack).AddWarning(
         $"No published function at '{missingAsset}': the template uses a placeholder bootstrap that fails every invocation. " +
-        "Publish it (dotnet publish src/HhLearn.Function -c Release -r linux-arm64 -p:PublishAot=true) or pass -c assetDir=DIR before deploying.");
+        $"Publish it (./hhlearn publish --arch {settings.Architecture}) or pass -c assetDir=DIR before deploying.");
 }
 
 app.Synth();

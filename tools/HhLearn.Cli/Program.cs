@@ -8,6 +8,7 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     ProvisionCommand.Create(),
     LocalCommand.Create(),
     BenchCommand.Create(),
+    PublishCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
