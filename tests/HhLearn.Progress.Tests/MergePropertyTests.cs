@@ -182,4 +182,64 @@ public class MergePropertyTests
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse(text), JsonNode.Parse(rewritten)), $"{text}\n!=\n{rewritten}");
             Assert.Equal(rewritten, ProgressStateJson.Write(ProgressStateJson.Read(rewritten).State!));
         }, iter: 300);
+
+    private static LearnerProgress Fold(IEnumerable<TrackEvent> events, LearningCatalog catalog) => Support.ApplyAll(LearnerProgress.New, events, catalog);
+
+    private static string Full(LearnerProgress learner, LearningCatalog catalog) => ProgressStateJson.Write(learner.State) + "\n" + Outcome(learner, catalog);
+
+    [Fact]
+    public void Merge_IsCommutative() =>
+        Gen.Select(GenCatalog, GenEvent.Array[0, 25], GenEvent.Array[0, 25]).Sample((catalog, e1, e2) =>
+        {
+            var (a, b) = (Fold(e1, catalog), Fold(e2, catalog));
+            Assert.Equal(Full(ProgressMerge.Merge(a, b, catalog), catalog), Full(ProgressMerge.Merge(b, a, catalog), catalog));
+        }, iter: 300);
+
+    [Fact]
+    public void Merge_IsAssociative() =>
+        Gen.Select(GenCatalog, GenEvent.Array[0, 20], GenEvent.Array[0, 20], GenEvent.Array[0, 20]).Sample((catalog, e1, e2, e3) =>
+        {
+            var (a, b, c) = (Fold(e1, catalog), Fold(e2, catalog), Fold(e3, catalog));
+            Assert.Equal(
+                Full(ProgressMerge.Merge(ProgressMerge.Merge(a, b, catalog), c, catalog), catalog),
+                Full(ProgressMerge.Merge(a, ProgressMerge.Merge(b, c, catalog), catalog), catalog));
+        }, iter: 300);
+
+    [Fact]
+    public void Merge_IsIdempotent() =>
+        Gen.Select(GenCatalog, GenEvent.Array[0, 25], GenEvent.Array[0, 25]).Sample((catalog, e1, e2) =>
+        {
+            var (a, b) = (Fold(e1, catalog), Fold(e2, catalog));
+            Assert.Equal(Full(a, catalog), Full(ProgressMerge.Merge(a, a, catalog), catalog));
+            var ab = ProgressMerge.Merge(a, b, catalog);
+            Assert.Equal(Full(ab, catalog), Full(ProgressMerge.Merge(ab, b, catalog), catalog));
+        }, iter: 300);
+
+    [Fact]
+    public void Merge_AgreesWithApplyingEvents_ApplyThenMergeEqualsMergeThenApply() =>
+        Gen.Select(GenCatalog, GenEvent.Array[0, 20], GenEvent.Array[0, 20], GenEvent).Sample((catalog, e1, e2, e) =>
+        {
+            var (a, b) = (Fold(e1, catalog), Fold(e2, catalog));
+            var applied = ProgressEngine.Apply(a, e, catalog, Support.Now);
+            Assert.True(applied.IsApplied);
+            var mergedThenApplied = ProgressEngine.Apply(ProgressMerge.Merge(a, b, catalog), e, catalog, Support.Now);
+            Assert.True(mergedThenApplied.IsApplied);
+            Assert.Equal(Full(ProgressMerge.Merge(applied.Learner, b, catalog), catalog), Full(mergedThenApplied.Learner, catalog));
+        }, iter: 300);
+
+    [Fact]
+    public void Merge_OfTwoFolds_EqualsTheFoldOfAllTheEvents() =>
+        Gen.Select(GenCatalog, GenEvent.Array[0, 25], GenEvent.Array[0, 25]).Sample((catalog, e1, e2) =>
+            Assert.Equal(Full(Fold(e1.Concat(e2), catalog), catalog), Full(ProgressMerge.Merge(Fold(e1, catalog), Fold(e2, catalog), catalog), catalog)),
+            iter: 300);
+
+    [Fact]
+    public void Merge_ThroughStoredProperties_LosesNothing() =>
+        Gen.Select(GenCatalog, GenEvent.Array[0, 20], GenEvent.Array[0, 20]).Sample((catalog, e1, e2) =>
+        {
+            var legacy = ContactProgress.Read(ContactProgress.Build(Fold(e1, catalog), catalog, Support.Now).Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Learner!;
+            Assert.Equal(
+                ProgressStateJson.Write(Fold(e1.Concat(e2), catalog).State),
+                ProgressStateJson.Write(ProgressMerge.Merge(legacy, Fold(e2, catalog), catalog).State));
+        }, iter: 200);
 }
