@@ -1,3 +1,4 @@
+using HhLearn.Progress.Events;
 using HhLearn.Operations;
 using HhLearn.HubSpot;
 using HhLearn.Progress.Catalog;

@@ -4,17 +4,6 @@ using HhLearn.Progress.Rules;
 
 namespace HhLearn.CrmSync;
 
-/// <summary>Who an event is about: a normalised email, a HubSpot contact id, or both.</summary>
-public sealed record LearnerIdentity(string? Email, string? ContactId)
-{
-    public bool IsEmpty => Email is null && ContactId is null;
-
-    /// <summary>One key per learner: the queue's message group, the batch grouping.</summary>
-    public string Key => Email is not null ? $"email:{Email}" : $"id:{ContactId}";
-
-    public string? EmailHash => Email is null ? null : Operations.EmailHash.Of(Email);
-}
-
 public enum ProgressBackend
 {
     /// <summary>Progress lives in contact properties (the default).</summary>

@@ -129,6 +129,16 @@ public sealed class JsonLineLog(TextWriter output, TimeProvider time, string? st
     }
 }
 
+/// <summary>What log lines say about a learner.</summary>
+public static class LearnerLogging
+{
+    extension(LearnerIdentity who)
+    {
+        /// <summary>The hash of the learner's email for log lines, or null when the learner is known by contact id only.</summary>
+        public string? EmailHash => who.Email is null ? null : Operations.EmailHash.Of(who.Email);
+    }
+}
+
 public static class EmailHash
 {
     /// <summary>The first 12 hex characters of SHA-256 of the normalised email: joins log lines without exposing the address.</summary>

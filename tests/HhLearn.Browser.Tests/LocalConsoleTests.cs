@@ -1,3 +1,4 @@
+using HhLearn.Operations;
 using Microsoft.Playwright;
 
 namespace HhLearn.Browser.Tests;

@@ -1,3 +1,4 @@
+using HhLearn.Progress.Events;
 using HhLearn.Operations;
 using System.Text.Json.Nodes;
 using HhLearn.Progress.Contact;

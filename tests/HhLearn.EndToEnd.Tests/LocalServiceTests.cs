@@ -142,14 +142,25 @@ public class LocalServiceTests
     }
 
     [Fact]
-    public async Task Cors_PreflightAndHeaders()
+    public async Task Cors_LocalPagesMayCallWithCredentials_OtherOriginsGetNoGrant()
     {
         await using var f = await LocalFixture.StartAsync();
-        using var preflight = new HttpRequestMessage(HttpMethod.Options, "events/track");
-        preflight.Headers.Add("Origin", "https://learn.example.com");
-        preflight.Headers.Add("Access-Control-Request-Method", "POST");
-        var response = await f.Http.SendAsync(preflight);
-        Assert.Equal(204, (int)response.StatusCode);
-        Assert.Equal("*", response.Headers.GetValues("access-control-allow-origin").Single());
+        async Task<HttpResponseMessage> Preflight(string origin)
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "events/track");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+            return await f.Http.SendAsync(preflight);
+        }
+
+        var local = await Preflight("http://127.0.0.1:3000");
+        Assert.Equal(204, (int)local.StatusCode);
+        Assert.Equal("http://127.0.0.1:3000", local.Headers.GetValues("access-control-allow-origin").Single());
+        Assert.Equal("true", local.Headers.GetValues("access-control-allow-credentials").Single());
+        Assert.Contains("content-type", local.Headers.GetValues("access-control-allow-headers").Single(), StringComparison.Ordinal);
+
+        var stranger = await Preflight("https://learn.example.com");
+        Assert.False(stranger.Headers.Contains("access-control-allow-origin"));
     }
 }

@@ -71,6 +71,47 @@ public static class ContactProgress
     }
 
     /// <summary>
+    /// The learner's own values under their property names, nothing derived (no summary, no dates of writing):
+    /// what a store keeps so that <see cref="Read"/> gives the same learner back.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Snapshot(LearnerProgress learner)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ContactPropertyNames.ProgressState] = ProgressStateJson.Write(learner.State),
+        };
+        if (!learner.StoredEnrolledCourses.IsEmpty)
+        {
+            values[ContactPropertyNames.EnrolledCourses] = JoinList(learner.StoredEnrolledCourses);
+        }
+
+        if (!learner.StoredCompletedCourses.IsEmpty)
+        {
+            values[ContactPropertyNames.CompletedCourses] = JoinList(learner.StoredCompletedCourses);
+        }
+
+        if (learner.StoredTotalProgress is { } total)
+        {
+            values[ContactPropertyNames.TotalProgress] = total;
+        }
+
+        if (learner.LastActivity is { } last)
+        {
+            values[ContactPropertyNames.LastActivity] = FormatDate(last);
+        }
+
+        if (learner.LastViewed is { } view)
+        {
+            values[ContactPropertyNames.LastViewedType] = view.Type;
+            values[ContactPropertyNames.LastViewedSlug] = view.Slug;
+            values[ContactPropertyNames.LastViewedAt] = view.At.Text;
+        }
+
+        return values;
+    }
+
+    /// <summary>
     /// Every property of design.md section 4 for <paramref name="learner"/>. <paramref name="writeTime"/> dates
     /// <c>hhl_progress_updated_at</c>. An empty state keeps the stored milestone values.
     /// </summary>

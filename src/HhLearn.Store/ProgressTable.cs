@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using HhLearn.Progress.Events;
+
+namespace HhLearn.Store;
+
+/// <summary>
+/// The progress table's shape. One item per learner, its partition key a SHA-256 of the learner's key (normalised
+/// email, else contact id), so that queue messages, logs and suppression records can name a learner without an
+/// email; the email itself is an attribute. Two sparse indexes: learners by HubSpot contact id, and learners whose
+/// HubSpot projection is behind (by when it fell behind), which the sweeper reads.
+/// </summary>
+public static class ProgressTable
+{
+    public const string Key = "pk";
+    public const string ContactIndex = "by-contact-id";
+    public const string DueIndex = "projection-due";
+
+    /// <summary>The one value of the due index's partition key: every learner that is behind.</summary>
+    public const string DueShard = "behind";
+
+    // Attributes. The learner's own values are a map under their HubSpot property names (ContactProgress.Snapshot).
+    public const string Email = "email";
+    public const string ContactId = "contact_id";
+    public const string Values = "progress";
+    public const string Version = "version";
+    public const string Projected = "projected_version";
+    public const string UpdatedAt = "updated_at";
+    public const string ImportPending = "import_pending";
+    public const string AliasOf = "alias_of";
+    public const string Due = "due";
+    public const string DueSince = "due_since";
+    public const string Blocked = "projection_blocked";
+    public const string Suppressed = "suppressed_at";
+
+    private const string LearnerPrefix = "L#";
+    private const string SuppressionPrefix = "S#";
+
+    /// <summary>The partition key of a learner: <c>L#</c> and the SHA-256 (hex) of the learner's key.</summary>
+    public static string KeyOf(LearnerIdentity who)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        return LearnerPrefix + Hash(who.Key);
+    }
+
+    public static string KeyOfEmail(string email) => KeyOf(new LearnerIdentity(EmailAddress.Normalize(email), null));
+
+    /// <summary>The suppression record of a learner key (kept after a learner is forgotten: no email in it).</summary>
+    public static string SuppressionKeyOf(string learnerKey)
+    {
+        ArgumentNullException.ThrowIfNull(learnerKey);
+        return SuppressionPrefix + learnerKey[LearnerPrefix.Length..];
+    }
+
+    public static bool IsLearnerKey(string key) => key.StartsWith(LearnerPrefix, StringComparison.Ordinal) && key.Length == LearnerPrefix.Length + 64;
+
+    /// <summary>The table as CreateTable makes it (locally; the CDK stack declares the same shape).</summary>
+    public static CreateTableRequest Definition(string tableName) => new()
+    {
+        TableName = tableName,
+        BillingMode = BillingMode.PAY_PER_REQUEST,
+        AttributeDefinitions =
+        [
+            new AttributeDefinition(Key, ScalarAttributeType.S),
+            new AttributeDefinition(ContactId, ScalarAttributeType.S),
+            new AttributeDefinition(Due, ScalarAttributeType.S),
+            new AttributeDefinition(DueSince, ScalarAttributeType.S),
+        ],
+        KeySchema = [new KeySchemaElement(Key, KeyType.HASH)],
+        GlobalSecondaryIndexes =
+        [
+            new GlobalSecondaryIndex
+            {
+                IndexName = ContactIndex,
+                KeySchema = [new KeySchemaElement(ContactId, KeyType.HASH)],
+                Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY },
+            },
+            new GlobalSecondaryIndex
+            {
+                IndexName = DueIndex,
+                KeySchema = [new KeySchemaElement(Due, KeyType.HASH), new KeySchemaElement(DueSince, KeyType.RANGE)],
+                Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY },
+            },
+        ],
+    };
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using HhLearn.Store;
+
+namespace HhLearn.Cli.Local;
+
+/// <summary>
+/// DynamoDB on this machine: dynalite (npm, DynamoDB's API over an in-memory LevelDB), run with the machine's node on
+/// 127.0.0.1, with the progress table created. Used by <c>hhlearn local</c> and by the tests (one process each).
+/// </summary>
+public sealed class Dynalite : IAsyncDisposable
+{
+    public const string DefaultTable = "hhlearn-local-progress";
+
+    private readonly Process _process;
+
+    private Dynalite(Process process, Uri endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>A client of this dynalite (dummy credentials; the region only names the signature).</summary>
+    public AmazonDynamoDBClient Client() => new(new BasicAWSCredentials("local", "local"),
+        new AmazonDynamoDBConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = "us-east-1", Timeout = TimeSpan.FromSeconds(5), MaxErrorRetry = 2 });
+
+    /// <summary>
+    /// Starts dynalite on a free port (or <paramref name="port"/>). It needs the repository's npm packages: when
+    /// <c>node_modules/dynalite</c> is missing, <c>npm ci</c> is run first (a fresh clone needs nothing else).
+    /// </summary>
+    public static async Task<Dynalite> StartAsync(int port = 0, Action<string>? say = null, CancellationToken ct = default)
+    {
+        var root = BootstrapCommand.RepoPath() ?? throw new InvalidOperationException("dynalite comes with a checkout of HhLearn (npm ci at its root); use --store-url for another DynamoDB");
+        var cli = Path.Combine(root, "node_modules", "dynalite", "cli.js");
+        if (!File.Exists(cli))
+        {
+            say?.Invoke("installing the local DynamoDB (npm ci at the repository root)...");
+            await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], root, ct);
+            if (!File.Exists(cli))
+            {
+                throw new InvalidOperationException($"npm ci did not install dynalite ({cli} is missing)");
+            }
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var chosen = port != 0 ? port : FreePort();
+            var start = new ProcessStartInfo("node") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { cli, "--host", "127.0.0.1", "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var process = new Process { StartInfo = start };
+            var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var errors = new System.Text.StringBuilder();
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data?.Contains("listening", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    ready.TrySetResult(true);
+                }
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line)
+                {
+                    lock (errors)
+                    {
+                        errors.AppendLine(line);
+                    }
+                }
+            };
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) => ready.TrySetResult(false);
+            try
+            {
+                process.Start();
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                process.Dispose();
+                throw new InvalidOperationException("the local DynamoDB needs Node.js (node on PATH)", ex);
+            }
+
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            if (await ready.Task.WaitAsync(TimeSpan.FromSeconds(30), ct))
+            {
+                return new Dynalite(process, new Uri($"http://127.0.0.1:{chosen}/"));
+            }
+
+            process.Dispose();
+            if (port != 0 || attempt >= 3)
+            {
+                throw new IOException($"dynalite did not start on port {chosen}: {errors.ToString().Trim()}");
+            }
+        }
+    }
+
+    /// <summary>Creates the progress table (as the CDK stack declares it) unless it exists; waits until it is active.</summary>
+    public async Task CreateTableAsync(string table = DefaultTable, CancellationToken ct = default)
+    {
+        using var client = Client();
+        try
+        {
+            await client.CreateTableAsync(ProgressTable.Definition(table), ct);
+        }
+        catch (ResourceInUseException)
+        {
+            // Already there.
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            var description = await client.DescribeTableAsync(table, ct);
+            if (description.Table.TableStatus == TableStatus.ACTIVE &&
+                (description.Table.GlobalSecondaryIndexes ?? []).All(g => g.IndexStatus == IndexStatus.ACTIVE))
+            {
+                return;
+            }
+
+            await Task.Delay(50, ct);
+        }
+
+        throw new IOException($"the table {table} did not become active");
+    }
+
+    /// <summary>Makes every call fail (a DynamoDB outage) until <see cref="Resume"/>: the process is paused, so calls time out.</summary>
+    public void Pause() => Signal("STOP");
+
+    public void Resume() => Signal("CONT");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            Resume();
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+        kill?.WaitForExit();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, string[] arguments, string directory, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} could not be started");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {await error}{await output}");
+        }
+    }
+}
