@@ -1,4 +1,5 @@
 using HhLearn.Operations;
+using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
 
@@ -24,13 +25,47 @@ public sealed record SyncOptions
 /// <summary>The answer of a synced event.</summary>
 public abstract record TrackOutcome;
 
-public sealed record TrackPersisted(string? ContactId, bool Created, ProgressBackend Backend, IReadOnlyList<ApplyWarning> Warnings) : TrackOutcome;
+/// <summary>
+/// The event is kept for good: in the progress store (<c>store</c>), or written to the contact (<c>properties</c>) or
+/// sent as a behavioral event (<c>events</c>) in HubSpot-only direct mode.
+/// </summary>
+public sealed record TrackPersisted(string? ContactId, bool Created, string Backend, IReadOnlyList<ApplyWarning> Warnings) : TrackOutcome;
 
 /// <summary>Refused by the progress rules (e.g. an explicit completion of an incomplete course); nothing was written.</summary>
 public sealed record TrackRejected(ValidationError Error, string? ContactId) : TrackOutcome;
 
 /// <summary>A learner's stored progress, for the read routes.</summary>
-public sealed record LearnerRecord(string ContactId, LearnerProgress Learner, string? UpdatedAt, string? Summary);
+public sealed record LearnerRecord(string? ContactId, LearnerProgress Learner, string? UpdatedAt, string? Summary);
+
+/// <summary>What the HTTP routes ask of wherever progress is kept: the progress store, or HubSpot itself (direct mode).</summary>
+public interface IProgressBackend
+{
+    LearningCatalog Catalog { get; }
+
+    /// <summary>Applies and keeps the event. Throws <see cref="ProgressUnavailableException"/> or <see cref="PermanentSyncException"/>.</summary>
+    Task<TrackOutcome> TrackAsync(TrackEvent e, LearnerIdentity who, DateTimeOffset receivedAt, string? requestId, CancellationToken ct);
+
+    /// <summary>The learner's progress, or null when nobody by that identifier is known.</summary>
+    Task<LearnerRecord?> ReadAsync(LearnerIdentity who, string? requestId, CancellationToken ct);
+}
+
+/// <summary>
+/// Where progress is kept cannot serve now (HubSpot in direct mode, the store, or a learner contended past the bound):
+/// nothing was changed, and the client should come back after <see cref="RetryAfter"/>.
+/// </summary>
+public sealed class ProgressUnavailableException(string code, string message, TimeSpan retryAfter, Exception? inner = null) : Exception(message, inner)
+{
+    public string Code { get; } = code;
+
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+public static class UnavailableCodes
+{
+    public const string Crm = "CRM_UNAVAILABLE";
+    public const string Store = "STORE_UNAVAILABLE";
+    public const string Contended = "STORE_CONTENDED";
+}
 
 /// <summary>
 /// A failure that retrying will not fix: corrupt or oversize stored state, an unknown contact id. The event is

@@ -1,3 +1,4 @@
+using System.Text;
 using HhLearn.Operations;
 using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
@@ -9,35 +10,38 @@ using HhLearn.Function.Queue;
 using HhLearn.Function.Runtime;
 using HhLearn.HubSpot;
 using HhLearn.Progress.Catalog;
+using HhLearn.Store;
 
 namespace HhLearn.Function;
 
 /// <summary>
-/// The function, composed from its configuration: one handler for API Gateway HTTP API events (and, in queue
-/// mode, SQS events), dispatched on the event's shape.
+/// The function, composed from its configuration: one handler for API Gateway HTTP API events, SQS events (the
+/// projection's nudges) and scheduled events (the sweeper), dispatched on the event's shape.
 /// </summary>
 public sealed class FunctionApp : IAsyncDisposable
 {
-    private readonly HttpClient? _hubSpotHttp;
-    private readonly HubSpotClient[] _hubSpot;
+    private readonly List<IAsyncDisposable> _owned;
+    private readonly List<IDisposable> _disposables;
     private readonly TimeProvider _time;
+    private readonly Sweeper? _sweeper;
 
-    private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, HttpClient? hubSpotHttp, HubSpotClient[] hubSpot, ProgressSync? sync, IEventIntake? intake, BatchSync? batch)
+    private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, IProgressBackend? backend, Projector? projector, Sweeper? sweeper,
+        List<IAsyncDisposable> owned, List<IDisposable> disposables)
     {
         Config = config;
         _time = time;
-        _hubSpotHttp = hubSpotHttp;
-        _hubSpot = hubSpot;
-        Sync = sync;
-        Api = new HttpApi(config, intake, sync, log, time);
-        Consumer = new QueueConsumer(batch, log);
+        _sweeper = sweeper;
+        _owned = owned;
+        _disposables = disposables;
+        Backend = backend;
+        Api = new HttpApi(config, backend, log, time);
+        Consumer = new QueueConsumer(projector, log);
     }
-
-    public QueueConsumer Consumer { get; }
 
     public FunctionConfig Config { get; }
     public HttpApi Api { get; }
-    public ProgressSync? Sync { get; }
+    public QueueConsumer Consumer { get; }
+    public IProgressBackend? Backend { get; }
 
     /// <summary>
     /// Builds the function. <paramref name="tokens"/> overrides where the token comes from (tests); otherwise SSM
@@ -49,7 +53,7 @@ public sealed class FunctionApp : IAsyncDisposable
         var catalog = LoadCatalog(config.CatalogDir, log);
         if (!config.CrmEnabled)
         {
-            return new FunctionApp(config, log, time, null, [], null, null, null);
+            return new FunctionApp(config, log, time, null, null, null, [], []);
         }
 
         tokens ??= config.TokenParameter is { } parameter
@@ -69,9 +73,35 @@ public sealed class FunctionApp : IAsyncDisposable
         // an instance draws on the queue share only while it runs queue work, on the read share only for the API.
         var queueClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.RateLimit }, Observe, time);
         var apiClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.ReadRateLimit ?? config.RateLimit }, Observe, time);
-        var sync = new ProgressSync(apiClient, catalog, log, time, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
-        IEventIntake intake = config.SyncQueueUrl is { } queueUrl ? new QueueIntake(CreateSqsClient(), queueUrl) : new DirectIntake(sync);
-        return new FunctionApp(config, log, time, http, [queueClient, apiClient], sync, intake, new BatchSync(queueClient, catalog, log, time));
+        List<IAsyncDisposable> owned = [queueClient, apiClient];
+        List<IDisposable> disposables = [http];
+        if (config.ProgressTable is not { } table)
+        {
+            var direct = new HubSpotBackend(apiClient, catalog, log, time, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
+            return new FunctionApp(config, log, time, direct, null, null, owned, disposables);
+        }
+
+        var dynamo = ProgressStore.CreateClient();
+        disposables.Add(dynamo);
+        var store = new ProgressStore(dynamo, table, catalog, time);
+        INudgeSender? nudges = null;
+        Projector? projector = null;
+        Sweeper? sweeper = null;
+        if (config.SyncQueueUrl is { } queueUrl)
+        {
+            var sqs = CreateSqsClient();
+            disposables.Add(sqs);
+            nudges = new SqsNudgeSender(sqs, queueUrl);
+            projector = new Projector(store, new ContactWriter(queueClient), catalog, nudges, log, time);
+            sweeper = new Sweeper(store, nudges, log, time, config.SweepAfter);
+        }
+        else
+        {
+            log.Write(LogLevel.Warn, LogEvents.ConfigurationInvalid, "PROGRESS_TABLE without SYNC_QUEUE_URL: progress is stored, but nothing projects it to HubSpot");
+        }
+
+        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient), log);
+        return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables);
     }
 
     /// <summary>The Lambda handler: takes the raw event, answers the raw response.</summary>
@@ -79,7 +109,7 @@ public sealed class FunctionApp : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
 
-        // Leave a second to answer before Lambda's deadline; HubSpot calls stop at this point.
+        // Leave a second to answer before Lambda's deadline; HubSpot and store calls stop at this point.
         using var budget = new CancellationTokenSource(Max(context.Remaining(_time) - TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), _time);
         switch (EventShape.Of(payload))
         {
@@ -92,19 +122,25 @@ public sealed class FunctionApp : IAsyncDisposable
                 var sqsEvent = JsonSerializer.Deserialize(payload.Span, FunctionJsonContext.Default.SQSEvent)!;
                 var batchResponse = await Consumer.HandleAsync(sqsEvent, context.RequestId, budget.Token);
                 return JsonSerializer.SerializeToUtf8Bytes(batchResponse, FunctionJsonContext.Default.SQSBatchResponse);
+            case PayloadKind.Schedule:
+                var nudged = _sweeper is null ? 0 : await _sweeper.SweepAsync(context.RequestId, budget.Token);
+                return Encoding.UTF8.GetBytes($$"""{"nudged":{{nudged}}}""");
             default:
-                throw new NotSupportedException("unknown event shape: expected an API Gateway HTTP API (2.0) or SQS event");
+                throw new NotSupportedException("unknown event shape: expected an API Gateway HTTP API (2.0), SQS or scheduled event");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _hubSpot)
+        foreach (var owned in _owned)
         {
-            await client.DisposeAsync();
+            await owned.DisposeAsync();
         }
 
-        _hubSpotHttp?.Dispose();
+        foreach (var disposable in _disposables)
+        {
+            disposable.Dispose();
+        }
     }
 
     private static LearningCatalog LoadCatalog(string? directory, ISyncLog log)
@@ -144,10 +180,11 @@ internal enum PayloadKind
     Unknown,
     HttpApi,
     Sqs,
+    Schedule,
 }
 
 /// <summary>
-/// Tells an API Gateway HTTP API event from an SQS event by the top-level property names alone: a forward-only
+/// Tells an API Gateway HTTP API event from an SQS or an EventBridge scheduled event by the top-level property names alone: a forward-only
 /// scan that skips every value, so the payload is parsed for real only once, by the deserializer that fits.
 /// </summary>
 internal static class EventShape
@@ -162,17 +199,22 @@ internal static class EventShape
                 return PayloadKind.Unknown;
             }
 
-            bool records = false, requestContext = false, route = false;
+            bool records = false, requestContext = false, route = false, detailType = false, source = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 records |= reader.ValueTextEquals("Records"u8);
                 requestContext |= reader.ValueTextEquals("requestContext"u8);
                 route |= reader.ValueTextEquals("rawPath"u8) || reader.ValueTextEquals("routeKey"u8);
+                detailType |= reader.ValueTextEquals("detail-type"u8);
+                source |= reader.ValueTextEquals("source"u8);
                 reader.Read();
                 reader.Skip();
             }
 
-            return records ? PayloadKind.Sqs : requestContext && route ? PayloadKind.HttpApi : PayloadKind.Unknown;
+            return records ? PayloadKind.Sqs
+                : requestContext && route ? PayloadKind.HttpApi
+                : detailType && source ? PayloadKind.Schedule
+                : PayloadKind.Unknown;
         }
         catch (JsonException)
         {

@@ -24,6 +24,18 @@ public static class LogEvents
     public const string InvocationFailed = "invocation_failed";
     public const string RuntimeApiRefused = "runtime_api_refused";
 
+    // The progress store and the HubSpot projection.
+    public const string EventStored = "event_stored";
+    public const string StoreUnavailable = "store_unavailable";
+    public const string NudgeFailed = "nudge_failed";
+    public const string ProjectionWritten = "projection_written";
+    public const string ProjectionFailed = "projection_failed";
+    public const string ProjectionSwept = "projection_swept";
+    public const string LegacyImported = "legacy_imported";
+    public const string LegacyImportFailed = "legacy_import_failed";
+    public const string LearnersCombined = "learners_combined";
+    public const string ContactDeletedUpstream = "contact_deleted_upstream";
+
     /// <summary>The events the CloudWatch metric filters count.</summary>
     public static readonly IReadOnlyList<string> Metered =
         [ContactCreated, ContactCreateFailed, CrmSyncFailed, CrmRateLimited, ValidationFailed];

@@ -238,13 +238,14 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
         var names = new Dictionary<string, string>
         {
             ["#version"] = T.Version, ["#projected"] = T.Projected, ["#contact"] = T.ContactId,
-            ["#due"] = T.Due, ["#since"] = T.DueSince, ["#blocked"] = T.Blocked,
+            ["#due"] = T.Due, ["#since"] = T.DueSince, ["#blocked"] = T.Blocked, ["#import"] = T.ImportPending,
         };
         var values = new Dictionary<string, AttributeValue> { [":v"] = N(projected.Version), [":cid"] = S(contactId) };
         if (await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = tableName, Key = KeyOf(projected.Key),
-                UpdateExpression = "SET #projected = :v, #contact = :cid REMOVE #due, #since, #blocked",
+                // HubSpot has the contact now (found and imported, or created): nothing is left to import.
+                UpdateExpression = "SET #projected = :v, #contact = :cid REMOVE #due, #since, #blocked, #import",
                 ConditionExpression = "#version = :v AND (attribute_not_exists(#projected) OR #projected < :v)",
                 ExpressionAttributeNames = names, ExpressionAttributeValues = values,
             }, ct)))
@@ -260,13 +261,49 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
         return await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = tableName, Key = KeyOf(projected.Key),
-                UpdateExpression = "SET #projected = :v, #contact = :cid, #since = :now",
+                UpdateExpression = "SET #projected = :v, #contact = :cid, #since = :now REMOVE #import",
                 ConditionExpression = "attribute_exists(#pk) AND (attribute_not_exists(#projected) OR #projected < :v)",
                 ExpressionAttributeNames = names, ExpressionAttributeValues = values,
             }, ct))
             ? ProjectionMark.MovedOn
             : ProjectionMark.Overtaken;
     }
+
+    /// <summary>
+    /// Stops projecting a learner HubSpot refuses for good (a value it rejects, corrupt progress): the learner leaves the
+    /// due index, so no sweep nudges it again, until an operator clears the block (<c>hhlearn reproject</c>).
+    /// </summary>
+    public async Task BlockAsync(string key, string reason, CancellationToken ct)
+    {
+        await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "SET #blocked = :reason REMOVE #due, #since",
+            ConditionExpression = "attribute_exists(#pk)",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key, ["#blocked"] = T.Blocked, ["#due"] = T.Due, ["#since"] = T.DueSince },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":reason"] = S(reason) },
+        }, ct));
+    }
+
+    /// <summary>
+    /// Marks a learner behind so that the projection writes it again (after a property change, a HubSpot-side cleanup,
+    /// or to lift a block): clears the block and the projected version, and puts it in the due index as of
+    /// <paramref name="since"/>. False when the store has no such learner.
+    /// </summary>
+    public Task<bool> MarkBehindAsync(string key, DateTimeOffset since, CancellationToken ct) =>
+        TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "SET #due = :shard, #since = :since, #projected = :zero REMOVE #blocked",
+            ConditionExpression = "attribute_exists(#pk) AND attribute_not_exists(#alias)",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#pk"] = T.Key, ["#due"] = T.Due, ["#since"] = T.DueSince, ["#projected"] = T.Projected, ["#blocked"] = T.Blocked, ["#alias"] = T.AliasOf,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(T.DueShard), [":since"] = S(Stamp.Format(since)), [":zero"] = N(0) },
+        }, ct));
 
     /// <summary>Learners whose projection fell behind before <paramref name="before"/>, oldest first (the due index).</summary>
     public async Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, int limit, CancellationToken ct)

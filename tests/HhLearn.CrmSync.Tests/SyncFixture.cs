@@ -9,7 +9,7 @@ using HhLearn.Progress.Events;
 namespace HhLearn.CrmSync.Tests;
 
 /// <summary>An emulator with HhLearn's properties provisioned, a client, a captured log and the sync module.</summary>
-internal sealed class SyncFixture : IAsyncDisposable
+internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
@@ -23,14 +23,18 @@ internal sealed class SyncFixture : IAsyncDisposable
         Http = http;
         Client = client;
         LogText = logText;
-        Sync = new ProgressSync(client, Catalog, new JsonLineLog(logText, TimeProvider.System), TimeProvider.System, options);
+        Log = new JsonLineLog(logText, TimeProvider.System);
+        Sync = new HubSpotBackend(client, Catalog, Log, TimeProvider.System, options);
     }
 
     public HubSpotEmulator.HubSpotEmulator Emulator { get; }
     public HttpClient Http { get; }
     public HubSpotClient Client { get; }
     public StringWriter LogText { get; }
-    public ProgressSync Sync { get; }
+    public JsonLineLog Log { get; }
+
+    /// <summary>HubSpot-only direct mode.</summary>
+    public HubSpotBackend Sync { get; }
 
     public IReadOnlyList<JsonNode> LogLines => LogText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
 
@@ -64,6 +68,26 @@ internal sealed class SyncFixture : IAsyncDisposable
 
     public IReadOnlyDictionary<string, string> Contact(string email) =>
         Emulator.Store.AllContacts().Single(c => c.Properties.GetValueOrDefault("email") == email).Properties;
+
+    /// <summary>Nudges sent, as the projection queue would receive them.</summary>
+    public List<(Nudge Nudge, string? Round)> Nudges { get; } = [];
+
+    public Task SendAsync(IReadOnlyList<Nudge> nudges, string? round, CancellationToken ct)
+    {
+        lock (Nudges)
+        {
+            Nudges.AddRange(nudges.Select(n => (n, round)));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A progress store on its own table of the shared dynalite.</summary>
+    public static async Task<Store.ProgressStore> StoreAsync()
+    {
+        var (_, table, client) = await TestSupport.SharedDynalite.NewTableAsync("sync");
+        return new Store.ProgressStore(client, table, Catalog, TimeProvider.System);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -67,18 +67,43 @@ public class ConfigTests
     {
         var (config, problems) = Read(
             ("ENABLE_CRM_PROGRESS", "true"),
-            ("PROGRESS_BACKEND", "events"),
+            ("PROGRESS_TABLE", "hhlearn-prod-progress"),
             ("HUBSPOT_TOKEN_PARAMETER", "/hhlearn/prod/hubspot-token"),
             ("HUBSPOT_BASE_URL", "http://127.0.0.1:5081"),
             ("ALLOWED_ORIGINS", "https://learn.example.com/, *"),
             ("HUBSPOT_RATE_LIMIT", "190"),
+            ("HUBSPOT_READ_RATE_LIMIT", "3"),
+            ("PROJECTION_SWEEP_AFTER_SECONDS", "120"),
             ("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/hhlearn-sync.fifo"));
         Assert.Empty(problems);
-        Assert.Equal(ProgressBackend.Events, config.Backend);
+        Assert.Equal("hhlearn-prod-progress", config.ProgressTable);
+        Assert.Equal((3, TimeSpan.FromMinutes(2)), (config.ReadRateLimit, config.SweepAfter));
         Assert.Equal("/hhlearn/prod/hubspot-token", config.TokenParameter);
         Assert.Equal(new Uri("http://127.0.0.1:5081/"), config.HubSpotBaseUrl);
         Assert.Equal(["https://learn.example.com", "*"], config.AllowedOrigins);
         Assert.Equal(190, config.RateLimit);
         Assert.NotNull(config.SyncQueueUrl);
     }
+
+    [Fact]
+    public void EventsBackend_WithTheProgressStore_IsRefusedWithAClearLine()
+    {
+        var (_, problems) = Read(("PROGRESS_BACKEND", "events"), ("PROGRESS_TABLE", "hhlearn-dev-progress"));
+        Assert.Contains(problems, p => p.StartsWith("PROGRESS_BACKEND=events cannot be used with PROGRESS_TABLE", StringComparison.Ordinal));
+        Assert.Empty(Read(("PROGRESS_BACKEND", "events")).Problems);
+    }
+
+    [Fact]
+    public void TheProjectionQueue_WithoutTheStore_IsRefused()
+    {
+        var (_, problems) = Read(("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/hhlearn-sync.fifo"));
+        Assert.Contains(problems, p => p.StartsWith("SYNC_QUEUE_URL is the projection queue of the progress store", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("has space")]
+    [InlineData("bad/name")]
+    public void AProgressTableThatCannotBeADynamoDbName_IsRefused(string table) =>
+        Assert.Contains(Read(("PROGRESS_TABLE", table)).Problems, p => p.StartsWith("PROGRESS_TABLE must be a DynamoDB table name", StringComparison.Ordinal));
 }

@@ -9,6 +9,7 @@ using HhLearn.Function.Events;
 using HhLearn.Function.Runtime;
 using HhLearn.HubSpot;
 using HhLearn.HubSpotEmulator;
+using HhLearn.Cli.Local;
 using HhLearn.Progress.Contact;
 
 namespace HhLearn.Function.Tests;
@@ -34,7 +35,17 @@ internal sealed class FunctionFixture : IAsyncDisposable
 
     public IReadOnlyList<JsonNode> LogLines => LogText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
 
-    public static async Task<FunctionFixture> StartAsync(Dictionary<string, string>? environment = null, IHubSpotTokenProvider? tokens = null)
+    /// <summary>The projection queue in store mode: nudges the function sent land here.</summary>
+    public FifoQueue? Queue { get; private set; }
+
+    /// <summary>The progress store in store mode, read from the test.</summary>
+    public HhLearn.Store.ProgressStore? Store { get; private set; }
+
+    /// <summary>
+    /// The function against the emulator: in HubSpot-only direct mode, or with <paramref name="store"/> in store mode
+    /// (its own table on the shared dynalite and its own projection queue on the shared local SQS).
+    /// </summary>
+    public static async Task<FunctionFixture> StartAsync(Dictionary<string, string>? environment = null, IHubSpotTokenProvider? tokens = null, bool store = false)
     {
         var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(new EmulatorOptions { Token = Token, RequestsPerTenSeconds = 10_000 });
         Provision(emulator.Store);
@@ -48,6 +59,15 @@ internal sealed class FunctionFixture : IAsyncDisposable
             ["ALLOWED_ORIGINS"] = "https://learn.example.com",
             ["HUBSPOT_RATE_LIMIT"] = "250",
         };
+        FifoQueue? queue = null;
+        string? table = null;
+        if (store)
+        {
+            (table, var queueUrl, queue) = await TestSupport.SharedLocalAws.NewTableAndQueueAsync();
+            variables["PROGRESS_TABLE"] = table;
+            variables["SYNC_QUEUE_URL"] = queueUrl.ToString();
+        }
+
         foreach (var (key, value) in environment ?? [])
         {
             variables[key] = value;
@@ -57,7 +77,44 @@ internal sealed class FunctionFixture : IAsyncDisposable
         Assert.Empty(problems);
         var logText = new StringWriter();
         var app = FunctionApp.Create(config, new JsonLineLog(logText, TimeProvider.System), TimeProvider.System, tokens);
-        return new FunctionFixture(emulator, app, logText, catalog);
+        return new FunctionFixture(emulator, app, logText, catalog)
+        {
+            Queue = queue,
+            Store = table is null ? null : new HhLearn.Store.ProgressStore(HhLearn.Store.ProgressStore.CreateClient(), table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System),
+        };
+    }
+
+    /// <summary>Hands the nudges waiting on the projection queue to the function, as the event source mapping does, until none is left.</summary>
+    public async Task<List<JsonNode>> ProjectAsync()
+    {
+        var answers = new List<JsonNode>();
+        while (await Queue!.ReceiveAsync(10, TimeSpan.FromSeconds(30), TimeSpan.Zero, CancellationToken.None) is { Count: > 0 } batch)
+        {
+            var sqsEvent = new JsonObject
+            {
+                ["Records"] = new JsonArray(batch.Select(m => (JsonNode)new JsonObject
+                {
+                    ["messageId"] = m.MessageId, ["receiptHandle"] = m.ReceiptHandle, ["body"] = m.Body,
+                    ["attributes"] = new JsonObject { ["MessageGroupId"] = m.GroupId, ["ApproximateReceiveCount"] = m.ReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    ["eventSource"] = "aws:sqs",
+                }).ToArray()),
+            };
+            var bytes = await App.HandleAsync(Encoding.UTF8.GetBytes(sqsEvent.ToJsonString()), new LambdaContext("sqs-" + Guid.NewGuid().ToString("N")[..8], DateTimeOffset.UtcNow.AddSeconds(30), null, null));
+            var answer = JsonNode.Parse(bytes.Span)!;
+            answers.Add(answer);
+            var failed = answer["batchItemFailures"]!.AsArray().Select(f => (string?)f!["itemIdentifier"]).ToHashSet();
+            foreach (var message in batch.Where(m => !failed.Contains(m.MessageId)))
+            {
+                Queue.Delete(message.ReceiptHandle);
+            }
+
+            if (failed.Count > 0)
+            {
+                break;
+            }
+        }
+
+        return answers;
     }
 
     public static void Provision(ContactStore store)

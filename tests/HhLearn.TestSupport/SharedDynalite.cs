@@ -30,3 +30,31 @@ public static class SharedDynalite
         return dynalite;
     }
 }
+
+/// <summary>
+/// One local SQS per test process (the function reads <c>AWS_ENDPOINT_URL_SQS</c> and <c>AWS_ENDPOINT_URL_DYNAMODB</c>
+/// from the process environment, so every test of a process shares the endpoints); each test gets a queue of its own.
+/// </summary>
+public static class SharedLocalAws
+{
+    private static readonly Lazy<Task<LocalSqs>> Sqs = new(StartSqsAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static int _queues;
+
+    /// <summary>A fresh progress table and projection queue, with the process environment pointing the AWS SDK at them.</summary>
+    public static async Task<(string Table, Uri QueueUrl, FifoQueue Queue)> NewTableAndQueueAsync(QueueSettings? settings = null)
+    {
+        var (dynalite, table, client) = await SharedDynalite.NewTableAsync("fn");
+        client.Dispose();
+        var sqs = await Sqs.Value;
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", dynalite.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SQS", sqs.Endpoint.ToString());
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
+        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
+        var name = $"test-{Environment.ProcessId}-{Interlocked.Increment(ref _queues)}.fifo";
+        var queue = sqs.CreateQueue(name, settings ?? new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(2), MaxReceiveCount = 3 });
+        return (table, sqs.QueueUrl(name), queue);
+    }
+
+    private static async Task<LocalSqs> StartSqsAsync() => await LocalSqs.StartAsync();
+}

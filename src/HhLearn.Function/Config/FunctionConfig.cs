@@ -29,8 +29,14 @@ public sealed record FunctionConfig
     /// <summary>Whether a token's <c>email</c> claim counts only with <c>email_verified</c> true (<c>JWT_REQUIRE_VERIFIED_EMAIL</c>).</summary>
     public bool RequireVerifiedEmail { get; init; } = true;
 
-    /// <summary>When set, the track route queues events instead of syncing them (queue mode).</summary>
+    /// <summary>The projection queue (SQS FIFO) that store writes nudge; needs <see cref="ProgressTable"/>.</summary>
     public Uri? SyncQueueUrl { get; init; }
+
+    /// <summary>The progress table: store mode when set; without it, the original's HubSpot-only direct mode.</summary>
+    public string? ProgressTable { get; init; }
+
+    /// <summary>How long a learner may be behind in HubSpot before the sweeper nudges it again.</summary>
+    public TimeSpan SweepAfter { get; init; } = TimeSpan.FromMinutes(3);
 
     public static (FunctionConfig Config, IReadOnlyList<string> Problems) FromEnvironment(IDictionary variables)
     {
@@ -157,6 +163,34 @@ public sealed record FunctionConfig
             else
             {
                 problems.Add($"SYNC_QUEUE_URL must be the URL of a FIFO queue ending in .fifo (got '{queue}')");
+            }
+        }
+
+        config = config with { ProgressTable = Get("PROGRESS_TABLE") };
+        if (config.ProgressTable is { } table && (table.Length is < 3 or > 255 || !table.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-' or '.')))
+        {
+            problems.Add($"PROGRESS_TABLE must be a DynamoDB table name (3 to 255 letters, digits, _ - .; got '{table}')");
+        }
+
+        if (config.ProgressTable is not null && config.Backend == ProgressBackend.Events)
+        {
+            problems.Add("PROGRESS_BACKEND=events cannot be used with PROGRESS_TABLE: the progress store projects contact properties; use properties, or unset PROGRESS_TABLE for HubSpot-only direct mode");
+        }
+
+        if (config.SyncQueueUrl is not null && config.ProgressTable is null)
+        {
+            problems.Add("SYNC_QUEUE_URL is the projection queue of the progress store: set PROGRESS_TABLE too, or unset SYNC_QUEUE_URL for HubSpot-only direct mode");
+        }
+
+        if (Get("PROJECTION_SWEEP_AFTER_SECONDS") is { } sweep)
+        {
+            if (int.TryParse(sweep, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 1)
+            {
+                config = config with { SweepAfter = TimeSpan.FromSeconds(seconds) };
+            }
+            else
+            {
+                problems.Add($"PROJECTION_SWEEP_AFTER_SECONDS must be a whole number of seconds (got '{sweep}')");
             }
         }
 

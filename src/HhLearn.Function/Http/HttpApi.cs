@@ -3,7 +3,6 @@ using System.Text.Json;
 using HhLearn.CrmSync;
 using HhLearn.Function.Config;
 using HhLearn.Function.Events;
-using HhLearn.HubSpot;
 using HhLearn.Progress.Contact;
 using HhLearn.Progress.Events;
 using Req = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyRequest;
@@ -15,7 +14,7 @@ namespace HhLearn.Function.Http;
 /// The HTTP API of design.md section 5: routing, CORS, identity (JWT claims win; a different identifier is
 /// refused with 403), validation, and the answer shapes. Bad input always gets a 4xx with a code.
 /// </summary>
-public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, ProgressSync? sync, ISyncLog log, TimeProvider time)
+public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, ISyncLog log, TimeProvider time)
 {
     private readonly IdentityRules _identity = new(config);
     private readonly CorsPolicy _cors = new(config.AllowedOrigins);
@@ -28,7 +27,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
         ["/enrollments/list"] = "GET",
     };
 
-    private bool SyncOn => config.CrmEnabled && sync is not null;
+    private bool SyncOn => config.CrmEnabled && backend is not null;
 
     public async Task<Res> HandleAsync(Req request, string requestId, CancellationToken ct)
     {
@@ -84,7 +83,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
         }
 
         var e = parsed.Event;
-        if (!SyncOn || intake is null)
+        if (!SyncOn)
         {
             return HttpResults.Track(200, new TrackAnswer { Status = "logged", Mode = "anonymous" });
         }
@@ -95,7 +94,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             return refusal;
         }
 
-        // A completion of something the catalog does not define can never be confirmed: refuse it now, in both modes.
+        // A completion of something the catalog does not define can never be confirmed: refuse it now.
         if (UnknownToCatalog(e) is { } unknown)
         {
             log.Write(LogLevel.Warn, LogEvents.EventRejected, unknown.Message, new LogContext { RequestId = requestId, EmailHash = who.EmailHash, EventName = e.Name, Error = unknown.Code });
@@ -107,54 +106,36 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             return HttpResults.Track(200, new TrackAnswer { Status = "logged", Mode = "anonymous" });
         }
 
-        IntakeOutcome outcome;
+        TrackOutcome outcome;
         try
         {
-            outcome = await intake.SubmitAsync(e with { Email = who.Email, ContactId = who.ContactId }, who, time.GetUtcNow(), requestId, ct);
+            outcome = await backend!.TrackAsync(e with { Email = who.Email, ContactId = who.ContactId }, who, time.GetUtcNow(), requestId, ct);
         }
-        catch (Queue.QueueUnavailableException ex)
+        catch (Exception ex) when (ex is ProgressUnavailableException or PermanentSyncException)
         {
-            log.Write(LogLevel.Error, LogEvents.QueueSendFailed, "the sync queue did not take the event; the client was asked to retry",
-                new LogContext { RequestId = requestId, EmailHash = who.EmailHash, EventName = e.Name, EventId = e.EventId, Error = ex.InnerException?.GetType().Name });
-            return HttpResults.WithHeader(
-                HttpResults.Error(503, "The event could not be queued; retry it", HttpResults.QueueUnavailable, "queue: unavailable, nothing was stored"), "retry-after", "2");
-        }
-        catch (Exception ex) when (ex is HubSpotApiException or PermanentSyncException)
-        {
-            if (ex is HubSpotApiException api)
-            {
-                log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, "CRM sync failed; the event was not applied",
-                    new LogContext
-                    {
-                        RequestId = requestId, EmailHash = who.EmailHash, ContactId = who.ContactId, EventName = e.Name, EventId = e.EventId,
-                        CorrelationId = api.CorrelationId, Error = $"{api.StatusCode} {api.Category ?? api.GetType().Name}",
-                        Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))],
-                    });
-            }
-
             return HttpResults.TrackFailure(ex);
         }
 
         return outcome switch
         {
-            IntakeQueued queued => HttpResults.Track(202, new TrackAnswer { Status = "queued", Mode = "authenticated", EventId = queued.EventId }),
-            IntakeSynced { Outcome: TrackRejected rejected } => HttpResults.Invalid(rejected.Error),
-            IntakeSynced { Outcome: TrackPersisted persisted } => HttpResults.Track(200, new TrackAnswer
+            TrackRejected rejected => HttpResults.Invalid(rejected.Error),
+            TrackPersisted persisted => HttpResults.Track(200, new TrackAnswer
             {
                 Status = "persisted",
                 Mode = "authenticated",
-                Backend = persisted.Backend == ProgressBackend.Events ? "events" : "properties",
+                Backend = persisted.Backend,
                 ContactId = persisted.ContactId,
+                EventId = e.EventId,
             }),
-            _ => throw new InvalidOperationException($"unexpected intake outcome {outcome.GetType().Name}"),
+            _ => throw new InvalidOperationException($"unexpected track outcome {outcome.GetType().Name}"),
         };
     }
 
     private ValidationError? UnknownToCatalog(TrackEvent e) => e.Kind switch
     {
-        EventKind.CourseCompleted when sync!.Catalog.CourseModules(e.CourseSlug!) is null =>
+        EventKind.CourseCompleted when backend!.Catalog.CourseModules(e.CourseSlug!) is null =>
             ValidationError.Of(ErrorCodes.InvalidEventData, $"Course '{e.CourseSlug}' is not in the catalog, so its completion cannot be confirmed", $"course_slug: '{e.CourseSlug}' is not in the catalog"),
-        EventKind.PathwayCompleted when sync!.Catalog.PathwayCourses(e.PathwaySlug!) is null =>
+        EventKind.PathwayCompleted when backend!.Catalog.PathwayCourses(e.PathwaySlug!) is null =>
             ValidationError.Of(ErrorCodes.InvalidEventData, $"Pathway '{e.PathwaySlug}' is not in the catalog, so its completion cannot be confirmed", $"pathway_slug: '{e.PathwaySlug}' is not in the catalog"),
         _ => null,
     };
@@ -170,7 +151,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
         try
         {
             // Nobody by this name (no progress, no contact): anonymous, so the page falls back to its local progress.
-            if (await sync!.ReadAsync(who, requestId, ct) is not { } record)
+            if (await backend!.ReadAsync(who, requestId, ct) is not { } record)
             {
                 return HttpResults.Anonymous();
             }
@@ -181,11 +162,11 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             {
                 Progress = state.RootElement.Clone(),
                 UpdatedAt = record.UpdatedAt,
-                Summary = record.Summary ?? ContactProgress.Summary(record.Learner.State, sync.Catalog),
+                Summary = record.Summary ?? ContactProgress.Summary(record.Learner.State, backend.Catalog),
                 LastViewed = view is null ? null : new LastViewedAnswer { Type = view.Type, Slug = view.Slug, At = view.At.Text },
             }, FunctionJsonContext.Default.ProgressReadAnswer);
         }
-        catch (Exception ex) when (ex is HubSpotApiException or PermanentSyncException)
+        catch (Exception ex) when (ex is ProgressUnavailableException or PermanentSyncException)
         {
             return HttpResults.ReadFailure(ex);
         }
@@ -220,7 +201,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
 
         try
         {
-            if (await sync!.ReadAsync(who, requestId, ct) is not { } record)
+            if (await backend!.ReadAsync(who, requestId, ct) is not { } record)
             {
                 return HttpResults.Anonymous();
             }
@@ -229,7 +210,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
             return HttpResults.Json(200, new AggregateAnswer { Started = view.Started, Completed = view.Completed, Enrolled = view.Enrolled, EnrolledAt = view.EnrolledAt },
                 FunctionJsonContext.Default.AggregateAnswer);
         }
-        catch (Exception ex) when (ex is HubSpotApiException or PermanentSyncException)
+        catch (Exception ex) when (ex is ProgressUnavailableException or PermanentSyncException)
         {
             return HttpResults.ReadFailure(ex);
         }
@@ -246,7 +227,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
         try
         {
             // Unlike the other reads, the original answers an unknown learner here with 404, and the pages rely on it.
-            if (await sync!.ReadAsync(who, requestId, ct) is not { } record)
+            if (await backend!.ReadAsync(who, requestId, ct) is not { } record)
             {
                 return HttpResults.Error(404, "No learner with this identifier", SyncErrorCodes.ContactNotFound, "contactIdentifier: names no known learner");
             }
@@ -261,7 +242,7 @@ public sealed class HttpApi(FunctionConfig config, IEventIntake? intake, Progres
                 },
             }, FunctionJsonContext.Default.EnrollmentsAnswer);
         }
-        catch (Exception ex) when (ex is HubSpotApiException or PermanentSyncException)
+        catch (Exception ex) when (ex is ProgressUnavailableException or PermanentSyncException)
         {
             return HttpResults.ReadFailure(ex);
         }

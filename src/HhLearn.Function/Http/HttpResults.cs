@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using HhLearn.CrmSync;
 using HhLearn.Function.Events;
-using HhLearn.HubSpot;
 using HhLearn.Progress.Events;
 
 namespace HhLearn.Function.Http;
@@ -18,7 +17,7 @@ internal static class HttpResults
     public const string IdentityUnverified = "IDENTITY_UNVERIFIED";
     public const string OriginNotAllowed = "ORIGIN_NOT_ALLOWED";
     public const string CrmUnavailable = "CRM_UNAVAILABLE";
-    public const string QueueUnavailable = "QUEUE_UNAVAILABLE";
+
 
     public static APIGatewayHttpApiV2ProxyResponse Json<T>(int status, T body, JsonTypeInfo<T> type) => new()
     {
@@ -41,23 +40,34 @@ internal static class HttpResults
 
     public static APIGatewayHttpApiV2ProxyResponse Anonymous() => Json(200, new AnonymousAnswer(), FunctionJsonContext.Default.AnonymousAnswer);
 
-    /// <summary>A sync that could not finish, on the track route in direct mode: the event is logged, the client told.</summary>
+    /// <summary>
+    /// A track that could not finish. The store unavailable or contended: 503 with <c>Retry-After</c>, nothing was
+    /// changed and the client retries. HubSpot unavailable in direct mode, or a stored document that is corrupt or
+    /// would grow too large: the event was logged with everything needed to replay it, and the answer says so
+    /// (<c>logged</c>/<c>fallback</c>, as the original answered). An unknown contact id in direct mode: 404.
+    /// </summary>
     public static APIGatewayHttpApiV2ProxyResponse TrackFailure(Exception error) => error switch
     {
         PermanentSyncException { Code: SyncErrorCodes.ContactNotFound } =>
             Error(404, "No HubSpot contact has this id", SyncErrorCodes.ContactNotFound, "contactIdentifier.contactId: no HubSpot contact has this id"),
         PermanentSyncException permanent => Track(200, new TrackAnswer { Status = "logged", Mode = "fallback", Error = permanent.Code }),
-        HubSpotApiException => Track(200, new TrackAnswer { Status = "logged", Mode = "fallback", Error = CrmUnavailable }),
+        ProgressUnavailableException { Code: UnavailableCodes.Crm } => Track(200, new TrackAnswer { Status = "logged", Mode = "fallback", Error = CrmUnavailable }),
+        ProgressUnavailableException unavailable => Unavailable(unavailable, "The event was not stored; retry it"),
         _ => throw error,
     };
 
-    /// <summary>A read that could not finish: unavailable CRM is retryable (503), corrupt state is ours (500).</summary>
+    /// <summary>A read that could not finish: unavailable is retryable (503 with <c>Retry-After</c>); corrupt stored progress is a 409.</summary>
     public static APIGatewayHttpApiV2ProxyResponse ReadFailure(Exception error) => error switch
     {
-        PermanentSyncException permanent => Error(500, "The stored progress of this learner cannot be read", permanent.Code),
-        HubSpotApiException => WithHeader(Error(503, "The CRM is unavailable; try again shortly", CrmUnavailable), "retry-after", "5"),
+        PermanentSyncException permanent => Error(409, "The stored progress of this learner cannot be read; it is kept as it is for an engineer to repair", permanent.Code,
+            "progress: the stored document is not valid progress JSON"),
+        ProgressUnavailableException unavailable => Unavailable(unavailable, "Progress cannot be read now; try again shortly"),
         _ => throw error,
     };
+
+    private static APIGatewayHttpApiV2ProxyResponse Unavailable(ProgressUnavailableException unavailable, string message) =>
+        WithHeader(Error(503, message, unavailable.Code, $"{(unavailable.Code == UnavailableCodes.Crm ? "crm" : "store")}: {unavailable.Message}"),
+            "retry-after", Math.Max(1, (int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static APIGatewayHttpApiV2ProxyResponse WithHeader(APIGatewayHttpApiV2ProxyResponse response, string name, string value)
     {

@@ -16,6 +16,12 @@ public static class ContactPropertyNames
     public const string LastViewedSlug = "hhl_last_viewed_slug";
     public const string LastViewedAt = "hhl_last_viewed_at";
 
+    /// <summary>HubSpot's own: the contact's other emails (a merged-away contact's email among them), <c>;</c>-separated.</summary>
+    public const string AdditionalEmails = "hs_additional_emails";
+
+    /// <summary>HubSpot's own: the ids of contacts merged into this one, <c>;</c>-separated.</summary>
+    public const string MergedObjectIds = "hs_merged_object_ids";
+
     public const string GroupName = "learning_milestones";
     public const string GroupLabel = "Learning Milestones";
 

@@ -15,7 +15,8 @@ internal static class LocalCommand
         var bootstrap = new Option<string?>("--bootstrap") { Description = "The function to run: an AOT bootstrap binary or a bootstrap.dll (default: the AOT build if published, else JIT)" };
         var catalog = new Option<string?>("--catalog") { Description = "Catalog directory (default: samples/catalog)" };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the function's log lines" };
-        var direct = new Option<bool>("--direct") { Description = "Direct mode: sync each event before answering (default: queue mode through a local SQS FIFO queue)" };
+        var direct = new Option<bool>("--direct") { Description = "The original's HubSpot-only direct mode: no progress store, each event written to HubSpot before the answer" };
+        var storeUrl = new Option<string?>("--store-url") { Description = "Another DynamoDB endpoint for the progress store (default: dynalite, in memory, started here)" };
         var allowOrigin = new Option<string[]>("--allow-origin")
         {
             Description = "A page origin that may call the API with credentials (repeatable; default: any http://127.0.0.1:* and http://localhost:* page)",
@@ -24,7 +25,7 @@ internal static class LocalCommand
 
         var command = new Command("local", "Run the whole service locally: API Gateway emulation, the Lambda function, and the HubSpot emulator")
         {
-            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct, allowOrigin,
+            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct, storeUrl, allowOrigin,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -42,6 +43,13 @@ internal static class LocalCommand
                     Console.Error.WriteLine($"hhlearn local: --hubspot-url needs {ProvisionCommand.TokenVariable}");
                     return 1;
                 }
+            }
+
+            Uri? store = null;
+            if (parse.GetValue(storeUrl) is { } storeText && !Uri.TryCreate(storeText, UriKind.Absolute, out store))
+            {
+                Console.Error.WriteLine($"hhlearn local: --store-url '{storeText}' is not an absolute URL");
+                return 1;
             }
 
             var origins = parse.GetValue(allowOrigin) is { Length: > 0 } given ? given : [.. Operations.CorsPolicy.LocalDefault];
@@ -63,6 +71,7 @@ internal static class LocalCommand
                 CatalogDir = parse.GetValue(catalog),
                 Log = isQuiet ? _ => { } : Console.WriteLine,
                 Direct = parse.GetValue(direct),
+                StoreUrl = store,
                 AllowedOrigins = origins,
             };
 
@@ -74,7 +83,12 @@ internal static class LocalCommand
             }
             catch (IOException ex)
             {
-                Console.Error.WriteLine($"hhlearn local: cannot listen ({ex.Message}); is another hhlearn local or emulator running? Use --port / --emulator-port.");
+                Console.Error.WriteLine($"hhlearn local: cannot start ({ex.Message}); is another hhlearn local or emulator running? Use --port / --emulator-port.");
+                return 1;
+            }
+            catch (InvalidOperationException ex)
+            {
+                Console.Error.WriteLine($"hhlearn local: {ex.Message}");
                 return 1;
             }
 
@@ -111,9 +125,15 @@ internal static class LocalCommand
         {
             Console.WriteLine($"             (the AOT build {stale} is older than the sources; publish it again to run it)");
         }
-        Console.WriteLine(stack.Options.Direct
-            ? "  mode       direct (events are synced before the API answers)"
-            : $"  mode       queue (events go to the local SQS FIFO queue {stack.Sqs!.QueueUrl(LocalService.QueueName)}; {stack.Options.QueueConcurrency} consumers, batches of 10, DLQ after {stack.Options.Queue.MaxReceiveCount} receives)");
+        if (stack.Options.Direct)
+        {
+            Console.WriteLine("  mode       direct: HubSpot only (each event is written to HubSpot before the API answers; no progress store)");
+        }
+        else
+        {
+            Console.WriteLine($"  store      {stack.Options.StoreUrl?.ToString() ?? stack.Dynalite!.Endpoint + " (dynalite, in memory)"}  table {stack.Options.Table}");
+            Console.WriteLine($"  projection {stack.Sqs!.QueueUrl(LocalService.QueueName)}  ({stack.Options.QueueConcurrency} projectors, batches of 10, DLQ after {stack.Options.Queue.MaxReceiveCount} receives; sweeper every {stack.Options.SweepEvery.TotalSeconds:0} s)");
+        }
         Console.WriteLine();
         Console.WriteLine("Try:");
         Console.WriteLine($$$"""  curl -s -X POST {{{api}}}/events/track -H 'content-type: application/json' -d '{"eventName":"learning_module_completed","contactIdentifier":{"email":"ada@example.com"},"payload":{"pathway_slug":"cloud-foundations","course_slug":"intro-to-cloud","module_slug":"what-is-cloud"}}'""");

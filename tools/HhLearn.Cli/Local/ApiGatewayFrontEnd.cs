@@ -20,10 +20,10 @@ public sealed class ApiGatewayFrontEnd : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Func<byte[], CancellationToken, Task<InvocationResult>> _invoke;
-    private readonly Func<JsonObject> _stats;
+    private readonly Func<Task<JsonObject>> _stats;
     private readonly CorsPolicy _cors;
 
-    private ApiGatewayFrontEnd(WebApplication app, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<JsonObject> stats, CorsPolicy cors)
+    private ApiGatewayFrontEnd(WebApplication app, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<Task<JsonObject>> stats, CorsPolicy cors)
     {
         _app = app;
         _invoke = invoke;
@@ -36,13 +36,13 @@ public sealed class ApiGatewayFrontEnd : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public static async Task<ApiGatewayFrontEnd> StartAsync(int port, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<JsonObject> stats,
+    public static async Task<ApiGatewayFrontEnd> StartAsync(int port, Func<byte[], CancellationToken, Task<InvocationResult>> invoke, Func<Task<JsonObject>> stats,
         CorsPolicy cors, Action<WebApplication>? mapLocal = null)
     {
         // API Gateway HTTP APIs take payloads up to 10 MB.
         var app = HubSpotEmulator.LoopbackWebApp.Create(port, 10 * 1024 * 1024);
         var frontEnd = new ApiGatewayFrontEnd(app, invoke, stats, cors);
-        app.MapGet("/_local/stats", () => Results.Text(frontEnd._stats().ToJsonString(), "application/json"));
+        app.MapGet("/_local/stats", async () => Results.Text((await frontEnd._stats()).ToJsonString(), "application/json"));
         mapLocal?.Invoke(app);
         app.Map("/{**path}", frontEnd.HandleAsync);
         await app.StartAsync();

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using HhLearn.Store;
 using Microsoft.AspNetCore.Http;
 
 namespace HhLearn.Cli.Local;
@@ -12,7 +13,7 @@ namespace HhLearn.Cli.Local;
 /// </summary>
 internal static class LocalConsole
 {
-    public static void Map(WebApplication app, string? catalogDir, HubSpotEmulator.HubSpotEmulator? emulator, LocalFaults faults)
+    public static void Map(WebApplication app, string? catalogDir, HubSpotEmulator.HubSpotEmulator? emulator, ProgressStore? store, LocalFaults faults)
     {
         app.MapGet("/_local/", () => Resource("index.html", "text/html; charset=utf-8"));
         app.MapGet("/_local/console.js", () => Resource("console.js", "text/javascript; charset=utf-8"));
@@ -29,6 +30,22 @@ internal static class LocalConsole
             return contact.Id is null
                 ? Results.NotFound()
                 : Results.Text(new JsonObject { ["id"] = contact.Id, ["properties"] = new JsonObject(contact.Properties.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))) }.ToJsonString(), "application/json");
+        });
+        app.MapGet("/_local/learner", async (string? email) =>
+        {
+            if (store is null || email is null || Progress.Events.Identifiers.EmailOrNull(email) is not { } normalized)
+            {
+                return Results.NotFound();
+            }
+
+            var learner = await store.ReadAsync(new Progress.Events.LearnerIdentity(normalized, null), CancellationToken.None);
+            return learner is null
+                ? Results.NotFound()
+                : Results.Text(new JsonObject
+                {
+                    ["key"] = learner.Key, ["contactId"] = learner.ContactId, ["version"] = learner.Version, ["projectedVersion"] = learner.ProjectedVersion,
+                    ["behindSince"] = learner.DueSince, ["importPending"] = learner.ImportPending, ["blocked"] = learner.Blocked, ["updatedAt"] = learner.UpdatedAt,
+                }.ToJsonString(), "application/json");
         });
         app.MapGet("/_local/faults", () => Results.Text(faults.ToJson().ToJsonString(), "application/json"));
         app.MapPost("/_local/faults", async (HttpContext context) =>
@@ -86,8 +103,10 @@ internal static class LocalConsole
 }
 
 /// <summary>Faults of the local stack's own services, switched on and off through <c>/_local/faults</c>.</summary>
-public sealed class LocalFaults(LocalSqs? sqs)
+public sealed class LocalFaults(LocalSqs? sqs, Dynalite? dynalite)
 {
+    private bool _storeUnavailable;
+
     /// <summary>The local SQS answers every call with 503 ServiceUnavailable (the queue is down).</summary>
     public bool QueueUnavailable
     {
@@ -101,14 +120,43 @@ public sealed class LocalFaults(LocalSqs? sqs)
         }
     }
 
-    public void Apply(JsonObject body)
+    /// <summary>The local DynamoDB stops answering (its process is paused): calls time out, as in an outage.</summary>
+    public bool StoreUnavailable
     {
-        ArgumentNullException.ThrowIfNull(body);
-        if (body["queueUnavailable"] is JsonValue queue && queue.TryGetValue<bool>(out var down))
+        get => _storeUnavailable;
+        set
         {
-            QueueUnavailable = down;
+            if (dynalite is null || value == _storeUnavailable)
+            {
+                return;
+            }
+
+            if (value)
+            {
+                dynalite.Pause();
+            }
+            else
+            {
+                dynalite.Resume();
+            }
+
+            _storeUnavailable = value;
         }
     }
 
-    public JsonObject ToJson() => new() { ["queueUnavailable"] = QueueUnavailable };
+    public void Apply(JsonObject body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (body["queueUnavailable"] is JsonValue queue && queue.TryGetValue<bool>(out var queueDown))
+        {
+            QueueUnavailable = queueDown;
+        }
+
+        if (body["storeUnavailable"] is JsonValue store && store.TryGetValue<bool>(out var storeDown))
+        {
+            StoreUnavailable = storeDown;
+        }
+    }
+
+    public JsonObject ToJson() => new() { ["queueUnavailable"] = QueueUnavailable, ["storeUnavailable"] = StoreUnavailable };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using HhLearn.HubSpotEmulator;
 using HhLearn.Operations;
+using HhLearn.Store;
 using HhLearn.Progress.Contact;
 
 namespace HhLearn.Cli.Local;
@@ -19,7 +20,7 @@ public sealed record LocalOptions
     /// <summary>Pages that may call the API (API Gateway's CORS configuration): by default any page served from this machine.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = CorsPolicy.LocalDefault;
 
-    /// <summary>Function instances (Lambda execution environments) polling the Runtime API.</summary>
+    /// <summary>Function instances (Lambda execution environments) answering the API.</summary>
     public int Concurrency { get; init; } = 4;
 
     public string? Bootstrap { get; init; }
@@ -31,18 +32,28 @@ public sealed record LocalOptions
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Direct mode: the track route syncs before answering. Otherwise (the default) queue mode.</summary>
+    /// <summary>The original's HubSpot-only direct mode (no progress store). Otherwise (the default) store mode.</summary>
     public bool Direct { get; init; }
 
-    /// <summary>The local FIFO queue; the visibility timeout is short so that retries come quickly on one machine.</summary>
+    /// <summary>Another DynamoDB endpoint for the progress store; null runs dynalite (in memory) for it.</summary>
+    public Uri? StoreUrl { get; init; }
+
+    public string Table { get; init; } = Dynalite.DefaultTable;
+
+    /// <summary>The projection queue; the visibility timeout is short so that retries come quickly on one machine.</summary>
     public QueueSettings Queue { get; init; } = new() { VisibilityTimeout = TimeSpan.FromSeconds(5), MaxReceiveCount = 5 };
 
     /// <summary>The event source mapping's maximum concurrency (the CDK default is 2).</summary>
     public int QueueConcurrency { get; init; } = 2;
 
+    /// <summary>How often the sweeper runs (the stack's EventBridge schedule), and how long a learner may be behind before it nudges.</summary>
+    public TimeSpan SweepEvery { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan SweepAfter { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// The app's limit split over the local instances as the stack splits it over Lambda's: in direct mode every
-    /// HubSpot call is the API's; in queue mode the consumers get four fifths.
+    /// HubSpot call is the API's; in store mode the projectors get four fifths.
     /// </summary>
     public HubSpotBudget Budget => Direct
         ? HubSpotBudget.Split(RateLimit, RateLimit - 1, Concurrency, 0).Budget
@@ -53,28 +64,36 @@ public sealed record LocalOptions
 }
 
 /// <summary>
-/// The service as AWS runs it, on one machine: API Gateway emulation in front, a local Lambda Runtime API, the
-/// real <c>bootstrap</c> processes behind it, and the HubSpot emulator (or a given HubSpot).
+/// The service as AWS runs it, on one machine: API Gateway emulation in front, a local Lambda Runtime API, the real
+/// <c>bootstrap</c> processes behind it, the progress store (dynalite), the projection queue with its event source
+/// mapping and a sweeper on a timer, and the HubSpot emulator (or a given HubSpot).
 /// </summary>
 public sealed class LocalService : IAsyncDisposable
 {
     public const string EmulatorToken = "local-token";
-    public const string QueueName = "hhlearn-sync.fifo";
+    public const string QueueName = "hhlearn-projection.fifo";
 
-    private LocalService(LocalOptions options, HubSpotEmulator.HubSpotEmulator? emulator, Uri hubSpotUrl, LocalRuntimeApi runtime, FunctionProcesses processes, ApiGatewayFrontEnd frontEnd, BootstrapCommand bootstrap,
-        LocalSqs? sqs, FifoQueue? queue, LocalEventSourceMapping? mapping, LocalFaults faults)
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sweeper;
+    private readonly LocalParts _parts;
+
+    private LocalService(LocalOptions options, LocalParts parts)
     {
-        Faults = faults;
-        Sqs = sqs;
-        Queue = queue;
-        Mapping = mapping;
+        _parts = parts;
         Options = options;
-        Emulator = emulator;
-        HubSpotUrl = hubSpotUrl;
-        Runtime = runtime;
-        Processes = processes;
-        FrontEnd = frontEnd;
-        Bootstrap = bootstrap;
+        Emulator = parts.Emulator;
+        HubSpotUrl = parts.HubSpotUrl;
+        Runtime = parts.Runtime;
+        Processes = parts.Processes;
+        FrontEnd = parts.FrontEnd;
+        Bootstrap = parts.Bootstrap;
+        Sqs = parts.Sqs;
+        Queue = parts.Queue;
+        Mapping = parts.Mapping;
+        Dynalite = parts.Dynalite;
+        Store = parts.Store;
+        Faults = parts.Faults;
+        _sweeper = Store is null ? Task.CompletedTask : SweepLoopAsync(_stop.Token);
     }
 
     public LocalOptions Options { get; }
@@ -89,8 +108,16 @@ public sealed class LocalService : IAsyncDisposable
     public FifoQueue? Queue { get; }
     public LocalEventSourceMapping? Mapping { get; }
 
+    /// <summary>The local DynamoDB, when this stack runs it (not with <see cref="LocalOptions.StoreUrl"/>).</summary>
+    public Dynalite? Dynalite { get; }
+
+    /// <summary>The progress store, read from this process (for the console, the stats and the tests).</summary>
+    public ProgressStore? Store { get; }
+
     /// <summary>Switches for the local services' faults (also at <c>/_local/faults</c>).</summary>
     public LocalFaults Faults { get; }
+
+    public long Sweeps { get; private set; }
 
     /// <summary>Waits until the queue is empty and nothing is in flight (or the time is up); true when drained.</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
@@ -103,52 +130,108 @@ public sealed class LocalService : IAsyncDisposable
                 return true;
             }
 
-            await Task.Delay(100, ct);
+            await Task.Delay(50, ct);
         }
 
         return Queue is null || Queue.Count == 0;
     }
 
+    /// <summary>Waits until HubSpot holds every stored learner's latest version (no learner behind), or the time is up.</summary>
+    public async Task<bool> ConvergeAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            if (await DrainAsync(deadline - DateTimeOffset.UtcNow, ct) && (Store is null || (await Store.DueAsync(DateTimeOffset.UtcNow.AddMinutes(1), 1, ct)).Count == 0))
+            {
+                return true;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        return false;
+    }
+
+    /// <summary>Runs the sweeper now (the function's scheduled event), as the timer does every <see cref="LocalOptions.SweepEvery"/>.</summary>
+    public async Task SweepAsync(CancellationToken ct = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var scheduled = System.Text.Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["version"] = "0",
+            ["id"] = Guid.NewGuid().ToString(),
+            ["detail-type"] = "Scheduled Event",
+            ["source"] = "aws.events",
+            ["account"] = LocalSqs.AccountId,
+            ["time"] = now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["region"] = "us-east-1",
+            ["resources"] = new JsonArray("arn:aws:events:us-east-1:000000000000:rule/hhlearn-local-sweeper"),
+            ["detail"] = new JsonObject(),
+        }.ToJsonString());
+        await Runtime.InvokeAsync(scheduled, ct);
+        Sweeps++;
+    }
+
     public static async Task<LocalService> StartAsync(LocalOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        HubSpotEmulator.HubSpotEmulator? emulator = null;
-        Uri hubSpotUrl;
+        var parts = new LocalParts();
+        try
+        {
+            await StartPartsAsync(options, parts, ct);
+            return new LocalService(options, parts);
+        }
+        catch
+        {
+            await parts.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task StartPartsAsync(LocalOptions options, LocalParts parts, CancellationToken ct)
+    {
         string token;
         if (options.HubSpotUrl is { } external)
         {
-            hubSpotUrl = external;
+            parts.HubSpotUrl = external;
             token = options.HubSpotToken ?? throw new InvalidOperationException("a HubSpot URL needs a token (HUBSPOT_PRIVATE_APP_TOKEN)");
         }
         else
         {
-            emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(options.Emulator, options.EmulatorPort, ct: ct);
-            ProvisionEmulator(emulator.Store);
-            hubSpotUrl = emulator.BaseUrl;
+            parts.Emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(options.Emulator, options.EmulatorPort, ct: ct);
+            ProvisionEmulator(parts.Emulator.Store);
+            parts.HubSpotUrl = parts.Emulator.BaseUrl;
             token = options.Emulator.Token ?? EmulatorToken;
         }
 
-        var runtime = await LocalRuntimeApi.StartAsync(options.FunctionTimeout);
+        parts.Runtime = await LocalRuntimeApi.StartAsync(options.FunctionTimeout);
         var budget = options.Budget;
-        var bootstrap = BootstrapCommand.Find(options.Bootstrap);
+        parts.Bootstrap = BootstrapCommand.Find(options.Bootstrap);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["AWS_LAMBDA_RUNTIME_API"] = runtime.Address,
+            ["AWS_LAMBDA_RUNTIME_API"] = parts.Runtime.Address,
             ["AWS_LAMBDA_FUNCTION_NAME"] = "hhlearn-local",
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "512",
             ["AWS_REGION"] = "us-east-1",
             ["ENABLE_CRM_PROGRESS"] = "true",
-            ["HUBSPOT_BASE_URL"] = hubSpotUrl.ToString(),
+            ["HUBSPOT_BASE_URL"] = parts.HubSpotUrl.ToString(),
             ["HUBSPOT_PRIVATE_APP_TOKEN"] = token,
+
             // Each instance has its own limiter, so each gets its share of the app's limit (the same split as the CDK
-            // stack's): queue consumers x queue share + instances x read share <= the app's limit.
+            // stack's): projectors x queue share + instances x read share <= the app's limit.
             ["HUBSPOT_RATE_LIMIT"] = (options.Direct ? budget.ReadShare : budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["HUBSPOT_READ_RATE_LIMIT"] = budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ALLOWED_ORIGINS"] = string.Join(',', options.AllowedOrigins),
         };
-        if ((options.CatalogDir ?? BootstrapCommand.RepoPath("samples", "catalog")) is { } catalog && Directory.Exists(catalog))
+        if ((options.CatalogDir ?? BootstrapCommand.RepoPath("samples", "catalog")) is { } catalogDir && Directory.Exists(catalogDir))
         {
-            environment["CATALOG_DIR"] = Path.GetFullPath(catalog);
+            environment["CATALOG_DIR"] = Path.GetFullPath(catalogDir);
+        }
+
+        if (!options.Direct)
+        {
+            await StartStoreAndQueueAsync(options, parts, environment, ct);
         }
 
         foreach (var (key, value) in options.Environment)
@@ -156,55 +239,128 @@ public sealed class LocalService : IAsyncDisposable
             environment[key] = value;
         }
 
-        LocalSqs? sqs = null;
-        FifoQueue? queue = null;
-        if (!options.Direct)
-        {
-            sqs = await LocalSqs.StartAsync();
-            // As on AWS (where it is 6x the function timeout), a message must stay invisible for longer than one
-            // invocation can take; otherwise a second consumer would take a learner's events while the first still
-            // writes them, and one of the two writes would be lost.
-            var settings = options.Queue.VisibilityTimeout > options.FunctionTimeout
-                ? options.Queue
-                : options.Queue with { VisibilityTimeout = options.FunctionTimeout + TimeSpan.FromSeconds(1) };
-            queue = sqs.CreateQueue(QueueName, settings);
-            environment["SYNC_QUEUE_URL"] = sqs.QueueUrl(QueueName).ToString();
-            environment["AWS_ENDPOINT_URL_SQS"] = sqs.Endpoint.ToString();
-            environment.TryAdd("AWS_ACCESS_KEY_ID", "local");
-            environment.TryAdd("AWS_SECRET_ACCESS_KEY", "local");
-        }
-
-        // Queue mode runs the consumers as further function instances, as Lambda scales them out.
-        var processes = new FunctionProcesses(bootstrap, environment, options.Concurrency + (options.Direct ? 0 : options.QueueConcurrency), options.Log);
+        // The projectors run as further function instances, as Lambda scales them out for the event source mapping.
+        parts.Processes = new FunctionProcesses(parts.Bootstrap, environment, options.Concurrency + (options.Direct ? 0 : options.QueueConcurrency), options.Log);
+        var runtime = parts.Runtime;
         runtime.InitErrorReported += message =>
         {
             options.Log($"hhlearn local: the function failed to start: {message}");
             runtime.FailQueued("Runtime.InitError", message);
         };
-        var faults = new LocalFaults(sqs);
-        var mapping = queue is null ? null : new LocalEventSourceMapping(queue, $"arn:aws:sqs:us-east-1:{LocalSqs.AccountId}:{QueueName}", runtime.InvokeAsync, options.QueueConcurrency);
-        var frontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () =>
+        if (parts.Queue is { } queue)
         {
-            var stats = new JsonObject
-            {
-                ["mode"] = options.Direct ? "direct" : "queue",
-                ["invocationsQueued"] = runtime.Queued,
-                ["invocationsInFlight"] = runtime.InFlight,
-                ["functionStarts"] = processes.Starts,
-            };
-            if (queue is not null)
-            {
-                var (visible, inFlight) = queue.Counts;
-                stats["queueDepth"] = visible;
-                stats["queueInFlight"] = inFlight;
-                stats["deadLetterQueue"] = queue.DeadLetter!.Count;
-                stats["consumerInvocations"] = mapping!.Invocations;
-                stats["messagesReturned"] = mapping.FailedMessages;
-            }
+            parts.Mapping = new LocalEventSourceMapping(queue, $"arn:aws:sqs:us-east-1:{LocalSqs.AccountId}:{QueueName}", runtime.InvokeAsync, options.QueueConcurrency);
+        }
 
-            return stats;
-        }, new CorsPolicy(options.AllowedOrigins), app => LocalConsole.Map(app, environment.GetValueOrDefault("CATALOG_DIR"), emulator, faults));
-        return new LocalService(options, emulator, hubSpotUrl, runtime, processes, frontEnd, bootstrap, sqs, queue, mapping, faults);
+        parts.Faults = new LocalFaults(parts.Sqs, parts.Dynalite);
+        var catalog = environment.GetValueOrDefault("CATALOG_DIR");
+        parts.FrontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () => StatsAsync(options, parts),
+            new CorsPolicy(options.AllowedOrigins), app => LocalConsole.Map(app, catalog, parts.Emulator, parts.Store, parts.Faults));
+    }
+
+    /// <summary>The progress store (dynalite, or the given endpoint) with its table, and the projection queue.</summary>
+    private static async Task StartStoreAndQueueAsync(LocalOptions options, LocalParts parts, Dictionary<string, string> environment, CancellationToken ct)
+    {
+        Uri endpoint;
+        if (options.StoreUrl is { } storeUrl)
+        {
+            endpoint = storeUrl;
+            using var client = ProgressStore.CreateClient(storeUrl.ToString());
+            await CreateTableIfMissingAsync(client, options.Table, ct);
+        }
+        else
+        {
+            parts.Dynalite = await Dynalite.StartAsync(say: options.Log, ct: ct);
+            await parts.Dynalite.CreateTableAsync(options.Table, ct);
+            endpoint = parts.Dynalite.Endpoint;
+        }
+
+        parts.StoreClient = options.StoreUrl is null ? parts.Dynalite!.Client() : ProgressStore.CreateClient(endpoint.ToString());
+        parts.Store = new ProgressStore(parts.StoreClient, options.Table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System);
+        environment["PROGRESS_TABLE"] = options.Table;
+        environment["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint.ToString();
+        environment["PROJECTION_SWEEP_AFTER_SECONDS"] = Math.Max(1, (int)options.SweepAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        parts.Sqs = await LocalSqs.StartAsync();
+        // As on AWS (where it is 6x the function timeout), a message must stay invisible for longer than one invocation
+        // can take; otherwise a second projector would take a learner while the first still writes it.
+        var settings = options.Queue.VisibilityTimeout > options.FunctionTimeout
+            ? options.Queue
+            : options.Queue with { VisibilityTimeout = options.FunctionTimeout + TimeSpan.FromSeconds(1) };
+        parts.Queue = parts.Sqs.CreateQueue(QueueName, settings);
+        environment["SYNC_QUEUE_URL"] = parts.Sqs.QueueUrl(QueueName).ToString();
+        environment["AWS_ENDPOINT_URL_SQS"] = parts.Sqs.Endpoint.ToString();
+        environment.TryAdd("AWS_ACCESS_KEY_ID", "local");
+        environment.TryAdd("AWS_SECRET_ACCESS_KEY", "local");
+    }
+
+    private static async Task CreateTableIfMissingAsync(Amazon.DynamoDBv2.AmazonDynamoDBClient client, string table, CancellationToken ct)
+    {
+        try
+        {
+            await client.CreateTableAsync(ProgressTable.Definition(table), ct);
+        }
+        catch (Amazon.DynamoDBv2.Model.ResourceInUseException)
+        {
+            // There already.
+        }
+    }
+
+    private static async Task<JsonObject> StatsAsync(LocalOptions options, LocalParts parts)
+    {
+        var stats = new JsonObject
+        {
+            ["mode"] = options.Direct ? "direct" : "store",
+            ["invocationsQueued"] = parts.Runtime.Queued,
+            ["invocationsInFlight"] = parts.Runtime.InFlight,
+            ["functionStarts"] = parts.Processes.Starts,
+        };
+        if (parts.Queue is { } queue)
+        {
+            var (visible, inFlight) = queue.Counts;
+            stats["queueDepth"] = visible;
+            stats["queueInFlight"] = inFlight;
+            stats["deadLetterQueue"] = queue.DeadLetter!.Count;
+            stats["consumerInvocations"] = parts.Mapping!.Invocations;
+            stats["messagesReturned"] = parts.Mapping.FailedMessages;
+        }
+
+        if (parts.Store is { } store)
+        {
+            try
+            {
+                var now = DateTimeOffset.UtcNow;
+                var behind = await store.DueAsync(now.AddMinutes(1), 1000, CancellationToken.None);
+                stats["learnersBehind"] = behind.Count;
+                stats["oldestBehindSeconds"] = behind.Count > 0 && (await store.GetManyAsync([behind[0]], CancellationToken.None)).GetValueOrDefault(behind[0])?.DueSince is { } since &&
+                                               Progress.State.Stamp.TryParseInstant(since) is { } at
+                    ? Math.Round(Math.Max(0, (now - at).TotalSeconds), 1)
+                    : 0;
+            }
+            catch (StoreUnavailableException)
+            {
+                stats["learnersBehind"] = null;
+                stats["store"] = "unavailable";
+            }
+        }
+
+        return stats;
+    }
+
+    private async Task SweepLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Options.SweepEvery, ct);
+                await SweepAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Creates HhLearn's properties in the emulator, as <c>hhlearn provision</c> would in HubSpot.</summary>
@@ -224,21 +380,66 @@ public sealed class LocalService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await FrontEnd.DisposeAsync();
-        if (Mapping is not null)
-        {
-            await Mapping.DisposeAsync();
-        }
+        await _stop.CancelAsync();
+        await _sweeper;
+        _stop.Dispose();
+        await _parts.DisposeAsync();
+    }
 
-        await Processes.DisposeAsync();
-        await Runtime.DisposeAsync();
-        if (Sqs is not null)
+    /// <summary>What has been started so far; disposed in reverse on failure or stop.</summary>
+    private sealed class LocalParts : IAsyncDisposable
+    {
+        public HubSpotEmulator.HubSpotEmulator? Emulator { get; set; }
+        public Uri HubSpotUrl { get; set; } = null!;
+        public LocalRuntimeApi Runtime { get; set; } = null!;
+        public BootstrapCommand Bootstrap { get; set; } = null!;
+        public FunctionProcesses Processes { get; set; } = null!;
+        public ApiGatewayFrontEnd FrontEnd { get; set; } = null!;
+        public LocalSqs? Sqs { get; set; }
+        public FifoQueue? Queue { get; set; }
+        public LocalEventSourceMapping? Mapping { get; set; }
+        public Dynalite? Dynalite { get; set; }
+        public Amazon.DynamoDBv2.AmazonDynamoDBClient? StoreClient { get; set; }
+        public ProgressStore? Store { get; set; }
+        public LocalFaults Faults { get; set; } = null!;
+
+        public async ValueTask DisposeAsync()
         {
-            await Sqs.DisposeAsync();
-        }
-        if (Emulator is not null)
-        {
-            await Emulator.DisposeAsync();
+            if (FrontEnd is not null)
+            {
+                await FrontEnd.DisposeAsync();
+            }
+
+            if (Mapping is not null)
+            {
+                await Mapping.DisposeAsync();
+            }
+
+            if (Processes is not null)
+            {
+                await Processes.DisposeAsync();
+            }
+
+            if (Runtime is not null)
+            {
+                await Runtime.DisposeAsync();
+            }
+
+            if (Sqs is not null)
+            {
+                await Sqs.DisposeAsync();
+            }
+
+            StoreClient?.Dispose();
+            if (Dynalite is not null)
+            {
+                await Dynalite.DisposeAsync();
+            }
+
+            if (Emulator is not null)
+            {
+                await Emulator.DisposeAsync();
+            }
         }
     }
 }

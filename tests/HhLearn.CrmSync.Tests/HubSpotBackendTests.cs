@@ -6,8 +6,8 @@ using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.CrmSync.Tests;
 
-/// <summary>The CRM sync module against the emulator: resolve, create, read-apply-write, guards and logs.</summary>
-public class ProgressSyncTests
+/// <summary>HubSpot-only direct mode against the emulator: resolve, create, read-apply-write, guards and logs.</summary>
+public class HubSpotBackendTests
 {
     private static LearnerIdentity Who(string email) => new(email, null);
 
@@ -41,8 +41,8 @@ public class ProgressSyncTests
 
         Assert.False(Assert.IsType<TrackPersisted>(outcome).Created);
         Assert.Equal(2, f.Emulator.Stats.Total);
-        Assert.Equal(1, f.Emulator.Stats.Count("GET /crm/v3/objects/contacts/{id}"));
-        Assert.Equal(1, f.Emulator.Stats.Count("PATCH /crm/v3/objects/contacts/{id}"));
+        Assert.Equal(1, f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/read"));
+        Assert.Equal(1, f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/update"));
         var contact = f.Contact("known@example.com");
         Assert.Equal("course-a", contact[P.CompletedCourses]);
         Assert.Equal("course-a: 2/2 modules", contact[P.ProgressSummary]);
@@ -126,7 +126,7 @@ public class ProgressSyncTests
         var rejected = Assert.IsType<TrackRejected>(outcome);
         Assert.Equal(ErrorCodes.InvalidEventData, rejected.Error.Code);
         Assert.Contains("course_slug: 1/2 modules completed", rejected.Error.Details);
-        Assert.Equal(0, f.Emulator.Stats.Count("PATCH /crm/v3/objects/contacts/{id}"));
+        Assert.Equal(0, f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/update"));
         Assert.Contains(f.LogLines, l => (string?)l["event"] == LogEvents.EventRejected);
     }
 
@@ -147,7 +147,7 @@ public class ProgressSyncTests
     {
         await using var f = await SyncFixture.StartAsync(new SyncOptions { Backend = ProgressBackend.Events, EventNamePrefix = "pe42_" });
         var outcome = await f.Sync.TrackAsync(SyncFixture.ModuleCompleted("ev@example.com", "course-a", "a1"), Who("ev@example.com"), SyncFixture.Now, null, default);
-        Assert.Equal(ProgressBackend.Events, Assert.IsType<TrackPersisted>(outcome).Backend);
+        Assert.Equal("events", Assert.IsType<TrackPersisted>(outcome).Backend);
         var sent = Assert.Single(f.Emulator.Store.Events());
         Assert.Equal("pe42_learning_module_completed", (string?)sent["eventName"]);
         Assert.Equal("a1", (string?)sent["properties"]!["module_slug"]);
@@ -167,15 +167,16 @@ public class ProgressSyncTests
     }
 
     [Fact]
-    public async Task HubSpotOutage_SurfacesAsATransientHubSpotError()
+    public async Task HubSpotOutage_IsCrmUnavailable_AndTheEventIsLoggedForReplay()
     {
         await using var f = await SyncFixture.StartAsync();
         f.Emulator.SetFaults(new HubSpotEmulator.FaultSettings { OutageUntil = DateTimeOffset.UtcNow.AddMinutes(1) });
         await using var client = new HubSpot.HubSpotClient(f.Http, new HubSpot.StaticTokenProvider("t"), new HubSpot.HubSpotClientOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(5) });
-        var sync = new ProgressSync(client, SyncFixture.Catalog, new JsonLineLog(TextWriter.Null, TimeProvider.System), TimeProvider.System);
-        var error = await Assert.ThrowsAnyAsync<HubSpot.HubSpotApiException>(() =>
+        var sync = new HubSpotBackend(client, SyncFixture.Catalog, f.Log, TimeProvider.System);
+        var error = await Assert.ThrowsAsync<ProgressUnavailableException>(() =>
             sync.TrackAsync(SyncFixture.ModuleCompleted("down@example.com", "course-a", "a1"), Who("down@example.com"), SyncFixture.Now, null, default));
-        Assert.True(error.IsTransient);
+        Assert.Equal(UnavailableCodes.Crm, error.Code);
+        Assert.Equal("a1", (string?)Assert.Single(f.LogLines, l => (string?)l["event"] == LogEvents.CrmSyncFailed)["replay"]!["payload"]!["module_slug"]);
     }
 
     [Fact]
