@@ -24,7 +24,10 @@ const DEFAULT_STORAGE_KEY = "hhlearn.pending";
 const MAX_PENDING = 500;
 const MAX_BACKOFF_MS = 5 * 60 * 1000;
 
-/** Creates a client. Options: baseUrl (required), getToken, storage, storageKey, onError, autoFlush. */
+/**
+ * Creates a client. Options: baseUrl (required), getToken, useBeacon (default true: without a token, send events as
+ * beacons; false sends a keepalive fetch instead, whose answer is read), storage, storageKey, onError, autoFlush.
+ */
 export function createHhLearnClient(options) {
   const opts = options || {};
   const baseUrl = String(opts.baseUrl || "").replace(/\/+$/, "");
@@ -32,8 +35,8 @@ export function createHhLearnClient(options) {
   const storage = opts.storage !== undefined ? opts.storage : safeLocalStorage();
   const onError = typeof opts.onError === "function" ? opts.onError : (problem) => console.warn("hhlearn:", problem);
   const fetchImpl = opts.fetch || (typeof fetch === "function" ? fetch.bind(globalThis) : null);
-  const beaconImpl = opts.sendBeacon !== undefined
-    ? opts.sendBeacon
+  const beaconImpl = opts.useBeacon === false ? null
+    : opts.sendBeacon !== undefined ? opts.sendBeacon
     : (typeof navigator !== "undefined" && typeof navigator.sendBeacon === "function" ? navigator.sendBeacon.bind(navigator) : null);
   const now = opts.now || (() => Date.now());
 

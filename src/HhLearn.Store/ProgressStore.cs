@@ -26,8 +26,11 @@ public enum ProjectionMark
 
 public sealed record StoreOptions
 {
-    /// <summary>Conditional writes that lose the race are retried this often before the caller is told to come back.</summary>
-    public int MaxAttempts { get; init; } = 10;
+    /// <summary>
+    /// Conditional writes that lose the race are retried this often (with a growing, jittered pause) before the caller
+    /// is told to come back: enough for sixteen clients writing one learner at once.
+    /// </summary>
+    public int MaxAttempts { get; init; } = 40;
 }
 
 /// <summary>
@@ -108,8 +111,9 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
                 return new StoreWrite(StoreOutcome.Written, written with { Learner = result.Learner }, result, attempt, length);
             }
 
-            // Lost the race: somebody wrote this learner since we read it. Read again, apply again.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * attempt)), time, ct);
+            // Lost the race: somebody wrote this learner since we read it. Read again, apply again, after a pause that
+            // grows with the attempts so that many writers of one learner spread out instead of colliding again.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 + Math.Min(100, 4 << Math.Min(attempt, 5)))), time, ct);
         }
 
         throw new StoreContendedException($"{_options.MaxAttempts} conditional writes of one learner lost the race in a row");
@@ -399,7 +403,17 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
         AddWriteValues(request, values, next, now);
         if (current.Exists)
         {
-            request.UpdateExpression = "SET #values = :values, #version = :next, #updated = :now, #due = :shard, #since = if_not_exists(#since, :now)";
+            // A learner whose projection is blocked stays out of the due index: an operator lifts the block.
+            request.UpdateExpression = current.Blocked is null
+                ? "SET #values = :values, #version = :next, #updated = :now, #due = :shard, #since = if_not_exists(#since, :now)"
+                : "SET #values = :values, #version = :next, #updated = :now";
+            if (current.Blocked is not null)
+            {
+                request.ExpressionAttributeNames.Remove("#due");
+                request.ExpressionAttributeNames.Remove("#since");
+                request.ExpressionAttributeValues.Remove(":shard");
+            }
+
             request.ConditionExpression = "#version = :v";
             request.ExpressionAttributeValues[":v"] = N(current.Version);
         }
@@ -435,7 +449,7 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
 
         return current with
         {
-            Version = next, UpdatedAt = now, DueSince = current.DueSince ?? now, ImportPending = current.ImportPending || !current.Exists,
+            Version = next, UpdatedAt = now, DueSince = current.Blocked is null ? current.DueSince ?? now : null, ImportPending = current.ImportPending || !current.Exists,
         };
     }
 

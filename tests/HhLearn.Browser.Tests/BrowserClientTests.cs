@@ -5,7 +5,7 @@ namespace HhLearn.Browser.Tests;
 
 /// <summary>
 /// The API's real caller: JavaScript in a page on another origin, in a real browser. Every test asserts on what
-/// reached the service (the learner's stored progress in HubSpot), not on what the page hoped.
+/// reached the service (the learner's progress in the store, then in HubSpot), not on what the page hoped.
 /// </summary>
 public class BrowserClientTests(BrowserFixture f) : IClassFixture<BrowserFixture>
 {
@@ -26,7 +26,8 @@ public class BrowserClientTests(BrowserFixture f) : IClassFixture<BrowserFixture
         var page = await f.SitePageAsync();
         var status = await page.EvaluateAsync<int>("""async (body) => (await fetch(window.api + "/events/track", { method: "POST", credentials: "include", headers: { "content-type": "application/json" }, body })).status""",
             Event("fetch@example.com", "what-is-cloud"));
-        Assert.Equal(202, status);
+        Assert.Equal(200, status);
+        Assert.True(await f.StoredAsync("fetch@example.com"));
         Assert.NotNull(await f.ContactAsync("fetch@example.com"));
         Assert.True(Completed(f.State("fetch@example.com"), "what-is-cloud"));
     }
@@ -60,7 +61,7 @@ public class BrowserClientTests(BrowserFixture f) : IClassFixture<BrowserFixture
             async ([token, body]) => (await fetch(window.api + "/events/track", { method: "POST", keepalive: true, credentials: "include",
               headers: { "content-type": "application/json", authorization: "Bearer " + token }, body })).status
             """, new[] { BrowserFixture.Jwt("keepalive@example.com"), JsonSerializer.Serialize(new { eventName = "learning_course_enrolled", course_slug = "git-essentials", payload = new { ts = "2026-11-27T10:00:00Z" } }) });
-        Assert.Equal(202, status);
+        Assert.Equal(200, status);
         var contact = await f.ContactAsync("keepalive@example.com");
         Assert.Equal("git-essentials", contact!["hhl_enrolled_courses"]);
     }
@@ -108,7 +109,7 @@ public class BrowserClientTests(BrowserFixture f) : IClassFixture<BrowserFixture
     {
         var page = await f.SitePageAsync();
         await page.EvaluateAsync("(token) => { window.token = token; }", BrowserFixture.Jwt("retry@example.com"));
-        f.Service.Faults.QueueUnavailable = true;
+        f.Service.Faults.StoreUnavailable = true;
         try
         {
             var tracked = await page.EvaluateAsync<JsonElement>("""
@@ -116,13 +117,13 @@ public class BrowserClientTests(BrowserFixture f) : IClassFixture<BrowserFixture
                 """);
             Assert.Equal("pending", tracked.GetProperty("status").GetString());
             Assert.Equal(2000, tracked.GetProperty("retryAfter").GetInt32());
-            Assert.Equal("QUEUE_UNAVAILABLE", tracked.GetProperty("answer").GetProperty("details").GetProperty("code").GetString());
+            Assert.Equal("STORE_UNAVAILABLE", tracked.GetProperty("answer").GetProperty("details").GetProperty("code").GetString());
             var stored = await page.EvaluateAsync<string>("() => localStorage.getItem('hhlearn.pending')");
             Assert.Contains("shared-responsibility", stored, StringComparison.Ordinal);
         }
         finally
         {
-            f.Service.Faults.QueueUnavailable = false;
+            f.Service.Faults.StoreUnavailable = false;
         }
 
         // The client comes back by itself after the advised wait; nothing in the page calls it again.
@@ -136,14 +137,14 @@ public class BrowserClientTests(BrowserFixture f) : IClassFixture<BrowserFixture
     {
         var page = await f.SitePageAsync();
         await page.EvaluateAsync("(token) => { window.token = token; }", BrowserFixture.Jwt("reload@example.com"));
-        f.Service.Faults.QueueUnavailable = true;
+        f.Service.Faults.StoreUnavailable = true;
         try
         {
             await page.EvaluateAsync("""async () => window.hhlearn.track({ eventName: "learning_course_enrolled", course_slug: "networking-basics" })""");
         }
         finally
         {
-            f.Service.Faults.QueueUnavailable = false;
+            f.Service.Faults.StoreUnavailable = false;
         }
 
         // The page is reloaded before the wait is over: the event is in localStorage and the next visit sends it.
@@ -168,7 +169,8 @@ public class BrowserClientTests(BrowserFixture f) : IClassFixture<BrowserFixture
         Assert.Equal("blocked: TypeError", outcome);
         var read = await page.EvaluateAsync<JsonElement>("async () => window.hhlearn.readProgress({ email: 'fetch@example.com' })");
         Assert.False(read.GetProperty("ok").GetBoolean());
-        await f.Service.DrainAsync(TimeSpan.FromSeconds(10));
+        Assert.False(await f.StoredAsync("stranger@example.com"));
+        await f.Service.ConvergeAsync(TimeSpan.FromSeconds(10));
         Assert.Null(f.State("stranger@example.com"));
     }
 }

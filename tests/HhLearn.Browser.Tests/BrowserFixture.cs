@@ -43,6 +43,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             RateLimit = 2000,
             Emulator = new HubSpotEmulator.EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 10_000, SearchLag = TimeSpan.Zero },
             Queue = new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(2), MaxReceiveCount = 5 },
+            SweepEvery = TimeSpan.FromSeconds(5),
+            SweepAfter = TimeSpan.FromSeconds(10),
             AllowedOrigins = [SiteUrl.GetLeftPart(UriPartial.Authority)],
             Log = Logs.Enqueue,
         });
@@ -73,13 +75,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Waits until the queue has drained and the emulator holds a contact for <paramref name="email"/>.</summary>
+    /// <summary>Whether the progress store holds the learner (what the API's answers come from).</summary>
+    public async Task<bool> StoredAsync(string email) =>
+        await Service.Store!.ReadAsync(new Progress.Events.LearnerIdentity(email, null), default) is not null;
+
+    /// <summary>Waits until the projection has caught up and the emulator holds a contact for <paramref name="email"/>.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> ContactAsync(string email, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
-            await Service.DrainAsync(TimeSpan.FromSeconds(5));
+            await Service.ConvergeAsync(TimeSpan.FromSeconds(5));
             var contact = Emulator.Store.AllContacts().FirstOrDefault(c => c.Properties.GetValueOrDefault("email") == email);
             if (contact.Id is not null)
             {

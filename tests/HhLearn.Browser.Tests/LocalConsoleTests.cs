@@ -25,7 +25,21 @@ public class LocalConsoleTests(BrowserFixture f) : IClassFixture<BrowserFixture>
         await Assertions.Expect(page.GetByTestId("progress")).ToContainTextAsync("what-is-cloud", new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByTestId("contact")).ToContainTextAsync("hhl_progress_state", new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByTestId("summary")).ToContainTextAsync("cloud-foundations: 0/2 courses", new() { Timeout = 15_000 });
-        await Assertions.Expect(page.GetByTestId("stats")).ToContainTextAsync("mode queue", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("stats")).ToContainTextAsync("mode store", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("store")).ToContainTextAsync("HubSpot holds it", new() { Timeout = 15_000 });
+    }
+
+    [Fact]
+    public async Task Console_ARefusedCompletion_IsShownAtOnce_WithItsReason()
+    {
+        var context = await f.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(f.ApiUrl, "_local/").ToString());
+        await page.GetByTestId("email").FillAsync("console-refused@example.com");
+        await page.GetByTestId("complete-git-essentials-commits").ClickAsync();
+        await page.GetByTestId("complete-course-git-essentials").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("log")).ToContainTextAsync("1/3 modules completed", new() { Timeout = 15_000 });
+        Assert.False((await f.Service.Store!.ReadAsync(new Progress.Events.LearnerIdentity("console-refused@example.com", null), default))!.Learner.State.StandaloneCourse("git-essentials")!.IsCompleted);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using HhLearn.Cli.Bench;
 
 namespace HhLearn.EndToEnd.Tests;
 
-/// <summary>Bad input never gets a 5xx, always a 4xx with a code, and never changes what HubSpot holds.</summary>
+/// <summary>Bad input never gets a 5xx, always a 4xx with a code, and never changes what the store or HubSpot holds.</summary>
 public class BadInputTests
 {
     [Fact]
@@ -17,13 +17,15 @@ public class BadInputTests
     }
 
     [Fact]
-    public async Task EveryMalformedRequest_Answers4xxWithACode_NoneIs5xx_AndHubSpotDataIsUnchanged()
+    public async Task EveryMalformedRequest_Answers4xxWithACode_NoneIs5xx_AndStoredDataIsUnchanged()
     {
         await using var f = await LocalFixture.StartAsync(concurrency: 2);
         // One real learner whose data must not move, and the victim email the corpus names.
         await f.TrackAsync("""{"eventName":"learning_module_completed","contactIdentifier":{"email":"victim@example.com"},"payload":{"course_slug":"git-essentials","module_slug":"commits","ts":"2026-11-27T09:00:00Z"}}""");
+        await f.ConvergeAsync();
         var before = Snapshot(f);
         var writesBefore = Writes(f);
+        var storedBefore = await StoreSnapshotAsync(f);
 
         var failures = new List<string>();
         foreach (var bad in BadInputCorpus.All())
@@ -54,12 +56,22 @@ public class BadInputTests
         }
 
         Assert.True(failures.Count == 0, string.Join('\n', failures));
+        await f.ConvergeAsync();
+        Assert.Equal(storedBefore, await StoreSnapshotAsync(f));
         Assert.Equal(before, Snapshot(f));
         Assert.Equal(writesBefore, Writes(f));
     }
 
     private static string Snapshot(LocalFixture f) =>
         string.Join('\n', f.Emulator.Store.AllContacts().Select(c => c.Id + ":" + string.Join(';', c.Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))));
+
+    /// <summary>Every item the store holds, with its version: bad input must add or change none.</summary>
+    private static async Task<string> StoreSnapshotAsync(LocalFixture f)
+    {
+        using var client = f.Service.Dynalite!.Client();
+        var scan = await client.ScanAsync(new Amazon.DynamoDBv2.Model.ScanRequest { TableName = f.Service.Store!.TableName, ConsistentRead = true });
+        return string.Join('\n', (scan.Items ?? []).Select(i => $"{i["pk"].S} v{i.GetValueOrDefault("version")?.N}").Order(StringComparer.Ordinal));
+    }
 
     private static long Writes(LocalFixture f) =>
         f.Emulator.Stats.Count("POST /crm/v3/objects/contacts") + f.Emulator.Stats.Count("PATCH /crm/v3/objects/contacts/{id}") +

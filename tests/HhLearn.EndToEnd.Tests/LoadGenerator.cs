@@ -37,14 +37,29 @@ public static class LoadGenerator
         return statuses;
     }
 
-    /// <summary>Learners whose stored progress differs from the oracle.</summary>
-    public static List<string> Mismatches(LocalFixture f, Dictionary<string, IReadOnlyDictionary<string, string?>> initial, List<(string Email, string Body)> events)
+    /// <summary>Learners whose HubSpot contact differs from the oracle.</summary>
+    public static List<string> Mismatches(LocalFixture f, Dictionary<string, IReadOnlyDictionary<string, string?>> initial, List<(string Email, string Body)> events) =>
+        Compare(initial, events, f.Contact);
+
+    /// <summary>Learners whose progress in the store differs from the oracle.</summary>
+    public static async Task<List<string>> StoreMismatchesAsync(LocalFixture f, Dictionary<string, IReadOnlyDictionary<string, string?>> initial, List<(string Email, string Body)> events)
+    {
+        var stored = new Dictionary<string, IReadOnlyDictionary<string, string>?>();
+        foreach (var email in initial.Keys)
+        {
+            stored[email] = await f.StoredAsync(email);
+        }
+
+        return Compare(initial, events, email => stored[email]);
+    }
+
+    private static List<string> Compare(Dictionary<string, IReadOnlyDictionary<string, string?>> initial, List<(string Email, string Body)> events, Func<string, IReadOnlyDictionary<string, string>?> read)
     {
         var mismatches = new List<string>();
         foreach (var (email, start) in initial)
         {
             var expected = Oracle(start, events.Where(e => e.Email == email).Select(e => e.Body));
-            var actual = f.Contact(email);
+            var actual = read(email);
             foreach (var name in new[] { ContactPropertyNames.ProgressState, ContactPropertyNames.EnrolledCourses, ContactPropertyNames.CompletedCourses, ContactPropertyNames.TotalProgress, ContactPropertyNames.LastViewedAt })
             {
                 // HubSpot stores "" as no value: an empty list reads back as absent.

@@ -26,7 +26,8 @@ public sealed class LocalFixture : IAsyncDisposable
 
     public IEnumerable<JsonNode> LogLines => Logs.Select(l => { try { return JsonNode.Parse(l); } catch (System.Text.Json.JsonException) { return null; } }).OfType<JsonNode>();
 
-    public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null, bool direct = true,
+    /// <summary>The whole local stack; store mode (dynalite and the projection) unless <paramref name="direct"/>.</summary>
+    public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null, bool direct = false,
         HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000, TimeSpan? functionTimeout = null)
     {
         var logs = new ConcurrentQueue<string>();
@@ -41,6 +42,8 @@ public sealed class LocalFixture : IAsyncDisposable
             Direct = direct,
             FunctionTimeout = functionTimeout ?? TimeSpan.FromSeconds(30),
             Queue = queue ?? new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(2), MaxReceiveCount = 5 },
+            SweepEvery = TimeSpan.FromSeconds(5),
+            SweepAfter = TimeSpan.FromSeconds(10),
             Log = logs.Enqueue,
         });
         return new LocalFixture(service, logs);
@@ -79,6 +82,18 @@ public sealed class LocalFixture : IAsyncDisposable
 
     public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> GetAsync(string pathAndQuery, string? bearer = null) =>
         SendAsync(HttpMethod.Get, pathAndQuery, bearer: bearer);
+
+    /// <summary>Waits until HubSpot holds every stored learner's latest version (store mode); fails the test if it never does.</summary>
+    public async Task ConvergeAsync(TimeSpan? timeout = null)
+    {
+        Assert.True(await Service.ConvergeAsync(timeout ?? TimeSpan.FromSeconds(60)), "the projection did not catch up with the store");
+    }
+
+    /// <summary>The learner's progress as the store holds it (store mode), as HubSpot property values.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> StoredAsync(string email) =>
+        await Service.Store!.ReadAsync(new Progress.Events.LearnerIdentity(Progress.Events.EmailAddress.Normalize(email), null), default) is { } learner
+            ? Progress.Contact.ContactProgress.Build(learner.Learner, LoadGenerator.Catalog, DateTimeOffset.UtcNow).Properties
+            : null;
 
     public IReadOnlyDictionary<string, string>? Contact(string email) =>
         Emulator.Store.AllContacts().FirstOrDefault(c => c.Properties.GetValueOrDefault("email") == email).Properties;

@@ -19,6 +19,7 @@ public class LocalServiceTests
         Assert.Equal("persisted", (string?)body!["status"]);
         await f.TrackAsync("""{"eventName":"learning_course_enrolled","contactIdentifier":{"email":"ada@example.com"},"course_slug":"git-essentials","enrollment_source":"course_page","payload":{"ts":"2026-11-27T10:05:00Z"}}""");
         await f.TrackAsync("""{"eventName":"learning_page_viewed","contactIdentifier":{"email":"ada@example.com"},"payload":{"content_type":"course","slug":"git-essentials","ts":"2026-11-27T10:06:00Z"}}""");
+        await f.ConvergeAsync();
 
         var contact = f.Contact("ada@example.com")!;
         var expected = new Dictionary<string, string>
@@ -47,7 +48,7 @@ public class LocalServiceTests
     }
 
     [Fact]
-    public async Task ReadRoutes_AnswerFromTheContact()
+    public async Task ReadRoutes_AnswerFromTheStore()
     {
         await using var f = await LocalFixture.StartAsync();
         await f.TrackAsync(Module);
@@ -77,12 +78,13 @@ public class LocalServiceTests
         var anonymousBody = """{"eventName":"learning_pathway_enrolled","pathway_slug":"cloud-foundations"}""";
         var own = await f.TrackAsync(anonymousBody, token);
         Assert.Equal("persisted", (string?)own.Body!["status"]);
+        await f.ConvergeAsync();
         Assert.NotNull(f.Contact("grace@example.com"));
 
         var other = await f.TrackAsync(Module, token);
         Assert.Equal(403, other.Status);
         Assert.Equal("IDENTITY_MISMATCH", (string?)other.Body!["details"]!["code"]);
-        Assert.Null(f.Contact("ada@example.com"));
+        Assert.Null(await f.StoredAsync("ada@example.com"));
 
         Assert.Equal(403, (await f.GetAsync("progress/read?email=ada%40example.com", token)).Status);
         Assert.Equal("cloud-foundations", (string?)(await f.GetAsync("enrollments/list", token)).Body!["enrollments"]!["pathways"]![0]!["slug"]);
@@ -95,7 +97,7 @@ public class LocalServiceTests
         var token = LocalFixture.Jwt(new JsonObject { ["sub"] = "u-2", ["email"] = "mallory@example.com", ["email_verified"] = false });
         var answer = await f.TrackAsync("""{"eventName":"learning_pathway_enrolled","pathway_slug":"cloud-foundations"}""", token);
         Assert.Equal((403, "IDENTITY_UNVERIFIED"), (answer.Status, (string?)answer.Body!["details"]!["code"]));
-        Assert.Null(f.Contact("mallory@example.com"));
+        Assert.Null(await f.StoredAsync("mallory@example.com"));
     }
 
     [Fact]
@@ -108,6 +110,7 @@ public class LocalServiceTests
             f.TrackAsync("""{"eventName":"learning_module_completed","contactIdentifier":{"email":"twin@example.com"},"payload":{"course_slug":"git-essentials","module_slug":"commits"}}"""),
             f.TrackAsync("""{"eventName":"learning_module_completed","contactIdentifier":{"email":"twin@example.com"},"payload":{"course_slug":"git-essentials","module_slug":"branches"}}"""));
         Assert.All(results, r => Assert.Equal("persisted", (string?)r.Body!["status"]));
+        await f.ConvergeAsync();
         var contact = Assert.Single(f.Emulator.Store.AllContacts()).Properties;
         Assert.Equal("2", contact[P.TotalProgress]);
     }
@@ -115,7 +118,7 @@ public class LocalServiceTests
     [Fact]
     public async Task HubSpotOutage_InDirectMode_AnswersFallback_AndLogsCrmSyncFailed()
     {
-        await using var f = await LocalFixture.StartAsync(environment: new() { ["HUBSPOT_RATE_LIMIT"] = "1000" });
+        await using var f = await LocalFixture.StartAsync(direct: true, environment: new() { ["HUBSPOT_RATE_LIMIT"] = "1000" });
         f.Emulator.SetFaults(new HubSpotEmulator.FaultSettings { OutageUntil = DateTimeOffset.UtcNow.AddMinutes(10) });
         var (status, body, _) = await f.TrackAsync(Module);
         Assert.Equal(200, status);

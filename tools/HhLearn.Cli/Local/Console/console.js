@@ -15,6 +15,8 @@ function localToken() {
 const client = createHhLearnClient({
   baseUrl: api,
   getToken: () => ($("signed-in").checked ? localToken() : null),
+  // The console shows every answer: a keepalive fetch instead of a beacon, whose answer cannot be read.
+  useBeacon: false,
   onError: (problem) => log(`! ${problem.code}: ${problem.message}`, "bad"),
 });
 
@@ -114,6 +116,12 @@ async function refresh() {
     $("summary").className = "muted";
     $("progress").textContent = "";
   }
+  const stored = await fetch(`/_local/learner?email=${encodeURIComponent(email())}`);
+  const learner = stored.ok ? await stored.json() : null;
+  $("store").textContent = !learner ? ""
+    : learner.blocked ? `store version ${learner.version}; HubSpot projection blocked: ${learner.blocked}`
+    : learner.projectedVersion >= learner.version ? `store version ${learner.version}; HubSpot holds it (contact ${learner.contactId})`
+    : `store version ${learner.version}; HubSpot holds version ${learner.projectedVersion}, behind since ${learner.behindSince}`;
   const contact = await fetch(`/_local/hubspot?email=${encodeURIComponent(email())}`);
   const body = contact.ok ? await contact.json() : null;
   $("contact").textContent = "";
@@ -131,6 +139,7 @@ async function stats() {
     const s = await (await fetch("/_local/stats")).json();
     const parts = [`mode ${s.mode}`];
     if (s.queueDepth !== undefined) parts.push(`queue ${s.queueDepth}`, `in flight ${s.queueInFlight}`, `DLQ ${s.deadLetterQueue}`);
+    if (s.learnersBehind !== undefined) parts.push(`behind in HubSpot ${s.learnersBehind}` + (s.learnersBehind ? ` (oldest ${s.oldestBehindSeconds} s)` : ""));
     const pending = client.pending();
     if (pending.count > 0) parts.push(`unsent in this browser ${pending.count}`);
     $("stats").textContent = parts.join("   ");
