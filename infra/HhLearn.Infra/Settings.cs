@@ -44,6 +44,12 @@ public sealed record Settings
     public int TimeoutSeconds { get; init; } = 30;
     public int LogRetentionDays { get; init; } = 30;
 
+    /// <summary>How long a learner may be behind in HubSpot before the sweeper nudges it again.</summary>
+    public int SweepAfterSeconds { get; init; } = 180;
+
+    /// <summary>The projection lag (oldest learner behind) that alarms.</summary>
+    public int ProjectionLagAlarmSeconds { get; init; } = 600;
+
     public string TokenParameterName => TokenParameter ?? $"/hhlearn/{Stage}/hubspot-token";
 
     public bool HasAuthorizer => JwtIssuer is not null && JwtAudience is not null;
@@ -123,6 +129,8 @@ public sealed record Settings
             MemorySize = Number("memorySize", 512),
             TimeoutSeconds = Number("timeoutSeconds", 30),
             LogRetentionDays = Number("logRetentionDays", 30),
+            SweepAfterSeconds = Number("sweepAfterSeconds", 180),
+            ProjectionLagAlarmSeconds = Number("projectionLagAlarmSeconds", 600),
         };
     }
 }

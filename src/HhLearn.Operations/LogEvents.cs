@@ -36,7 +36,10 @@ public static class LogEvents
     public const string LearnersCombined = "learners_combined";
     public const string ContactDeletedUpstream = "contact_deleted_upstream";
 
-    /// <summary>The events the CloudWatch metric filters count.</summary>
+    /// <summary>The events the CloudWatch metric filters count (one line each).</summary>
     public static readonly IReadOnlyList<string> Metered =
-        [ContactCreated, ContactCreateFailed, CrmSyncFailed, CrmRateLimited, ValidationFailed];
+    [
+        EventStored, EventRejected, ValidationFailed, StoreUnavailable, ProjectionWritten, ProjectionFailed, LegacyImported,
+        ContactCreated, ContactCreateFailed, ContactDeletedUpstream, CrmRateLimited, CrmSyncFailed, EventPersisted,
+    ];
 }

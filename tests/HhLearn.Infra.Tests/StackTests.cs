@@ -179,19 +179,22 @@ public class StackTests(StackFixture fixture)
     }
 
     [Fact]
-    public void Alarms_AllSixGoToTheSnsTopic_WithTheirThresholds()
+    public void Alarms_AllGoToTheSnsTopic_WithTheirThresholds()
     {
         var template = StackFixture.Json(fixture.Full);
         var alarms = Resources(template, "AWS::CloudWatch::Alarm").Select(Props).ToList();
-        Assert.Equal(6, alarms.Count);
+        Assert.Equal(9, alarms.Count);
         Assert.All(alarms, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
         double Threshold(string suffix) => (double)alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith(suffix, StringComparison.Ordinal))["Threshold"]!;
-        Assert.Equal(5, Threshold("CrmFailureRate"));
+        Assert.Equal(5, Threshold("ProjectionFailureRate"));
+        Assert.Equal(600, Threshold("ProjectionLag"));
+        Assert.Equal(10, Threshold("StoreErrors"));
+        Assert.Equal(0, Threshold("ContactDeletedUpstream"));
         Assert.Equal(250, Threshold("ContactCreationSpike"));
         Assert.Equal(5, Threshold("LambdaErrors"));
         Assert.Equal(500, Threshold("ApiLatencyP95"));
         Assert.Equal(0, Threshold("DeadLetters"));
-        Assert.Equal(300, Threshold("OldestQueuedEvent"));
+        Assert.Equal(300, Threshold("OldestQueuedNudge"));
         var latency = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("ApiLatencyP95", StringComparison.Ordinal));
         Assert.Equal("p95", (string?)latency["ExtendedStatistic"]);
         var errors = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("LambdaErrors", StringComparison.Ordinal));
@@ -212,12 +215,15 @@ public class StackTests(StackFixture fixture)
     {
         var template = StackFixture.Json(fixture.Defaults);
         var body = Props(Single(template, "AWS::CloudWatch::Dashboard"))["DashboardBody"]!.ToJsonString();
-        Assert.Contains("crm_sync_failed", body, StringComparison.Ordinal);
+        Assert.Contains("projection_written", body, StringComparison.Ordinal);
+        Assert.Contains("projection_lag_seconds", body, StringComparison.Ordinal);
+        Assert.Contains("WriteThrottleEvents", body, StringComparison.Ordinal);
         Assert.Contains("ApproximateAgeOfOldestMessage", body, StringComparison.Ordinal);
         var outputs = template["Outputs"]!.AsObject().Select(o => o.Key).ToList();
         Assert.Contains("ApiUrl", outputs);
         Assert.Contains("QueueUrl", outputs);
         Assert.Contains("DeadLetterQueueUrl", outputs);
         Assert.Contains("DashboardName", outputs);
+        Assert.Contains("ProgressTableName", outputs);
     }
 }

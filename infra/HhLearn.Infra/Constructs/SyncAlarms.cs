@@ -19,6 +19,7 @@ public sealed record SyncAlarmsProps
     public required Amazon.CDK.AWS.Apigatewayv2.HttpApi Api { get; init; }
     public required Queue Queue { get; init; }
     public required Queue DeadLetterQueue { get; init; }
+    public required Amazon.CDK.AWS.DynamoDB.Table Table { get; init; }
 }
 
 /// <summary>
@@ -30,7 +31,10 @@ public sealed class SyncAlarms : Construct
     public const string Namespace = "HhLearn";
 
     /// <summary>The log events counted as metrics, by metric name.</summary>
-    public static readonly IReadOnlyList<string> MeteredEvents = [.. LogEvents.Metered, LogEvents.EventPersisted];
+    public static readonly IReadOnlyList<string> MeteredEvents = [.. LogEvents.Metered];
+
+    /// <summary>The metric the sweeper's lines carry: how long the oldest learner has been behind in HubSpot.</summary>
+    public const string ProjectionLagMetric = "projection_lag_seconds";
 
     public SyncAlarms(Construct scope, string id, SyncAlarmsProps props)
         : base(scope, id)
@@ -65,17 +69,59 @@ public sealed class SyncAlarms : Construct
             });
         }
 
+        // Every sweep (once a minute) logs the age of the oldest learner still behind in HubSpot.
+        new MetricFilter(this, "Filter-projection-lag", new MetricFilterProps
+        {
+            LogGroup = props.FunctionLogs,
+            MetricNamespace = Namespace,
+            MetricName = ProjectionLagMetric,
+            FilterPattern = Pattern(LogEvents.ProjectionSwept),
+            MetricValue = "$.oldestBehindSeconds",
+            Dimensions = new Dictionary<string, string> { ["stage"] = "$.stage" },
+        });
+        var lag = new Metric(new MetricProps
+        {
+            Namespace = Namespace,
+            MetricName = ProjectionLagMetric,
+            DimensionsMap = new Dictionary<string, string> { ["stage"] = stage },
+            Statistic = "Maximum",
+            Period = Duration.Minutes(5),
+        });
+
+        // One projection_written or projection_failed line per learner per projection attempt (not per event, batch or
+        // HTTP retry): the share of attempts HubSpot did not take.
         var failureRate = new MathExpression(new MathExpressionProps
         {
-            Expression = "100 * FILL(failed, 0) / (FILL(failed, 0) + FILL(persisted, 0) + 0.0001)",
-            UsingMetrics = new Dictionary<string, IMetric> { ["failed"] = metrics[LogEvents.CrmSyncFailed], ["persisted"] = metrics[LogEvents.EventPersisted] },
-            Label = "CRM failure rate (%)",
+            Expression = "100 * FILL(failed, 0) / (FILL(failed, 0) + FILL(written, 0) + 0.0001)",
+            UsingMetrics = new Dictionary<string, IMetric> { ["failed"] = metrics[LogEvents.ProjectionFailed], ["written"] = metrics[LogEvents.ProjectionWritten] },
+            Label = "HubSpot projection failure rate (%)",
+            Period = Duration.Minutes(5),
+        });
+
+        var operations = new[] { Amazon.CDK.AWS.DynamoDB.Operation.GET_ITEM, Amazon.CDK.AWS.DynamoDB.Operation.UPDATE_ITEM, Amazon.CDK.AWS.DynamoDB.Operation.PUT_ITEM,
+            Amazon.CDK.AWS.DynamoDB.Operation.QUERY, Amazon.CDK.AWS.DynamoDB.Operation.BATCH_GET_ITEM };
+        var storeErrors = new MathExpression(new MathExpressionProps
+        {
+            Expression = "FILL(reads, 0) + FILL(writes, 0) + FILL(system, 0) + FILL(unavailable, 0)",
+            UsingMetrics = new Dictionary<string, IMetric>
+            {
+                ["reads"] = props.Table.Metric("ReadThrottleEvents", new MetricOptions { Statistic = "Sum", Period = Duration.Minutes(5) }),
+                ["writes"] = props.Table.Metric("WriteThrottleEvents", new MetricOptions { Statistic = "Sum", Period = Duration.Minutes(5) }),
+                ["system"] = props.Table.MetricSystemErrorsForOperations(new Amazon.CDK.AWS.DynamoDB.SystemErrorsForOperationsMetricOptions { Operations = operations, Period = Duration.Minutes(5) }),
+                ["unavailable"] = metrics[LogEvents.StoreUnavailable],
+            },
+            Label = "Store throttles, errors and unavailable answers",
             Period = Duration.Minutes(5),
         });
 
         Alarms =
         [
-            Alarm("CrmFailureRate", failureRate, 5, 2, "More than 5% of events failed to reach HubSpot over two 5-minute periods."),
+            Alarm("ProjectionFailureRate", failureRate, 5, 2, "More than 5% of HubSpot projection attempts failed over two 5-minute periods (projection_failed lines)."),
+            Alarm("ProjectionLag", lag, props.Settings.ProjectionLagAlarmSeconds, 2,
+                $"A learner has been behind in HubSpot for over {props.Settings.ProjectionLagAlarmSeconds} s: the projection is failing, paused or far behind."),
+            Alarm("StoreErrors", storeErrors, 10, 1, "The progress store throttled or failed more than 10 requests in 5 minutes (tracks answer 503 meanwhile)."),
+            Alarm("ContactDeletedUpstream", metrics[LogEvents.ContactDeletedUpstream], 0, 1,
+                "A contact HubSpot had was deleted there (GDPR delete or archive): the learner is suppressed and no longer projected."),
             Alarm("ContactCreationSpike", metrics[LogEvents.ContactCreated], props.Settings.ContactCreationSpikeThreshold, 1,
                 $"More than {props.Settings.ContactCreationSpikeThreshold} contacts created in 5 minutes."),
             Alarm("LambdaErrors", props.Function.MetricErrors(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Sum" }), 5, 1,
@@ -83,22 +129,31 @@ public sealed class SyncAlarms : Construct
             Alarm("ApiLatencyP95", props.Api.MetricLatency(new MetricOptions { Period = Duration.Minutes(5), Statistic = "p95" }), 500, 2,
                 "API p95 latency over 500 ms."),
             Alarm("DeadLetters", props.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Maximum" }), 0, 1,
-                "Events are in the dead-letter queue: they will not be applied until redriven."),
-            Alarm("OldestQueuedEvent", props.Queue.MetricApproximateAgeOfOldestMessage(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Maximum" }), 300, 3,
-                "The oldest queued event is older than 5 minutes: sync is stalled or far behind."),
+                "Nudges are in the dead-letter queue: some learners are not projected to HubSpot (their progress is safe in the store)."),
+            Alarm("OldestQueuedNudge", props.Queue.MetricApproximateAgeOfOldestMessage(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Maximum" }), 300, 3,
+                "The oldest nudge is older than 5 minutes: the projection is stalled, paused or far behind."),
         ];
 
         Dashboard = new Dashboard(this, "Dashboard", new DashboardProps { DashboardName = $"hhlearn-{stage}" });
         Dashboard.AddWidgets(
-            new GraphWidget(new GraphWidgetProps { Title = "Events", Left = [metrics[LogEvents.EventPersisted], metrics[LogEvents.CrmSyncFailed], metrics[LogEvents.ValidationFailed]], Width = 12 }),
-            new GraphWidget(new GraphWidgetProps { Title = "Contacts", Left = [metrics[LogEvents.ContactCreated], metrics[LogEvents.ContactCreateFailed]], Width = 12 }));
+            new GraphWidget(new GraphWidgetProps { Title = "Events", Left = [metrics[LogEvents.EventStored], metrics[LogEvents.ValidationFailed], metrics[LogEvents.EventRejected]], Width = 12 }),
+            new GraphWidget(new GraphWidgetProps { Title = "Projection", Left = [metrics[LogEvents.ProjectionWritten], metrics[LogEvents.ProjectionFailed], metrics[LogEvents.LegacyImported]], Right = [lag], Width = 12 }));
         Dashboard.AddWidgets(
-            new GraphWidget(new GraphWidgetProps { Title = "CRM failure rate and 429s", Left = [failureRate], Right = [metrics[LogEvents.CrmRateLimited]], Width = 12 }),
+            new GraphWidget(new GraphWidgetProps { Title = "HubSpot failure rate and 429s", Left = [failureRate], Right = [metrics[LogEvents.CrmRateLimited]], Width = 12 }),
+            new GraphWidget(new GraphWidgetProps { Title = "Contacts", Left = [metrics[LogEvents.ContactCreated], metrics[LogEvents.ContactCreateFailed], metrics[LogEvents.ContactDeletedUpstream]], Width = 12 }));
+        Dashboard.AddWidgets(
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Progress store",
+                Left = [storeErrors],
+                Right = [props.Table.MetricSuccessfulRequestLatency(new MetricOptions { DimensionsMap = new Dictionary<string, string> { ["TableName"] = props.Table.TableName, ["Operation"] = "UpdateItem" }, Statistic = "p95" })],
+                Width = 12,
+            }),
             new GraphWidget(new GraphWidgetProps { Title = "API p95 latency", Left = [props.Api.MetricLatency(new MetricOptions { Statistic = "p95" })], Width = 12 }));
         Dashboard.AddWidgets(
             new GraphWidget(new GraphWidgetProps
             {
-                Title = "Queue",
+                Title = "Projection queue",
                 Left = [props.Queue.MetricApproximateNumberOfMessagesVisible(), props.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible()],
                 Right = [props.Queue.MetricApproximateAgeOfOldestMessage()],
                 Width = 12,

@@ -12,8 +12,10 @@ public sealed record SyncQueueProps
 }
 
 /// <summary>
-/// The SQS FIFO queue between the API and HubSpot (one writer per learner: the message group), its FIFO dead-letter
-/// queue, and the event source mapping that feeds the function batches of 10 with partial batch responses.
+/// The projection queue: SQS FIFO between the progress store and HubSpot, carrying nudges ("learner L changed"; one
+/// projector at a time per learner: the message group), its FIFO dead-letter queue, and the event source mapping that
+/// feeds the function batches of 10 with partial batch responses. (Its name is the one the queue had before the
+/// store, so that an upgrade keeps the queue instead of replacing it.)
 /// </summary>
 public sealed class SyncQueue : Construct
 {
