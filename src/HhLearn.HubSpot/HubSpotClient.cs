@@ -77,6 +77,18 @@ public sealed class HubSpotClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One page of every contact (the list endpoint, at most 100 a page, in HubSpot's order); <paramref name="after"/> is
+    /// the cursor of the previous page's <see cref="HubSpotPage.NextAfter"/>, null for the first page.
+    /// </summary>
+    public async Task<HubSpotPage> ListContactsAsync(string? after, IEnumerable<string> properties, int limit = 100, CancellationToken ct = default)
+    {
+        var path = $"{ContactsPath}?limit={limit.ToString(System.Globalization.CultureInfo.InvariantCulture)}&{PropertiesQuery(properties)}" +
+                   (after is null ? string.Empty : $"&after={Uri.EscapeDataString(after)}");
+        var dto = await SendAsync("contacts.list", HttpMethod.Get, path, null, HubSpotJsonContext.Default.ListResponse, ct);
+        return new HubSpotPage((dto.Results ?? []).Select(ToContact).ToArray(), dto.Paging?.Next?.After);
+    }
+
     /// <summary>Creates a contact (201). A duplicate email throws <see cref="HubSpotConflictException"/> with the existing id.</summary>
     public Task<HubSpotContact> CreateContactAsync(IReadOnlyDictionary<string, string> properties, CancellationToken ct = default) =>
         SendAsync("contacts.create", HttpMethod.Post, ContactsPath,

@@ -30,6 +30,9 @@ public sealed record HubSpotBatchResult<T>(int StatusCode, IReadOnlyList<T> Resu
     public bool HasErrors => Errors.Count > 0;
 }
 
+/// <summary>One page of the list endpoint, and the cursor of the next one (null on the last page).</summary>
+public sealed record HubSpotPage(IReadOnlyList<HubSpotContact> Results, string? NextAfter);
+
 /// <summary>A batch upsert result: the contact and whether it was created.</summary>
 public sealed record HubSpotUpsertResult(HubSpotContact Contact, bool New);
 

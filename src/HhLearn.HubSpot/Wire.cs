@@ -121,6 +121,22 @@ internal sealed class SearchResponse
     [JsonPropertyName("results")] public List<ObjectDto>? Results { get; set; }
 }
 
+internal sealed class ListResponse
+{
+    [JsonPropertyName("results")] public List<ObjectDto>? Results { get; set; }
+    [JsonPropertyName("paging")] public PagingDto? Paging { get; set; }
+}
+
+internal sealed class PagingDto
+{
+    [JsonPropertyName("next")] public NextPageDto? Next { get; set; }
+}
+
+internal sealed class NextPageDto
+{
+    [JsonPropertyName("after")] public string? After { get; set; }
+}
+
 internal sealed class GdprDeleteRequest
 {
     [JsonPropertyName("objectId")] public required string ObjectId { get; init; }
@@ -198,6 +214,7 @@ internal sealed class LenientStringMapConverter : JsonConverter<Dictionary<strin
 [JsonSerializable(typeof(ErrorDto))]
 [JsonSerializable(typeof(SearchRequest))]
 [JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(ListResponse))]
 [JsonSerializable(typeof(GdprDeleteRequest))]
 [JsonSerializable(typeof(HubSpotProperty))]
 [JsonSerializable(typeof(HubSpotPropertyGroup))]

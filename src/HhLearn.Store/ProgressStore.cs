@@ -125,7 +125,11 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
     /// joins the two documents (<see cref="ProgressMerge"/>) and, when that changed anything, marks the projection
     /// behind so that HubSpot gets the union. Idempotent.
     /// </summary>
-    public async Task<StoredLearner> ImportAsync(LearnerIdentity who, LearnerProgress legacy, string contactId, CancellationToken ct)
+    public async Task<StoredLearner> ImportAsync(LearnerIdentity who, LearnerProgress legacy, string contactId, CancellationToken ct) =>
+        (await ImportWithOutcomeAsync(who, legacy, contactId, ct)).Learner;
+
+    /// <summary><see cref="ImportAsync"/>, saying what it did: created the learner, merged into it, or found nothing new.</summary>
+    public async Task<(StoredLearner Learner, ImportOutcome Outcome)> ImportWithOutcomeAsync(LearnerIdentity who, LearnerProgress legacy, string contactId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(legacy);
@@ -135,15 +139,26 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
             var now = Now();
             if (stored is null)
             {
+                // Kept as the engine would derive it (completion from the catalog); when that differs from what HubSpot
+                // holds, HubSpot is behind from the start and the projection writes the derived values.
+                var normalized = ProgressMerge.Merge(LearnerProgress.New, legacy, catalog);
+                var values = ContactProgress.Snapshot(normalized);
+                var asHeld = Same(values, ContactProgress.Snapshot(legacy));
                 var created = new StoredLearner
                 {
-                    Key = key, Email = who.Email, ContactId = contactId, Learner = legacy, Version = 1, ProjectedVersion = 1, UpdatedAt = now,
+                    Key = key, Email = who.Email, ContactId = contactId, Learner = normalized, Version = 1, ProjectedVersion = asHeld ? 1 : 0, UpdatedAt = now,
+                    DueSince = asHeld ? null : now,
                 };
-                var values = ContactProgress.Snapshot(legacy);
                 var item = new Dictionary<string, AttributeValue>
                 {
-                    [T.Key] = S(key), [T.Values] = Map(values), [T.Version] = N(1), [T.Projected] = N(1), [T.UpdatedAt] = S(now), [T.ContactId] = S(contactId),
+                    [T.Key] = S(key), [T.Values] = Map(values), [T.Version] = N(1), [T.Projected] = N(created.ProjectedVersion), [T.UpdatedAt] = S(now), [T.ContactId] = S(contactId),
                 };
+                if (!asHeld)
+                {
+                    item[T.Due] = S(T.DueShard);
+                    item[T.DueSince] = S(now);
+                }
+
                 if (who.Email is not null)
                 {
                     item[T.Email] = S(who.Email);
@@ -155,7 +170,7 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
                         ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key },
                     }, ct)))
                 {
-                    return created;
+                    return (created, ImportOutcome.Created);
                 }
 
                 continue;
@@ -163,7 +178,7 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
 
             if (stored.Corruption is not null)
             {
-                return stored;
+                return (stored, ImportOutcome.Corrupt);
             }
 
             var merged = ProgressMerge.Merge(stored.Learner, legacy, catalog);
@@ -189,11 +204,11 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
 
             if (await TryAsync(() => dynamo.UpdateItemAsync(update, ct)))
             {
-                return stored with
+                return (stored with
                 {
                     Learner = changed ? merged : stored.Learner, Version = changed ? stored.Version + 1 : stored.Version, ContactId = contactId, ImportPending = false,
                     DueSince = changed ? stored.DueSince ?? now : stored.DueSince,
-                };
+                }, changed ? ImportOutcome.Merged : ImportOutcome.Unchanged);
             }
         }
 
@@ -308,6 +323,30 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
             },
             ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(T.DueShard), [":since"] = S(Stamp.Format(since)), [":zero"] = N(0) },
         }, ct));
+
+    /// <summary>Every learner the store holds (aliases and other records left out), a page at a time, with a cursor to resume from.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<StoredLearner>> ScanAsync(int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var response = await Guard(() => dynamo.ScanAsync(new ScanRequest
+            {
+                TableName = tableName,
+                Limit = pageSize,
+                ConsistentRead = true,
+                ExclusiveStartKey = start,
+            }, ct));
+            var learners = (response.Items ?? []).Select(ToLearner).Where(l => T.IsLearnerKey(l.Key) && l.AliasOf is null && l.Exists).ToList();
+            if (learners.Count > 0)
+            {
+                yield return learners;
+            }
+
+            start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+    }
 
     /// <summary>Learners whose projection fell behind before <paramref name="before"/>, oldest first (the due index).</summary>
     public async Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, int limit, CancellationToken ct)

@@ -62,3 +62,19 @@ public enum StoreOutcome
 
 /// <summary>The answer of <see cref="ProgressStore.ApplyAsync"/>.</summary>
 public sealed record StoreWrite(StoreOutcome Outcome, StoredLearner Learner, ApplyResult? Result, int Attempts, int StateLength = 0);
+
+/// <summary>What an import did to the store.</summary>
+public enum ImportOutcome
+{
+    /// <summary>The store had no such learner: created from what HubSpot holds.</summary>
+    Created,
+
+    /// <summary>Joined with what the store had; HubSpot gets the union by the projection.</summary>
+    Merged,
+
+    /// <summary>The store already had everything HubSpot holds.</summary>
+    Unchanged,
+
+    /// <summary>The stored document cannot be read: left as it is.</summary>
+    Corrupt,
+}

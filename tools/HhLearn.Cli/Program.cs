@@ -9,6 +9,9 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     LocalCommand.Create(),
     BenchCommand.Create(),
     PublishCommand.Create(),
+    HhLearn.Cli.Operate.ImportCommand.Create(),
+    HhLearn.Cli.Operate.ReprojectCommand.Create(),
+    HhLearn.Cli.Operate.RecomputeCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

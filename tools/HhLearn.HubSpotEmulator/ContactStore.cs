@@ -89,6 +89,31 @@ public sealed class ContactStore
         }
     }
 
+    /// <summary>
+    /// The list endpoint: contacts in id order, at most <paramref name="limit"/> (1 to 100) a page, after the opaque
+    /// cursor <paramref name="after"/> (here: the last id of the previous page), with <c>paging.next.after</c> when more.
+    /// </summary>
+    public ApiAnswer List(string? after, int limit, IReadOnlyList<string>? properties)
+    {
+        if (limit is < 1 or > 100)
+        {
+            return new ApiAnswer(400, EmulatorJson.Error($"limit must be between 1 and 100 (got {limit})", "VALIDATION_ERROR"));
+        }
+
+        var start = long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var cursor) ? cursor : 0;
+        lock (_lock)
+        {
+            var page = _contacts.Values.Where(c => c.Id > start).OrderBy(c => c.Id).Take(limit + 1).ToList();
+            var result = new JsonObject { ["results"] = new JsonArray(page.Take(limit).Select(c => (JsonNode)ContactJson(c, properties)).ToArray()) };
+            if (page.Count > limit)
+            {
+                result["paging"] = new JsonObject { ["next"] = new JsonObject { ["after"] = page[limit - 1].Id.ToString(CultureInfo.InvariantCulture) } };
+            }
+
+            return new ApiAnswer(200, result);
+        }
+    }
+
     public ApiAnswer Create(JsonObject? properties)
     {
         var input = ReadProperties(properties);

@@ -113,6 +113,8 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         app.UseRouting();
         app.Use(GateAsync);
 
+        app.MapGet(Contacts, (HttpRequest r) => Answer(Store.List(r.Query["after"].FirstOrDefault(),
+            int.TryParse(r.Query["limit"].FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : 10, PropertyList(r))));
         app.MapGet(Contacts + "/{id}", (string id, HttpRequest r) => Answer(Store.Get(id, ByEmail(r), PropertyList(r))));
         app.MapMethods(Contacts + "/{id}", ["PATCH"], (string id, HttpContext c) => WithBody(c, b => Store.Update(id, ByEmail(c.Request), b["properties"] as JsonObject)));
         app.MapPost(Contacts, (HttpContext c) => WithBody(c, b => Store.Create(b["properties"] as JsonObject)));
