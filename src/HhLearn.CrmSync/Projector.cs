@@ -21,13 +21,26 @@ public enum MessageOutcome
 }
 
 /// <summary>One message of a projection batch: the nudge it carries (null when unreadable), and its outcome.</summary>
-public sealed record ProjectionMessage(string MessageId, string? GroupId, Nudge? Nudge)
+public sealed record ProjectionMessage(string MessageId, string? GroupId, Nudge? Nudge, DateTimeOffset? SentAt = null)
 {
     public MessageOutcome Outcome { get; set; } = MessageOutcome.Done;
 }
 
 public sealed record ProjectorOptions
 {
+    /// <summary>How long a projector holds the learners it writes (longer than one invocation can take).</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How old the batch's oldest nudge must be before the store is read: a batch that arrives at once waits the
+    /// rest, so that the events of the next moment ride in the same HubSpot calls (SQS FIFO mappings have no batching
+    /// window of their own). Zero reads at once.
+    /// </summary>
+    public TimeSpan Coalesce { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many learners are marked projected in the store at once.</summary>
+    public int MarkParallelism { get; init; } = 16;
+
     /// <summary>
     /// Besides the nudged learners, project up to this many others that are behind (the due index) in the same
     /// HubSpot calls: one batch update then carries up to 100 learners. 0 projects the nudged learners only.
@@ -40,9 +53,11 @@ public sealed record ProjectorOptions
 /// (one batch get), finds the contacts HubSpot does not know yet (batch read by email; progress HubSpot holds from
 /// the earlier system is merged into the store first), creates the missing ones with their properties, writes
 /// everyone else with one batch update per 100 learners, then records the projected version (never backwards). It
-/// writes the latest state, so a repeated or missed nudge does no harm. HubSpot failures leave the projection behind,
-/// never the learner: the store already answered. A learner HubSpot refuses for good is blocked and its messages go to
-/// the DLQ alone, with a <c>projection_failed</c> line.
+/// writes the latest state, so a repeated or missed nudge does no harm. Learners are claimed (a short lease in the
+/// store) before they are read, so that no two projectors ever write one learner to HubSpot at once, even when one of
+/// them carries learners it was not nudged for. HubSpot failures leave the projection behind, never the learner: the
+/// store already answered. A learner HubSpot refuses for good is blocked and its messages go to the DLQ alone, with a
+/// <c>projection_failed</c> line.
 /// </summary>
 public sealed class Projector(ProgressStore store, ContactWriter contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
 {
@@ -53,9 +68,13 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
         ArgumentNullException.ThrowIfNull(messages);
         PoisonUnreadable(messages, requestId);
         var work = new Dictionary<string, Work>(StringComparer.Ordinal);
+        var owner = requestId ?? Guid.NewGuid().ToString("N");
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var started = time.GetTimestamp();
         try
         {
-            await LoadAsync(messages, work, ct);
+            await CoalesceAsync(messages, ct);
+            await LoadAsync(messages, work, owner, claimed, ct);
             var pending = work.Values.Where(w => w.Pending).ToList();
             await ImportAndResolveAsync(pending, requestId, ct);
             await WriteAsync(pending.Where(w => w.Pending).ToList(), requestId, ct);
@@ -71,6 +90,22 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
             foreach (var message in messages.Where(m => m.Nudge is not null && !work.Values.Any(w => w.Messages.Contains(m))))
             {
                 message.Outcome = MessageOutcome.Retry;
+            }
+        }
+        finally
+        {
+            // Learners claimed but not marked projected (failed, skipped, overtaken) are given back at once.
+            var unmarked = claimed.Where(k => !work.TryGetValue(k, out var w) || !w.Marked).ToList();
+            if (unmarked.Count > 0)
+            {
+                try
+                {
+                    await store.ReleaseAsync(unmarked, owner, CancellationToken.None);
+                }
+                catch (StoreUnavailableException)
+                {
+                    // The leases run out by themselves.
+                }
             }
         }
 
@@ -93,6 +128,29 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
                 }
             }
         }
+
+        Summarize(messages, work, requestId, time.GetElapsedTime(started));
+    }
+
+    /// <summary>One line per batch: what it carried and what became of it.</summary>
+    private void Summarize(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string? requestId, TimeSpan took)
+    {
+        int Count(Func<Work, bool> which) => work.Values.Count(which);
+        log.Write(LogLevel.Info, LogEvents.BatchProcessed, "projection batch processed", new LogContext
+        {
+            RequestId = requestId,
+            Fields =
+            [
+                KeyValuePair.Create<string, object?>("messages", messages.Count),
+                KeyValuePair.Create<string, object?>("learners", work.Count),
+                KeyValuePair.Create<string, object?>("filled", Count(w => w.Messages.Count == 0)),
+                KeyValuePair.Create<string, object?>("written", Count(w => w.Marked)),
+                KeyValuePair.Create<string, object?>("created", Count(w => w.Created)),
+                KeyValuePair.Create<string, object?>("retried", messages.Count(m => m.Outcome == MessageOutcome.Retry)),
+                KeyValuePair.Create<string, object?>("poison", messages.Count(m => m.Outcome == MessageOutcome.Poison)),
+                KeyValuePair.Create<string, object?>("tookMs", (long)took.TotalMilliseconds),
+            ],
+        });
     }
 
     /// <summary>A message that cannot be read fails with every later message of its FIFO group in the batch, so order holds.</summary>
@@ -114,22 +172,34 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
         }
     }
 
-    /// <summary>The latest stored state of every nudged learner (aliases followed), plus others that are behind, up to the fill.</summary>
-    private async Task LoadAsync(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, CancellationToken ct)
+    /// <summary>
+    /// Claims and reads the latest stored state of every nudged learner (aliases followed), plus others that are behind,
+    /// up to the fill. A nudged learner another projector holds is waited for; one still held comes back later.
+    /// </summary>
+    private async Task LoadAsync(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string owner, HashSet<string> claimed, CancellationToken ct)
     {
         var nudged = messages.Where(m => m.Nudge is not null && m.Outcome == MessageOutcome.Done).ToList();
         var keys = nudged.Select(m => m.Nudge!.Key).Distinct(StringComparer.Ordinal).ToList();
+        var fill = new List<string>();
         if (_options.FillUpTo > keys.Count)
         {
             var due = await store.DueAsync(time.GetUtcNow(), _options.FillUpTo, ct);
-            keys.AddRange(due.Where(k => !keys.Contains(k, StringComparer.Ordinal)).Take(_options.FillUpTo - keys.Count));
+            fill.AddRange(due.Where(k => !keys.Contains(k, StringComparer.Ordinal)).Take(_options.FillUpTo - keys.Count));
         }
 
-        var loaded = new Dictionary<string, StoredLearner>(await store.GetManyAsync(keys, ct), StringComparer.Ordinal);
-        var aliasTargets = loaded.Values.Where(l => l.AliasOf is not null).Select(l => l.AliasOf!).Where(k => !loaded.ContainsKey(k)).ToList();
-        foreach (var (key, learner) in await store.GetManyAsync(aliasTargets, ct))
+        // The nudged learners first, then the others, each only if no other projector holds it.
+        claimed.UnionWith(await store.ClaimAsync(keys, owner, _options.Lease, ct));
+        claimed.UnionWith(await store.ClaimAsync(fill, owner, _options.Lease, ct));
+        var loaded = new Dictionary<string, StoredLearner>(await store.GetManyAsync(claimed, ct), StringComparer.Ordinal);
+        var aliasTargets = loaded.Values.Where(l => l.AliasOf is not null).Select(l => l.AliasOf!).Where(k => !loaded.ContainsKey(k)).Distinct(StringComparer.Ordinal).ToList();
+        if (aliasTargets.Count > 0)
         {
-            loaded[key] = learner;
+            var primaries = await store.ClaimAsync(aliasTargets, owner, _options.Lease, ct);
+            claimed.UnionWith(primaries);
+            foreach (var (key, learner) in await store.GetManyAsync(primaries, ct))
+            {
+                loaded[key] = learner;
+            }
         }
 
         StoredLearner? Primary(string key)
@@ -147,10 +217,12 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
             return null;
         }
 
-        foreach (var key in keys)
+        foreach (var key in keys.Concat(fill))
         {
             if (Primary(key) is not { } learner)
             {
+                // Held by another projector: its messages are done. That projector writes the learner now, and when the
+                // learner has changed since it read it (this nudge's event), it nudges again on marking (see MarkAsync).
                 continue;
             }
 
@@ -174,6 +246,22 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
             {
                 learner.Finish(MessageOutcome.Done);
             }
+        }
+    }
+
+    /// <summary>Waits until the batch's oldest nudge is <see cref="ProjectorOptions.Coalesce"/> old.</summary>
+    private async Task CoalesceAsync(IReadOnlyList<ProjectionMessage> messages, CancellationToken ct)
+    {
+        var sent = messages.Where(m => m.Nudge is not null && m.SentAt is not null).Select(m => m.SentAt!.Value).ToList();
+        if (sent.Count == 0 || _options.Coalesce <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var wait = sent.Min() + _options.Coalesce - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait < _options.Coalesce ? wait : _options.Coalesce, time, ct);
         }
     }
 
@@ -247,6 +335,7 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
             learner.Properties = update.Properties;
         }
 
+        var written = new List<Work>();
         var creates = learners.Where(l => l is { Pending: true, Create: true }).ToList();
         if (creates.Count > 0)
         {
@@ -259,7 +348,7 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
                         learner.ContactId = result.ContactId;
                         learner.Created = true;
                         log.Write(LogLevel.Info, LogEvents.ContactCreated, "contact created for a new learner", Context(learner, requestId));
-                        await MarkAsync(learner, requestId, ct);
+                        written.Add(learner);
                         break;
                     case ContactWriteStatus.Exists:
                         // HubSpot knows the email after all (created meanwhile, or another contact's secondary email):
@@ -294,7 +383,7 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
             switch (result.Status)
             {
                 case ContactWriteStatus.Written:
-                    await MarkAsync(learner, requestId, ct);
+                    written.Add(learner);
                     break;
                 case ContactWriteStatus.NotFound:
                     Fail(learner, MessageOutcome.Retry, "CONTACT_NOT_FOUND", result.CorrelationId, requestId);
@@ -304,23 +393,56 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
                     break;
             }
         }
+
+        await MarkAllAsync(written, requestId, ct);
     }
 
-    /// <summary>Records the projected version; when another projector got there first with a newer one, nudge again.</summary>
-    private async Task MarkAsync(Work learner, string? requestId, CancellationToken ct)
+    /// <summary>
+    /// Records what HubSpot now holds for each written learner (a few at a time), then nudges again every learner that
+    /// changed while it was written: its newer version's own nudge may have found it held by this projector and let go.
+    /// </summary>
+    private async Task MarkAllAsync(List<Work> written, string? requestId, CancellationToken ct)
     {
-        var mark = await store.MarkProjectedAsync(learner.Stored, learner.ContactId!, ct);
-        if (mark == ProjectionMark.Overtaken)
+        var again = new List<Work>();
+        await Parallel.ForEachAsync(written, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MarkParallelism), CancellationToken = ct }, async (learner, token) =>
         {
-            // Our write may have landed in HubSpot after the newer one: project the learner once more.
-            try
+            if (await MarkAsync(learner, requestId, token))
             {
-                await nudges.SendAsync([new Nudge(learner.Stored.Key, learner.Stored.Version)], $"again-{time.GetUtcNow().ToUnixTimeMilliseconds()}", ct);
+                lock (again)
+                {
+                    again.Add(learner);
+                }
             }
-            catch (NudgeFailedException ex)
+        });
+
+        if (again.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await nudges.SendAsync(again.Select(l => new Nudge(l.Stored.Key, l.Stored.Version)).ToList(), $"again-{time.GetUtcNow().ToUnixTimeMilliseconds()}", ct);
+        }
+        catch (NudgeFailedException ex)
+        {
+            foreach (var learner in again)
             {
                 log.Write(LogLevel.Warn, LogEvents.NudgeFailed, "a re-projection could not be queued; the sweeper will find the learner", Context(learner, requestId) with { Error = ex.Message });
             }
+        }
+    }
+
+    /// <summary>Records the projected version (never backwards); true when the learner must be projected once more.</summary>
+    private async Task<bool> MarkAsync(Work learner, string? requestId, CancellationToken ct)
+    {
+        var mark = await store.MarkProjectedAsync(learner.Stored, learner.ContactId!, ct);
+        learner.Marked = mark != ProjectionMark.Overtaken;
+        if (mark == ProjectionMark.Overtaken)
+        {
+            // A newer version was recorded as projected while we wrote (possible only if a lease ran out): our write may
+            // have landed in HubSpot after the newer one, so mark the learner behind and project it once more.
+            await store.MarkBehindAsync(learner.Stored.Key, time.GetUtcNow(), ct);
         }
 
         learner.Finish(MessageOutcome.Done);
@@ -334,6 +456,7 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
                     KeyValuePair.Create<string, object?>("mark", mark.ToString()),
                 ],
             });
+        return mark != ProjectionMark.Cleared;
     }
 
     private void Block(Work learner, string code, string message, string? requestId) => Fail(learner, MessageOutcome.Poison, code, null, requestId, message);
@@ -377,6 +500,9 @@ public sealed class Projector(ProgressStore store, ContactWriter contacts, Learn
         public bool Created { get; set; }
         public IReadOnlyDictionary<string, string>? Properties { get; set; }
         public string? BlockReason { get; set; }
+
+        /// <summary>Marked projected (which gives its lease back).</summary>
+        public bool Marked { get; set; }
         public MessageOutcome Outcome { get; private set; } = MessageOutcome.Done;
         public bool Pending { get; private set; } = true;
 

@@ -16,8 +16,6 @@ public static class LogEvents
     public const string ProgressStateCorrupt = "progress_state_corrupt";
     public const string ProgressStateTooLarge = "progress_state_too_large";
     public const string CompletedAtMismatch = "completed_at_mismatch";
-    public const string EventQueued = "event_queued";
-    public const string QueueSendFailed = "queue_send_failed";
     public const string BatchProcessed = "batch_processed";
     public const string ConfigurationInvalid = "configuration_invalid";
     public const string CatalogFileSkipped = "catalog_file_skipped";

@@ -248,8 +248,48 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
     }
 
     /// <summary>
-    /// Records that HubSpot now holds <paramref name="projected"/>'s version, never moving backwards: the learner
-    /// leaves the due index when that is still the latest version.
+    /// Claims learners for one projector for <paramref name="lease"/>: a learner is claimed when no other projector
+    /// holds it (or its lease ran out). HubSpot has no conditional writes, so two projectors writing one learner at once
+    /// could leave HubSpot with the older of their two versions; a projector claims before it reads, and writes only
+    /// what it claimed. Returns the keys it now holds.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ClaimAsync(IEnumerable<string> keys, string owner, TimeSpan lease, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var now = time.GetUtcNow();
+        var claims = keys.Distinct(StringComparer.Ordinal).Select(async key => (Key: key, Claimed: await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "SET #lease = :owner, #until = :until",
+            ConditionExpression = "attribute_exists(#pk) AND (attribute_not_exists(#until) OR #until < :now OR #lease = :owner)",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key, ["#lease"] = T.Lease, ["#until"] = T.LeaseUntil },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":owner"] = S(owner), [":until"] = S(Stamp.Format(now + lease)), [":now"] = S(Stamp.Format(now)),
+            },
+        }, ct))));
+        return (await Task.WhenAll(claims)).Where(c => c.Claimed).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Gives claimed learners back without projecting them (the batch failed or skipped them).</summary>
+    public async Task ReleaseAsync(IEnumerable<string> keys, string owner, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await Task.WhenAll(keys.Distinct(StringComparer.Ordinal).Select(key => TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "REMOVE #lease, #until",
+            ConditionExpression = "#lease = :owner",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#lease"] = T.Lease, ["#until"] = T.LeaseUntil },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":owner"] = S(owner) },
+        }, ct))));
+    }
+
+    /// <summary>
+    /// Records that HubSpot now holds <paramref name="projected"/>'s version, never moving backwards, and gives the
+    /// learner's lease back: the learner leaves the due index when that is still the latest version.
     /// </summary>
     public async Task<ProjectionMark> MarkProjectedAsync(StoredLearner projected, string contactId, CancellationToken ct)
     {
@@ -258,13 +298,14 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
         {
             ["#version"] = T.Version, ["#projected"] = T.Projected, ["#contact"] = T.ContactId,
             ["#due"] = T.Due, ["#since"] = T.DueSince, ["#blocked"] = T.Blocked, ["#import"] = T.ImportPending,
+            ["#lease"] = T.Lease, ["#until"] = T.LeaseUntil,
         };
         var values = new Dictionary<string, AttributeValue> { [":v"] = N(projected.Version), [":cid"] = S(contactId) };
         if (await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = tableName, Key = KeyOf(projected.Key),
                 // HubSpot has the contact now (found and imported, or created): nothing is left to import.
-                UpdateExpression = "SET #projected = :v, #contact = :cid REMOVE #due, #since, #blocked, #import",
+                UpdateExpression = "SET #projected = :v, #contact = :cid REMOVE #due, #since, #blocked, #import, #lease, #until",
                 ConditionExpression = "#version = :v AND (attribute_not_exists(#projected) OR #projected < :v)",
                 ExpressionAttributeNames = names, ExpressionAttributeValues = values,
             }, ct)))
@@ -280,7 +321,7 @@ public sealed class ProgressStore(IAmazonDynamoDB dynamo, string tableName, Lear
         return await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = tableName, Key = KeyOf(projected.Key),
-                UpdateExpression = "SET #projected = :v, #contact = :cid, #since = :now REMOVE #import",
+                UpdateExpression = "SET #projected = :v, #contact = :cid, #since = :now REMOVE #import, #lease, #until",
                 ConditionExpression = "attribute_exists(#pk) AND (attribute_not_exists(#projected) OR #projected < :v)",
                 ExpressionAttributeNames = names, ExpressionAttributeValues = values,
             }, ct))

@@ -35,6 +35,10 @@ public static class ProgressTable
     public const string Blocked = "projection_blocked";
     public const string Suppressed = "suppressed_at";
 
+    /// <summary>Which projector holds the learner now, and until when (so that two never write one learner to HubSpot at once).</summary>
+    public const string Lease = "projector";
+    public const string LeaseUntil = "projector_until";
+
     private const string LearnerPrefix = "L#";
     private const string SuppressionPrefix = "S#";
 

@@ -287,6 +287,115 @@ public class ProjectorTests
         Assert.Equal(0, await new Sweeper(store, f, f.Log, TimeProvider.System, TimeSpan.Zero).SweepAsync(null, default));
     }
 
+    /// <summary>Holds every batch update until the test lets it go.</summary>
+    private sealed class HeldUpdates : DelegatingHandler
+    {
+        public HeldUpdates()
+            : base(new HttpClientHandler())
+        {
+        }
+
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/batch/update", StringComparison.Ordinal))
+            {
+                Arrived.TrySetResult();
+                await Release.Task;
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task ALearnerOneProjectorIsWriting_IsNotWrittenByAnother_EvenWhenItIsBehind()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var store = await SyncFixture.StoreAsync();
+        var ada = await TrackAsync(store, "ada@example.com", "course-a", "a1");
+        await Projector(f, store).ProcessAsync(Messages(ada), null, default);
+        ada = await TrackAsync(store, "ada@example.com", "course-a", "a2");
+
+        using var held = new HeldUpdates();
+        using var slowHttp = new HttpClient(held) { BaseAddress = f.Emulator.BaseUrl };
+        await using var slowClient = new HubSpot.HubSpotClient(slowHttp, new HubSpot.StaticTokenProvider("t"), new HubSpot.HubSpotClientOptions { RequestsPerTenSeconds = 10_000 });
+        var slow = new Projector(store, new ContactWriter(slowClient), SyncFixture.Catalog, f, f.Log, TimeProvider.System, new ProjectorOptions { FillUpTo = 0 });
+        var first = Messages(ada);
+        var writing = slow.ProcessAsync(first, "slow", default);
+        await held.Arrived.Task;
+
+        // Ada changes again while the slow projector is writing her; a second projector, filling up from the due
+        // index, must leave her alone: its write could land first and the slow one's older write after it.
+        ada = await TrackAsync(store, "ada@example.com", "course-b", "b1");
+        var grace = await TrackAsync(store, "grace@example.com", "course-a", "a1");
+        f.Emulator.Stats.Reset();
+        await Projector(f, store, fill: 100).ProcessAsync(Messages(grace), "fast", default);
+        Assert.DoesNotContain("course-b", f.Contact("ada@example.com")[P.ProgressState], StringComparison.Ordinal);
+        Assert.NotNull(f.Contact("grace@example.com"));
+
+        // Her own nudge for b1 finds her held: it is done at once, without waiting for the slow projector.
+        var late = Messages(ada);
+        await Projector(f, store, fill: 100).ProcessAsync(late, "late", default);
+        Assert.Equal(MessageOutcome.Done, late[0].Outcome);
+        Assert.DoesNotContain("course-b", f.Contact("ada@example.com")[P.ProgressState], StringComparison.Ordinal);
+
+        // The slow projector sees, on marking, that she moved on while it wrote, and nudges her again.
+        f.Nudges.Clear();
+        held.Release.SetResult();
+        await writing;
+        Assert.Equal(MessageOutcome.Done, first[0].Outcome);
+        Assert.True((await store.ReadAsync(Who("ada@example.com"), default))!.IsBehind);
+        var again = Assert.Single(f.Nudges);
+        Assert.Equal(ada.Key, again.Nudge.Key);
+        Assert.StartsWith("again-", again.Round, StringComparison.Ordinal);
+        await Projector(f, store, fill: 100).ProcessAsync([], "last", default);
+        Assert.Contains("course-b", f.Contact("ada@example.com")[P.ProgressState], StringComparison.Ordinal);
+        Assert.False((await store.ReadAsync(Who("ada@example.com"), default))!.IsBehind);
+    }
+
+    [Fact]
+    public async Task ABatchThatArrivesAtOnce_WaitsForTheNextMomentsEvents_AndWritesThemInTheSameCalls()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var store = await SyncFixture.StoreAsync();
+        var ada = await TrackAsync(store, "ada@example.com", "course-a", "a1");
+        var projector = new Projector(store, new ContactWriter(f.Client), SyncFixture.Catalog, f, f.Log, TimeProvider.System,
+            new ProjectorOptions { FillUpTo = 100, Coalesce = TimeSpan.FromSeconds(1) });
+        f.Emulator.Stats.Reset();
+
+        var messages = new List<ProjectionMessage> { new("m0", ada.Key, new Nudge(ada.Key, ada.Version), DateTimeOffset.UtcNow) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var projecting = projector.ProcessAsync(messages, "r", default);
+        await Task.Delay(200);
+        await TrackAsync(store, "grace@example.com", "course-b", "b1");
+        await TrackAsync(store, "ada@example.com", "course-a", "a2");
+        await projecting;
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"took {clock.Elapsed}");
+        Assert.Equal(MessageOutcome.Done, messages[0].Outcome);
+        Assert.Equal(1, f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/create"));
+        Assert.Equal("course-a", f.Contact("ada@example.com")[P.CompletedCourses]);
+        Assert.Equal("course-b", f.Contact("grace@example.com")[P.CompletedCourses]);
+    }
+
+    [Fact]
+    public async Task AnOldNudge_IsNotHeldBack()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var store = await SyncFixture.StoreAsync();
+        var ada = await TrackAsync(store, "ada@example.com", "course-a", "a1");
+        var projector = new Projector(store, new ContactWriter(f.Client), SyncFixture.Catalog, f, f.Log, TimeProvider.System,
+            new ProjectorOptions { Coalesce = TimeSpan.FromSeconds(30) });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await projector.ProcessAsync([new("m0", ada.Key, new Nudge(ada.Key, ada.Version), DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1))], "r", default);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.NotNull(f.Contact("ada@example.com"));
+    }
+
     [Fact]
     public void Nudge_CarriesNoEmail_AndRoundTrips()
     {

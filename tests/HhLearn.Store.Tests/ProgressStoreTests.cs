@@ -279,4 +279,25 @@ public class ProgressStoreTests
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ApplyAsync(Ada, Apply(Module("course-a", "a1")), default));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ReadAsync(Ada, default));
     }
+
+    [Fact]
+    public async Task AClaimedLearner_CannotBeClaimedByAnotherProjector_UntilReleasedMarkedOrExpired()
+    {
+        var (store, _, _) = await StoreAsync();
+        var ada = (await store.ApplyAsync(Ada, Apply(Module("course-a", "a1")), default)).Learner;
+        var grace = (await store.ApplyAsync(new LearnerIdentity("grace@example.com", null), Apply(Module("course-a", "a1")), default)).Learner;
+
+        Assert.Equal([ada.Key, grace.Key], (await store.ClaimAsync([ada.Key, grace.Key], "p1", TimeSpan.FromMinutes(1), default)).Order(StringComparer.Ordinal).ToArray().Order(StringComparer.Ordinal));
+        Assert.Empty(await store.ClaimAsync([ada.Key, grace.Key], "p2", TimeSpan.FromMinutes(1), default));
+        Assert.Equal(2, (await store.ClaimAsync([ada.Key, grace.Key], "p1", TimeSpan.FromMinutes(1), default)).Count);
+
+        await store.ReleaseAsync([ada.Key], "p1", default);
+        Assert.Contains(ada.Key, await store.ClaimAsync([ada.Key], "p2", TimeSpan.FromMinutes(1), default));
+
+        await store.MarkProjectedAsync(grace, "9", default);
+        Assert.Contains(grace.Key, await store.ClaimAsync([grace.Key], "p3", TimeSpan.FromMilliseconds(1), default));
+        await Task.Delay(20);
+        Assert.Contains(grace.Key, await store.ClaimAsync([grace.Key], "p4", TimeSpan.FromMinutes(1), default));
+        Assert.Empty(await store.ClaimAsync([ProgressTable.KeyOfEmail("nobody@example.com")], "p1", TimeSpan.FromMinutes(1), default));
+    }
 }

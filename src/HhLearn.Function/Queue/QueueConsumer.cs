@@ -16,7 +16,8 @@ public sealed class QueueConsumer(Projector? projector, ISyncLog log)
         var messages = (sqsEvent.Records ?? []).Select(r => new ProjectionMessage(
             r.MessageId ?? string.Empty,
             r.Attributes?.GetValueOrDefault("MessageGroupId"),
-            NudgeMessages.TryRead(r.Body, out var nudge) ? nudge : null)).ToList();
+            NudgeMessages.TryRead(r.Body, out var nudge) ? nudge : null,
+            SentAt(r))).ToList();
 
         if (projector is null)
         {
@@ -29,6 +30,12 @@ public sealed class QueueConsumer(Projector? projector, ISyncLog log)
         await projector.ProcessAsync(messages, requestId, ct);
         return Failures(messages.Where(m => m.Outcome != MessageOutcome.Done).Select(m => m.MessageId));
     }
+
+    /// <summary>When SQS took the message (its <c>SentTimestamp</c> attribute, epoch milliseconds).</summary>
+    private static DateTimeOffset? SentAt(SQSEvent.SQSMessage record) =>
+        long.TryParse(record.Attributes?.GetValueOrDefault("SentTimestamp"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 
     private static SQSBatchResponse Failures(IEnumerable<string> messageIds) => new()
     {

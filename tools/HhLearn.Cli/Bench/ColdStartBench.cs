@@ -8,11 +8,19 @@ public static class ColdStartBench
 {
     public static async Task<BenchTable> RunAsync(int runs, IAnsiConsole console, CancellationToken ct)
     {
+        // The deployed configuration: the progress store and the projection queue (clients made, never called by the probe).
         var environment = new Dictionary<string, string>
         {
             ["ENABLE_CRM_PROGRESS"] = "true",
             ["HUBSPOT_PRIVATE_APP_TOKEN"] = "bench",
             ["HUBSPOT_BASE_URL"] = "http://127.0.0.1:9/",
+            ["PROGRESS_TABLE"] = "bench-progress",
+            ["SYNC_QUEUE_URL"] = "http://127.0.0.1:9/000000000000/bench.fifo",
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:9/",
+            ["AWS_ENDPOINT_URL_SQS"] = "http://127.0.0.1:9/",
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_ACCESS_KEY_ID"] = "bench",
+            ["AWS_SECRET_ACCESS_KEY"] = "bench",
         };
         if (BootstrapCommand.RepoPath("samples", "catalog") is { } catalog)
         {
@@ -56,8 +64,8 @@ public static class ColdStartBench
         }
 
         var paragraph = kinds.Count == 1
-            ? "Only the JIT build was measured: publish the AOT build first (dotnet publish src/HhLearn.Function -c Release -r linux-x64 -p:PublishAot=true)."
-            : $"Each of {runs} runs starts a fresh bootstrap process with one invocation already waiting at the local Runtime API and stops the clock when the answer arrives; this is the latency a learner sees on a cold Lambda (starting the process alone, which .NET cannot go below, is about 20 ms here). AOT answered {BenchReport.Num(measured[1].Median / measured[0].Median, "0.0")}x sooner at the median, in {BenchReport.Num(100.0 * measured[0].Peak / measured[1].Peak, "0")}% of the memory. Size is the AOT binary, or all assemblies of the JIT build (the shared .NET runtime comes on top).";
+            ? "Only the JIT build was measured: publish the AOT build first (./hhlearn publish --arch x86_64)."
+            : $"Each of {runs} runs starts a fresh bootstrap process, configured as the stack deploys it (progress store and projection queue), with one invocation already waiting at the local Runtime API, and stops the clock when the answer arrives; this is the latency a learner sees on a cold Lambda (starting the process alone, which .NET cannot go below, is about 20 ms here). AOT answered {BenchReport.Num(measured[1].Median / measured[0].Median, "0.0")}x sooner at the median, in {BenchReport.Num(100.0 * measured[0].Peak / measured[1].Peak, "0")}% of the memory. Size is the AOT binary, or all assemblies of the JIT build (the shared .NET runtime comes on top).";
         return new BenchTable("Cold start: AOT against JIT", paragraph, ["build", "median", "p95", "size", "peak memory"], rows);
     }
 }

@@ -106,6 +106,16 @@ public static class Workload
         return lost;
     }
 
+    /// <summary>What the progress store holds for these learners, as contacts (email and property values), for <see cref="LostEvents"/>.</summary>
+    public static async Task<IReadOnlyList<(string Id, IReadOnlyDictionary<string, string> Properties)>> StoredAsync(Store.ProgressStore store, IEnumerable<string> emails, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var found = await store.GetManyAsync(emails.Select(Store.ProgressTable.KeyOfEmail).ToList(), ct);
+        return found.Values.Where(l => l.Email is not null)
+            .Select(l => ("store", (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(ContactProgress.Build(l.Learner, Catalog, DateTimeOffset.UtcNow).Properties) { ["email"] = l.Email! }))
+            .ToList();
+    }
+
     public static int DuplicateContacts(IReadOnlyList<(string Id, IReadOnlyDictionary<string, string> Properties)> contacts)
     {
         ArgumentNullException.ThrowIfNull(contacts);

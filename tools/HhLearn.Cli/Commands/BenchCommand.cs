@@ -12,7 +12,9 @@ internal static class BenchCommand
     {
         var quick = new Option<bool>("--quick") { Description = "A short run (under 2 minutes) for CI: fewer samples, same tables" };
         var output = new Option<string?>("--out") { Description = "Write the report as Markdown to this file (e.g. docs/benchmarks.md)" };
-        var command = new Command("bench", "Benchmark cold start, strategies and bad input on the local stack") { quick, output };
+        var only = new Option<string[]>("--only") { Description = "Run only these parts: cold-start, bad-input, strategies, projection (repeatable; default all)", AllowMultipleArgumentsPerToken = true };
+        only.AcceptOnlyFromAmong(Parts);
+        var command = new Command("bench", "Benchmark cold start, strategies, bad input and the projection on the local stack") { quick, output, only };
         command.SetAction(async (parse, ct) =>
         {
             using var shutdown = new Shutdown(ct);
@@ -25,9 +27,30 @@ internal static class BenchCommand
             }
             var report = new BenchReport();
             var clock = Stopwatch.StartNew();
-            report.Add(await ColdStartBench.RunAsync(isQuick ? 5 : 20, console, shutdown.Token), console);
-            report.Add(await BadInputBench.RunAsync(console, shutdown.Token), console);
-            report.Add(await StrategyBench.RunAsync(isQuick, console, shutdown.Token), console);
+            var parts = parse.GetValue(only) is { Length: > 0 } chosen ? chosen.ToHashSet(StringComparer.Ordinal) : Parts.ToHashSet(StringComparer.Ordinal);
+            if (parts.Contains("cold-start"))
+            {
+                report.Add(await ColdStartBench.RunAsync(isQuick ? 5 : 20, console, shutdown.Token), console);
+            }
+
+            if (parts.Contains("bad-input"))
+            {
+                report.Add(await BadInputBench.RunAsync(console, shutdown.Token), console);
+            }
+
+            if (parts.Contains("strategies"))
+            {
+                report.Add(await StrategyBench.RunAsync(isQuick, console, shutdown.Token), console);
+            }
+
+            if (parts.Contains("projection"))
+            {
+                foreach (var table in await ProjectionBench.RunAsync(isQuick, console, shutdown.Token))
+                {
+                    report.Add(table, console);
+                }
+            }
+
             console.WriteLine($"bench finished in {clock.Elapsed.TotalSeconds:0} s");
             if (parse.GetValue(output) is { } file)
             {
@@ -40,6 +63,8 @@ internal static class BenchCommand
         });
         return command;
     }
+
+    private static readonly string[] Parts = ["cold-start", "bad-input", "strategies", "projection"];
 
     private static IEnumerable<(string, string)> Facts(bool quick, TimeSpan took)
     {
