@@ -35,6 +35,9 @@ public sealed class HhLearnStack : Stack
                 ["PROGRESS_TABLE"] = Store.Table.TableName,
                 ["SYNC_QUEUE_URL"] = Queue.Queue.QueueUrl,
                 ["PROJECTION_SWEEP_AFTER_SECONDS"] = settings.SweepAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+                // A projector's hold on the learners it writes outlasts any invocation, so a lease never runs out mid-write.
+                ["PROJECTION_LEASE_SECONDS"] = (2 * settings.TimeoutSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         });
         Token.GrantRead(Function.Function);

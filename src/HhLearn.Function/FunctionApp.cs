@@ -92,7 +92,7 @@ public sealed class FunctionApp : IAsyncDisposable
             var sqs = CreateSqsClient();
             disposables.Add(sqs);
             nudges = new SqsNudgeSender(sqs, queueUrl);
-            projector = new Projector(store, new ContactWriter(queueClient), catalog, nudges, log, time);
+            projector = new Projector(store, new ContactWriter(queueClient), catalog, nudges, log, time, new ProjectorOptions { Lease = config.ProjectionLease });
             sweeper = new Sweeper(store, nudges, log, time, config.SweepAfter);
         }
         else

@@ -1,7 +1,7 @@
 namespace HhLearn.Operations;
 
 /// <summary>
-/// The stable <c>event</c> names of the JSON log lines (design.md section 6). The CDK metric filters match
+/// The stable <c>event</c> names of the JSON log lines (docs/architecture.md section 7). The CDK metric filters match
 /// these exact strings, so they are defined once, here.
 /// </summary>
 public static class LogEvents

@@ -74,10 +74,11 @@ public class ConfigTests
             ("HUBSPOT_RATE_LIMIT", "190"),
             ("HUBSPOT_READ_RATE_LIMIT", "3"),
             ("PROJECTION_SWEEP_AFTER_SECONDS", "120"),
+            ("PROJECTION_LEASE_SECONDS", "90"),
             ("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/hhlearn-sync.fifo"));
         Assert.Empty(problems);
         Assert.Equal("hhlearn-prod-progress", config.ProgressTable);
-        Assert.Equal((3, TimeSpan.FromMinutes(2)), (config.ReadRateLimit, config.SweepAfter));
+        Assert.Equal((3, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(90)), (config.ReadRateLimit, config.SweepAfter, config.ProjectionLease));
         Assert.Equal("/hhlearn/prod/hubspot-token", config.TokenParameter);
         Assert.Equal(new Uri("http://127.0.0.1:5081/"), config.HubSpotBaseUrl);
         Assert.Equal(["https://learn.example.com", "*"], config.AllowedOrigins);
@@ -99,6 +100,13 @@ public class ConfigTests
         var (_, problems) = Read(("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/hhlearn-sync.fifo"));
         Assert.Contains(problems, p => p.StartsWith("SYNC_QUEUE_URL is the projection queue of the progress store", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("PROJECTION_SWEEP_AFTER_SECONDS", "0")]
+    [InlineData("PROJECTION_LEASE_SECONDS", "1.5")]
+    [InlineData("PROJECTION_LEASE_SECONDS", "-60")]
+    public void ProjectionTimings_AreWholePositiveSeconds(string name, string value) =>
+        Assert.Contains(Read((name, value)).Problems, p => p == $"{name} must be a whole number of seconds (got '{value}')");
 
     [Theory]
     [InlineData("a")]

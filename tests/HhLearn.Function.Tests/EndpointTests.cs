@@ -5,7 +5,7 @@ using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.Function.Tests;
 
-/// <summary>The routes of design.md section 5, driven by API Gateway v2 events in the exact format AWS sends.</summary>
+/// <summary>The routes of the HTTP contract (README, "The HTTP API"), driven by API Gateway v2 events in the exact format AWS sends.</summary>
 public class EndpointTests
 {
     private const string Ada = """{"eventName":"learning_module_completed","contactIdentifier":{"email":"ada@example.com"},"payload":{"pathway_slug":"path-x","course_slug":"course-a","module_slug":"a1","ts":"2026-11-27T10:00:00Z"}}""";

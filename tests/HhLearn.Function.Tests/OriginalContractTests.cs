@@ -1,7 +1,7 @@
 namespace HhLearn.Function.Tests;
 
 /// <summary>
-/// What the original site's browser code relies on (docs/architecture.md, "The HTTP API"): counts from the aggregate
+/// What the original site's browser code relies on (README, "The HTTP API"): counts from the aggregate
 /// route, strangers read as anonymous (404 on the enrolments list), and an identifier that names no one is a 400.
 /// </summary>
 public class OriginalContractTests

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace HhLearn.HubSpotEmulator.Tests;
 
-/// <summary>The emulator behaves as HubSpot's contacts API does (shapes from hubspot-crm-notes.md).</summary>
+/// <summary>The emulator behaves as HubSpot's contacts API does (shapes from docs/hubspot.md).</summary>
 public class ContactsEmulationTests
 {
     [Fact]

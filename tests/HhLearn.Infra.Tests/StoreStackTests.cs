@@ -60,6 +60,9 @@ public class StoreStackTests(StackFixture fixture)
         var variables = Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.StartsWith("hhlearn-", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;
         Assert.Equal(tableId, (string?)variables["PROGRESS_TABLE"]!["Ref"]);
         Assert.Equal("180", (string?)variables["PROJECTION_SWEEP_AFTER_SECONDS"]);
+
+        // The projector's lease outlasts the longest invocation (the function's timeout, 30 s by default).
+        Assert.Equal("60", (string?)variables["PROJECTION_LEASE_SECONDS"]);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using static HhLearn.Progress.Tests.Support;
 
 namespace HhLearn.Progress.Tests;
 
-/// <summary>design.md section 3, "Apply rules".</summary>
+/// <summary>docs/architecture.md section 3, "Apply rules".</summary>
 public class ApplyRulesTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.Progress.Tests;
 
-/// <summary>design.md section 4: the values written onto the contact.</summary>
+/// <summary>docs/architecture.md section 4: the values written onto the contact.</summary>
 public class ContactPropertiesTests
 {
     [Fact]

@@ -5,7 +5,7 @@ namespace HhLearn.Progress.Tests;
 /// <summary>hhl_progress_state is read and written in exactly its existing shape; unknown fields survive.</summary>
 public class ProgressStateJsonTests
 {
-    /// <summary>The example of design.md section 3, plus unknown fields at every level.</summary>
+    /// <summary>The example of docs/architecture.md section 3, plus unknown fields at every level.</summary>
     private const string Existing = """
     {
       "path-x": {

@@ -3,7 +3,7 @@ using HhLearn.Progress.Events;
 
 namespace HhLearn.Progress.Tests;
 
-/// <summary>design.md section 3, "Events": what a track body must look like, and the code for each way it can fail.</summary>
+/// <summary>docs/architecture.md section 3, "Events": what a track body must look like, and the code for each way it can fail.</summary>
 public class TrackEventValidationTests
 {
     private const string ValidModule =

@@ -38,6 +38,9 @@ public sealed record FunctionConfig
     /// <summary>How long a learner may be behind in HubSpot before the sweeper nudges it again.</summary>
     public TimeSpan SweepAfter { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>How long a projector holds the learners it writes (PROJECTION_LEASE_SECONDS): longer than an invocation may run.</summary>
+    public TimeSpan ProjectionLease { get; init; } = TimeSpan.FromSeconds(60);
+
     public static (FunctionConfig Config, IReadOnlyList<string> Problems) FromEnvironment(IDictionary variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
@@ -182,16 +185,30 @@ public sealed record FunctionConfig
             problems.Add("SYNC_QUEUE_URL is the projection queue of the progress store: set PROGRESS_TABLE too, or unset SYNC_QUEUE_URL for HubSpot-only direct mode");
         }
 
-        if (Get("PROJECTION_SWEEP_AFTER_SECONDS") is { } sweep)
+        if (Seconds("PROJECTION_SWEEP_AFTER_SECONDS") is { } sweepAfter)
         {
-            if (int.TryParse(sweep, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 1)
+            config = config with { SweepAfter = sweepAfter };
+        }
+
+        if (Seconds("PROJECTION_LEASE_SECONDS") is { } lease)
+        {
+            config = config with { ProjectionLease = lease };
+        }
+
+        TimeSpan? Seconds(string name)
+        {
+            if (Get(name) is not { } text)
             {
-                config = config with { SweepAfter = TimeSpan.FromSeconds(seconds) };
+                return null;
             }
-            else
+
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 1)
             {
-                problems.Add($"PROJECTION_SWEEP_AFTER_SECONDS must be a whole number of seconds (got '{sweep}')");
+                return TimeSpan.FromSeconds(seconds);
             }
+
+            problems.Add($"{name} must be a whole number of seconds (got '{text}')");
+            return null;
         }
 
         return (config, problems);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace HhLearn.Function.Http;
 
-// The bodies of design.md section 5, exactly.
+// The bodies of the HTTP contract (README, "The HTTP API"), exactly.
 
 public sealed class TrackAnswer
 {

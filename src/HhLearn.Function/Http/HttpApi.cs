@@ -11,7 +11,7 @@ using Res = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyResponse;
 namespace HhLearn.Function.Http;
 
 /// <summary>
-/// The HTTP API of design.md section 5: routing, CORS, identity (JWT claims win; a different identifier is
+/// The HTTP API (README, "The HTTP API"): routing, CORS, identity (JWT claims win; a different identifier is
 /// refused with 403), validation, and the answer shapes. Bad input always gets a 4xx with a code.
 /// </summary>
 public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, ISyncLog log, TimeProvider time)

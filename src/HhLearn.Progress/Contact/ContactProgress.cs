@@ -112,7 +112,7 @@ public static class ContactProgress
     }
 
     /// <summary>
-    /// Every property of design.md section 4 for <paramref name="learner"/>. <paramref name="writeTime"/> dates
+    /// Every property of docs/architecture.md section 4 for <paramref name="learner"/>. <paramref name="writeTime"/> dates
     /// <c>hhl_progress_updated_at</c>. An empty state keeps the stored milestone values.
     /// </summary>
     public static ContactUpdate Build(LearnerProgress learner, LearningCatalog catalog, DateTimeOffset writeTime)

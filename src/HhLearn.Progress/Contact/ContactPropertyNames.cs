@@ -1,6 +1,6 @@
 namespace HhLearn.Progress.Contact;
 
-/// <summary>The HubSpot contact properties this service owns (design.md section 4).</summary>
+/// <summary>The HubSpot contact properties this service owns (docs/architecture.md section 4).</summary>
 public static class ContactPropertyNames
 {
     public const string Email = "email";

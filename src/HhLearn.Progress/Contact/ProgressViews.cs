@@ -22,7 +22,7 @@ public sealed record CourseEnrollment(string Slug, string? PathwaySlug, string? 
 
 public sealed record EnrollmentsView(IReadOnlyList<PathwayEnrollment> Pathways, IReadOnlyList<CourseEnrollment> Courses);
 
-/// <summary>The read views behind design.md section 5.</summary>
+/// <summary>The read views behind the HTTP contract (README, "The HTTP API").</summary>
 public static class ProgressViews
 {
     public static readonly AggregateView NotFound = new(0, 0, false, null);

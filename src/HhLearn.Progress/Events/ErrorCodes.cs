@@ -1,6 +1,6 @@
 namespace HhLearn.Progress.Events;
 
-/// <summary>The stable error codes of the HTTP contract (design.md section 5).</summary>
+/// <summary>The stable error codes of the HTTP contract (README, "The HTTP API").</summary>
 public static class ErrorCodes
 {
     public const string SchemaValidationFailed = "SCHEMA_VALIDATION_FAILED";

@@ -1,6 +1,6 @@
 namespace HhLearn.Progress.Events;
 
-/// <summary>The input limits of design.md section 3.</summary>
+/// <summary>The input limits of docs/architecture.md section 3.</summary>
 public static class Limits
 {
     /// <summary>10 KB, counted in UTF-8 bytes.</summary>

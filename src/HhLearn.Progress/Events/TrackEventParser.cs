@@ -27,7 +27,7 @@ public sealed class EventParseResult
 }
 
 /// <summary>
-/// Parses and validates a POST /events/track body (design.md section 3). Every problem found is
+/// Parses and validates a POST /events/track body (docs/architecture.md section 3). Every problem found is
 /// reported as one <c>field: problem</c> line; nothing here throws on any input.
 /// </summary>
 public static class TrackEventParser

@@ -7,7 +7,7 @@ using HhLearn.Progress.State;
 namespace HhLearn.Progress.Rules;
 
 /// <summary>
-/// Applies one validated event to a learner (design.md section 3, "Apply rules"). Pure: the server time
+/// Applies one validated event to a learner (docs/architecture.md section 3, "Apply rules"). Pure: the server time
 /// and the catalog are parameters. Every merge keeps the earliest start and enrolment, a module's earliest
 /// completion and aggregates from their parts, so the same events in any order give the same state, and
 /// applying an event twice equals applying it once.

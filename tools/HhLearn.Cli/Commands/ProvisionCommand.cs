@@ -7,7 +7,7 @@ namespace HhLearn.Cli.Commands;
 
 /// <summary>
 /// <c>hhlearn provision</c>: creates the <c>learning_milestones</c> group and every contact property of
-/// design.md section 4. Idempotent: existing properties are checked, and a type or fieldType mismatch is
+/// docs/architecture.md section 4. Idempotent: existing properties are checked, and a type or fieldType mismatch is
 /// reported (exit code 2) rather than ignored.
 /// </summary>
 internal static class ProvisionCommand
