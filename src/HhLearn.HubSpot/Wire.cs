@@ -137,6 +137,13 @@ internal sealed class NextPageDto
     [JsonPropertyName("after")] public string? After { get; set; }
 }
 
+internal sealed class MergeRequest
+{
+    [JsonPropertyName("primaryObjectId")] public required string PrimaryObjectId { get; init; }
+
+    [JsonPropertyName("objectIdToMerge")] public required string ObjectIdToMerge { get; init; }
+}
+
 internal sealed class GdprDeleteRequest
 {
     [JsonPropertyName("objectId")] public required string ObjectId { get; init; }
@@ -216,6 +223,7 @@ internal sealed class LenientStringMapConverter : JsonConverter<Dictionary<strin
 [JsonSerializable(typeof(SearchResponse))]
 [JsonSerializable(typeof(ListResponse))]
 [JsonSerializable(typeof(GdprDeleteRequest))]
+[JsonSerializable(typeof(MergeRequest))]
 [JsonSerializable(typeof(HubSpotProperty))]
 [JsonSerializable(typeof(HubSpotPropertyGroup))]
 [JsonSerializable(typeof(PropertyBatchCreateRequest))]

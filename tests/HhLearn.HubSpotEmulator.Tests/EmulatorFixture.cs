@@ -46,6 +46,10 @@ internal sealed class EmulatorFixture : IAsyncDisposable
         return (string)body!["id"]!;
     }
 
+    /// <summary>The values of the contact whose primary email is <paramref name="email"/>, or null.</summary>
+    public IReadOnlyDictionary<string, string>? Contact(string email) =>
+        Emulator.Store.AllContacts().Select(c => c.Properties).FirstOrDefault(p => string.Equals(p.GetValueOrDefault("email"), email, StringComparison.OrdinalIgnoreCase));
+
     public async Task DefinePropertyAsync(string name, string type, string fieldType)
     {
         await PostAsync("crm/v3/properties/contacts/groups", """{"name":"learning_milestones","label":"Learning Milestones"}""");

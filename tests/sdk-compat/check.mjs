@@ -77,6 +77,16 @@ await check('basicApi.update', async () => {
   expect(updated.properties !== undefined, 'properties');
 });
 
+await check('basicApi.update answers the values written', async () => {
+  const updated = await contacts.basicApi.update(created.id, { properties: { sdk_score: '5' } });
+  expect(updated.properties.sdk_score === '5', `echoed sdk_score, got ${JSON.stringify(updated.properties)}`);
+});
+
+await check('basicApi.create answers the values written', async () => {
+  const echoed = await contacts.basicApi.create({ properties: { email: email('echo'), sdk_score: '2' }, associations: [] });
+  expect(echoed.properties.sdk_score === '2' && echoed.properties.email === email('echo'), 'echoed create');
+});
+
 await check('basicApi.create duplicate email is 409', async () => {
   const body = await expectStatus(contacts.basicApi.create({ properties: { email: email('ada') }, associations: [] }), 409);
   expect(JSON.stringify(body).includes(created.id), '409 body names the existing id');
@@ -128,6 +138,37 @@ await check('gdpr delete (through the SDK generic apiRequest)', async () => {
   const response = await client.apiRequest({ method: 'POST', path: '/crm/v3/objects/contacts/gdpr-delete', body: { objectId: email('b2'), idProperty: 'email' } });
   expect(response.status === 204, `expected 204, got ${response.status}`);
   await expectStatus(contacts.basicApi.getById(email('b2'), undefined, undefined, undefined, false, 'email'), 404);
+});
+
+let merged;
+await check('merge (through the SDK generic apiRequest; 13.5 has no mergeApi on contacts)', async () => {
+  const primary = await contacts.basicApi.create({ properties: { email: email('primary') }, associations: [] });
+  const other = await contacts.basicApi.create({ properties: { email: email('secondary'), sdk_score: '8' }, associations: [] });
+  const response = await client.apiRequest({ method: 'POST', path: '/crm/v3/objects/contacts/merge', body: { primaryObjectId: primary.id, objectIdToMerge: other.id } });
+  expect(response.status === 200, `expected 200, got ${response.status}`);
+  merged = await response.json();
+  expect(/^[0-9]+$/.test(merged.id), 'merged record has an id');
+  const read = await contacts.basicApi.getById(merged.id, ['email', 'hs_additional_emails', 'hs_merged_object_ids', 'sdk_score']);
+  expect(read.properties.email === email('primary'), 'the primary email stays');
+  expect(read.properties.hs_additional_emails === email('secondary'), 'the other email is an additional email');
+  expect(read.properties.hs_merged_object_ids.split(';').includes(other.id), 'the old id is listed');
+  expect(read.properties.sdk_score === '8', 'a blank of the primary is filled from the other');
+  const byOldId = await contacts.basicApi.getById(other.id, ['email']);
+  expect(byOldId.id === merged.id, 'an old id answers the merged record');
+  return { merged: merged.id, previous: [primary.id, other.id] };
+});
+
+await check('secondary email: getById, batchApi.read and 409 name the merged record', async () => {
+  const single = await contacts.basicApi.getById(email('secondary'), ['email'], undefined, undefined, false, 'email');
+  expect(single.id === merged.id, 'single read by the secondary email');
+  const batch = await contacts.batchApi.read({ idProperty: 'email', inputs: [{ id: email('secondary') }], properties: ['email'], propertiesWithHistory: [] });
+  expect(batch.results.length === 1 && batch.results[0].id === merged.id, 'batch read by the secondary email');
+  const body = await expectStatus(contacts.basicApi.create({ properties: { email: email('secondary') }, associations: [] }), 409);
+  expect(JSON.stringify(body).includes(merged.id), '409 names the merged record');
+});
+
+await check('batchApi.update with one record twice is 400', async () => {
+  await expectStatus(contacts.batchApi.update({ inputs: [{ id: merged.id, properties: { sdk_score: '1' } }, { id: merged.id, properties: { sdk_score: '2' } }] }), 400);
 });
 
 await check('wrong token is 401', async () => {

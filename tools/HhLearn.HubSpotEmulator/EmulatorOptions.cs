@@ -10,6 +10,16 @@ public enum ConflictStyle
     ObjectAlreadyExists,
 }
 
+/// <summary>What id a merged contact gets: HubSpot changed it (see docs/hubspot.md, "Merges").</summary>
+public enum MergeStyle
+{
+    /// <summary>The merged record gets a new id; both previous ids point to it (HubSpot today).</summary>
+    NewId,
+
+    /// <summary>The merged record keeps the primary's id; the other id points to it (HubSpot before the change).</summary>
+    KeepPrimary,
+}
+
 public sealed record EmulatorOptions
 {
     /// <summary>The accepted private app token; null accepts any non-empty bearer token.</summary>
@@ -27,6 +37,8 @@ public sealed record EmulatorOptions
     public TimeSpan SearchLag { get; init; } = TimeSpan.FromSeconds(2);
 
     public ConflictStyle ConflictStyle { get; init; } = ConflictStyle.Classic;
+
+    public MergeStyle MergeStyle { get; init; } = MergeStyle.NewId;
 
     /// <summary>Optional JSON file the data is loaded from at start and saved to after changes.</summary>
     public string? DataFile { get; init; }

@@ -9,7 +9,8 @@ namespace HhLearn.HubSpotEmulator;
 /// <summary>
 /// The running emulator: HubSpot's contacts, properties and behavioral events endpoints with HubSpot's shapes,
 /// validation, 409s, batch 207s, search lag, rate limits and injectable faults, on 127.0.0.1.
-/// Admin endpoints under <c>/_emulator/</c>: <c>faults</c>, <c>stats</c>, <c>reset</c>, <c>contacts</c>, <c>events</c>.
+/// Admin endpoints under <c>/_emulator/</c>: <c>faults</c>, <c>stats</c>, <c>reset</c>, <c>contacts</c> (list, set up, delete),
+/// <c>merge</c>, <c>events</c>.
 /// </summary>
 public sealed class HubSpotEmulator : IAsyncDisposable
 {
@@ -126,6 +127,8 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         app.MapPost(Contacts + "/search", (HttpContext c) => WithBody(c, Store.Search));
         app.MapPost(Contacts + "/gdpr-delete", (HttpContext c) => WithBody(c, b =>
             b["objectId"]?.ToString() is { } id ? Store.GdprDelete(id, b["idProperty"]?.ToString()) : Invalid("objectId is required")));
+        app.MapPost(Contacts + "/merge", (HttpContext c) => WithBody(c, b => Store.Merge(b["primaryObjectId"]?.ToString(), b["objectIdToMerge"]?.ToString())));
+        app.MapDelete(Contacts + "/{id}", (string id) => Answer(Store.Archive(id)));
 
         app.MapGet(Properties, () => Answer(Store.ListProperties()));
         app.MapGet(Properties + "/{name}", (string name) => Answer(Store.GetProperty(name)));
@@ -155,6 +158,9 @@ public sealed class HubSpotEmulator : IAsyncDisposable
                 ["properties"] = new JsonObject(c.Properties.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             }).ToArray()),
         })));
+        app.MapPost("/_emulator/contacts", (HttpContext c) => WithBody(c, Seed));
+        app.MapPost("/_emulator/merge", (HttpContext c) => WithBody(c, b => Store.Merge(b["primaryObjectId"]?.ToString(), b["objectIdToMerge"]?.ToString())));
+        app.MapDelete("/_emulator/contacts/{id}", (string id) => Answer(Store.GdprDelete(id, null)));
         app.MapGet("/_emulator/events", () => Answer(new ApiAnswer(200, new JsonObject { ["results"] = new JsonArray(Store.Events().Select(e => (JsonNode)e).ToArray()) })));
     }
 
@@ -205,6 +211,35 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         }
 
         await next(context);
+    }
+
+    /// <summary>
+    /// <c>POST /_emulator/contacts</c> <c>{"properties":{...},"additionalEmails":[...],"mergedIds":[...]}</c>: a contact set up
+    /// directly (no validation, no token), e.g. one that answers to a secondary email or to ids merged into it.
+    /// </summary>
+    private ApiAnswer Seed(JsonObject body)
+    {
+        var values = (body["properties"] as JsonObject ?? []).Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.ToString(), StringComparer.Ordinal);
+        var additional = (body["additionalEmails"] as JsonArray ?? []).Select(e => e?.ToString()).OfType<string>().ToList();
+        if (additional.Count > 0)
+        {
+            values["hs_additional_emails"] = string.Join(';', additional);
+        }
+
+        var merged = (body["mergedIds"] as JsonArray ?? []).Select(e => e?.ToString()).OfType<string>().ToList();
+        if (merged.Any(id => !long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            return Invalid("mergedIds are numeric contact ids");
+        }
+
+        try
+        {
+            return new ApiAnswer(201, new JsonObject { ["id"] = Store.Seed(values, merged) });
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new ApiAnswer(409, EmulatorJson.Error(ex.Message, "CONFLICT"));
+        }
     }
 
     private static JsonResult Answer(ApiAnswer answer) => new JsonResult(answer.Status, answer.Body);
@@ -306,6 +341,11 @@ public sealed class HubSpotEmulator : IAsyncDisposable
             options = options with { ConflictStyle = Enum.Parse<ConflictStyle>(style, ignoreCase: true) };
         }
 
+        if (body["mergeStyle"]?.ToString() is { } mergeStyle)
+        {
+            options = options with { MergeStyle = Enum.Parse<MergeStyle>(mergeStyle, ignoreCase: true) };
+        }
+
         _options = options;
         return new ApiAnswer(200, FaultsJson());
     }
@@ -319,6 +359,7 @@ public sealed class HubSpotEmulator : IAsyncDisposable
         ["searchPerSecond"] = _options.SearchRequestsPerSecond,
         ["searchLagMs"] = _options.SearchLag.TotalMilliseconds,
         ["conflictStyle"] = _options.ConflictStyle.ToString(),
+        ["mergeStyle"] = _options.MergeStyle.ToString(),
         ["failNextStatus"] = _options.Faults.FailNextStatus,
         ["failNextCount"] = _options.Faults.FailNextCount,
         ["dailyLimit"] = _options.DailyLimit,

@@ -77,6 +77,8 @@ public static partial class PropertySchema
         yield return P("createdate", "Create Date", "datetime", "date", readOnly: true);
         yield return P("lastmodifieddate", "Last Modified Date", "datetime", "date", readOnly: true);
         yield return P("hs_object_id", "Record ID", "number", "number", readOnly: true);
+        yield return P("hs_additional_emails", "Additional email addresses", "enumeration", "checkbox", readOnly: true);
+        yield return P("hs_merged_object_ids", "Merged Contact IDs", "enumeration", "checkbox", readOnly: true);
     }
 
     [GeneratedRegex(@"^-?\d+(\.\d+)?$", RegexOptions.CultureInvariant)]

@@ -1,0 +1,271 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace HhLearn.HubSpot;
+
+/// <summary>The plumbing every call goes through: the token, the rate limiter, the Polly pipeline, typed errors.</summary>
+public sealed partial class HubSpotClient
+{
+    private async Task<HubSpotBatchResult<HubSpotContact>> BatchAsync(string operation, string path, ReadOnlyMemory<byte> body, CancellationToken ct)
+    {
+        var (status, response) = await SendWithStatusAsync(operation, HttpMethod.Post, path, body, HubSpotJsonContext.Default.BatchResponse, false, ct);
+        return new HubSpotBatchResult<HubSpotContact>(status, (response.Results ?? []).Select(ToContact).ToArray(), BatchErrors(response.Errors));
+    }
+
+    private async Task<T> SendAsync<T>(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, JsonTypeInfo<T> type, CancellationToken ct)
+        => (await SendWithStatusAsync(operation, method, path, body, type, false, ct)).Value;
+
+    private async Task SendNoContentAsync(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, CancellationToken ct)
+    {
+        using var response = await ExecuteAsync(operation, method, path, body, false, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    private async Task<(int Status, T Value)> SendWithStatusAsync<T>(
+        string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, JsonTypeInfo<T> type, bool search, CancellationToken ct)
+    {
+        using var response = await ExecuteAsync(operation, method, path, body, search, ct);
+        await EnsureSuccessAsync(response, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(stream, type, ct)
+                ?? throw new HubSpotApiException((int)response.StatusCode, null, null, $"{operation}: HubSpot answered an empty body");
+            return ((int)response.StatusCode, value);
+        }
+        catch (JsonException ex)
+        {
+            throw new HubSpotApiException((int)response.StatusCode, null, null, $"{operation}: HubSpot answered a body that is not the expected JSON", ex);
+        }
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(ct);
+        throw HubSpotErrors.Create((int)response.StatusCode, text, response.Headers);
+    }
+
+    /// <summary>Runs one call through the pipeline, then asks for a fresh token and tries once more after a 401.</summary>
+    private async Task<HttpResponseMessage> ExecuteAsync(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, CancellationToken ct)
+    {
+        var token = await _tokens.GetTokenAsync(null, ct);
+        var response = await ExecuteOnceAsync(operation, method, path, body, search, token, ct);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        // A 401 after a token rotation is fixed by reading the token again, not by retrying the same token. Naming the
+        // refused token lets concurrent 401s share one read.
+        response.Dispose();
+        return await ExecuteOnceAsync(operation, method, path, body, search, await _tokens.GetTokenAsync(token, ct), ct);
+    }
+
+    private async Task<HttpResponseMessage> ExecuteOnceAsync(
+        string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, string token, CancellationToken ct)
+    {
+        var context = ResilienceContextPool.Shared.Get(ct);
+        var state = new CallState(operation, method, path, body, search, token, _time.GetTimestamp());
+        context.Properties.Set(StateKey, state);
+        try
+        {
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
+                static async (ctx, client) => await client.AttemptAsync(ctx).ConfigureAwait(false), context, this);
+            if (outcome.Exception is { } exception)
+            {
+                throw exception switch
+                {
+                    HubSpotApiException typed => typed,
+                    TimeoutRejectedException => new HubSpotUnavailableException($"{operation}: no answer within the time budget", exception),
+                    TimeoutException => new HubSpotUnavailableException(exception.Message, exception),
+                    HttpRequestException => new HubSpotUnavailableException($"{operation}: HubSpot could not be reached ({exception.Message})", exception),
+                    // Cancelled by the caller's deadline (a Lambda invocation running out of time): the call did not complete.
+                    OperationCanceledException => new HubSpotUnavailableException($"{operation}: cancelled before HubSpot answered (the caller's time ran out)", exception),
+                    _ => exception,
+                };
+            }
+
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>
+    /// One attempt: wait for a rate-limiter slot (bounded by the call's budget only), then send with the
+    /// attempt timeout. The timeout starts after the slot is granted, so queueing behind the limiter never
+    /// turns into a timed-out attempt and a duplicate request.
+    /// </summary>
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(ResilienceContext context)
+    {
+        var state = context.Properties.GetValue(StateKey, null!);
+        state.Attempt++;
+        using (await _limiter.AcquireAsync(state.Search, context.CancellationToken))
+        {
+            using var request = new HttpRequestMessage(state.Method, state.Path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", state.Token);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (state.Body is { } body)
+            {
+                request.Content = new ReadOnlyMemoryContent(body);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            }
+
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+            attempt.CancelAfter(_options.AttemptTimeout);
+            Stats.Request(state.Search);
+            try
+            {
+                var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Stats.Limited();
+                }
+
+                return Outcome.FromResult(response);
+            }
+            catch (OperationCanceledException ex) when (attempt.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                return Outcome.FromException<HttpResponseMessage>(new TimeoutException($"{state.Operation}: no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s", ex));
+            }
+        }
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
+        builder.AddTimeout(_options.TotalBudget);
+        builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            MaxRetryAttempts = Math.Max(0, _options.MaxAttempts - 1),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _options.BaseDelay,
+            MaxDelay = _options.MaxDelay,
+            ShouldHandle = args => ShouldRetryAsync(args),
+            DelayGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(StateKey, null!).NextDelay),
+            OnRetry = args =>
+            {
+                var state = args.Context.Properties.GetValue(StateKey, null!);
+                Stats.Retry();
+                _observer?.Invoke(new HubSpotCallEvent(
+                    state.Operation, args.Outcome.Result is { } r ? (int)r.StatusCode : 0, args.AttemptNumber + 1, args.RetryDelay, state.PolicyName, state.CorrelationId));
+                args.Outcome.Result?.Dispose();
+                return default;
+            },
+        });
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Retry 429 (not DAILY), 5xx, 423, 477 and network errors; never other 4xx. A retry whose wait would
+    /// overrun the total budget is not made: the caller gets the typed error at once instead of a timeout.
+    /// </summary>
+    private async ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
+    {
+        var state = args.Context.Properties.GetValue(StateKey, null!);
+        state.NextDelay = null;
+        state.PolicyName = null;
+        state.CorrelationId = null;
+        if (args.Outcome.Exception is { } exception)
+        {
+            return exception is HttpRequestException or TimeoutException ||
+                   (exception is OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested);
+        }
+
+        var response = args.Outcome.Result!;
+        var status = (int)response.StatusCode;
+        if (status is not (429 or 423 or 477) && status < 500)
+        {
+            return false;
+        }
+
+        TimeSpan? wait = null;
+        if (status == 429)
+        {
+            var dto = HubSpotErrors.Parse(await response.Content.ReadAsStringAsync(args.Context.CancellationToken));
+            state.PolicyName = dto?.PolicyName;
+            state.CorrelationId = dto?.CorrelationId;
+            wait = HubSpotErrors.RetryAfter(response.Headers, dto?.PolicyName);
+            if (wait is null)
+            {
+                _observer?.Invoke(new HubSpotCallEvent(state.Operation, status, state.Attempt, null, state.PolicyName, state.CorrelationId));
+                return false;
+            }
+        }
+        else if (status == 423)
+        {
+            wait = _options.LockedDelay;
+        }
+        else if (response.Headers.RetryAfter?.Delta is { } delta)
+        {
+            wait = delta;
+        }
+
+        if (wait is { } w)
+        {
+            // Jitter so that many waiting callers do not come back in the same instant.
+            w += TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100));
+            var remaining = _options.TotalBudget - _time.GetElapsedTime(state.StartedAt);
+            if (w >= remaining)
+            {
+                return false;
+            }
+
+            state.NextDelay = w;
+        }
+
+        return true;
+    }
+
+    private static ReadOnlyMemory<byte> Json<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    private static string PropertiesQuery(IEnumerable<string> properties) =>
+        "properties=" + string.Join(',', properties.Select(Uri.EscapeDataString));
+
+    private static void EnsureBatchSize(int count)
+    {
+        if (count is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "HubSpot batch calls take 1 to 100 inputs");
+        }
+    }
+
+    private static HubSpotContact ToContact(ObjectDto dto) => new(
+        dto.Id ?? throw new HubSpotApiException(200, null, null, "HubSpot answered an object without an id"),
+        dto.Properties ?? new Dictionary<string, string?>(),
+        dto.CreatedAt,
+        dto.UpdatedAt,
+        dto.Archived ?? false);
+
+    private static HubSpotBatchError[] BatchErrors(List<ErrorDto>? errors) =>
+        (errors ?? []).Select(e => new HubSpotBatchError(e.Status, e.Category, e.Message ?? string.Empty, HubSpotErrors.Context(e.Context))).ToArray();
+
+    /// <summary>Per-call state shared between attempts and the retry predicate.</summary>
+    private sealed class CallState(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, string token, long startedAt)
+    {
+        public string Operation { get; } = operation;
+        public HttpMethod Method { get; } = method;
+        public string Path { get; } = path;
+        public ReadOnlyMemory<byte>? Body { get; } = body;
+        public bool Search { get; } = search;
+        public string Token { get; } = token;
+        public long StartedAt { get; } = startedAt;
+        public int Attempt { get; set; }
+        public TimeSpan? NextDelay { get; set; }
+        public string? PolicyName { get; set; }
+        public string? CorrelationId { get; set; }
+    }
+}

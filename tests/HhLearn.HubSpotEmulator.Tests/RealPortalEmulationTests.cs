@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+
+namespace HhLearn.HubSpotEmulator.Tests;
+
+/// <summary>
+/// What real portals hold and answer beyond a fresh one (docs/hubspot.md, "Real portals"): merged records, secondary
+/// emails, echoed writes, duplicate inputs, archived and GDPR-deleted contacts.
+/// </summary>
+public class RealPortalEmulationTests
+{
+    private static async Task<(string Survivor, string Primary, string Other)> MergedAsync(EmulatorFixture f)
+    {
+        var primary = await f.CreateAsync("ada@example.com");
+        var other = await f.CreateAsync("ada.old@example.com");
+        var (status, merged, _) = await f.PostAsync("crm/v3/objects/contacts/merge", $$"""{"primaryObjectId":"{{primary}}","objectIdToMerge":"{{other}}"}""");
+        Assert.Equal(200, status);
+        return ((string)merged!["id"]!, primary, other);
+    }
+
+    [Fact]
+    public async Task Merge_GivesTheSurvivorANewId_KeepsBothEmails_AndListsTheOldIds()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var (survivor, primary, other) = await MergedAsync(f);
+        Assert.NotEqual(primary, survivor);
+        Assert.NotEqual(other, survivor);
+
+        var (_, read, _) = await f.GetAsync($"crm/v3/objects/contacts/{survivor}?properties=email,hs_additional_emails,hs_merged_object_ids");
+        Assert.Equal("ada@example.com", (string)read!["properties"]!["email"]!);
+        Assert.Equal("ada.old@example.com", (string)read["properties"]!["hs_additional_emails"]!);
+        Assert.Equal(new[] { primary, other }.Order(), ((string)read["properties"]!["hs_merged_object_ids"]!).Split(';').Order());
+        Assert.Single(f.Emulator.Store.AllContacts());
+    }
+
+    [Fact]
+    public async Task Merge_KeepingThePrimarysId_AsHubSpotDidBefore()
+    {
+        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { MergeStyle = MergeStyle.KeepPrimary });
+        var (survivor, primary, _) = await MergedAsync(f);
+        Assert.Equal(primary, survivor);
+    }
+
+    [Fact]
+    public async Task AnOldId_AnswersTheSurvivor_SingleAndBatch()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var (survivor, primary, other) = await MergedAsync(f);
+
+        var (status, single, _) = await f.GetAsync($"crm/v3/objects/contacts/{other}");
+        Assert.Equal((200, survivor), (status, (string)single!["id"]!));
+
+        var (batchStatus, batch, _) = await f.PostAsync("crm/v3/objects/contacts/batch/read", $$"""{"inputs":[{"id":"{{primary}}"},{"id":"{{other}}"}],"properties":["email"]}""");
+        Assert.Equal(200, batchStatus);
+        var result = Assert.Single(batch!["results"]!.AsArray());
+        Assert.Equal(survivor, (string)result!["id"]!);
+    }
+
+    [Fact]
+    public async Task AnAdditionalEmail_FindsTheContact_SingleBatchAndSearch_AndCreatingItIsA409NamingIt()
+    {
+        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { SearchLag = TimeSpan.Zero });
+        var (survivor, _, _) = await MergedAsync(f);
+
+        var (status, single, _) = await f.GetAsync("crm/v3/objects/contacts/ADA.OLD@example.com?idProperty=email&properties=email");
+        Assert.Equal((200, survivor, "ada@example.com"), (status, (string)single!["id"]!, (string)single["properties"]!["email"]!));
+
+        var (_, batch, _) = await f.PostAsync("crm/v3/objects/contacts/batch/read", """{"idProperty":"email","inputs":[{"id":"ada.old@example.com"}],"properties":["email"]}""");
+        Assert.Equal(survivor, (string)batch!["results"]![0]!["id"]!);
+
+        var (_, search, _) = await f.PostAsync("crm/v3/objects/contacts/search",
+            """{"filterGroups":[{"filters":[{"propertyName":"email","operator":"EQ","value":"ada.old@example.com"}]}],"limit":1}""");
+        Assert.Equal(survivor, (string)search!["results"]![0]!["id"]!);
+
+        var (conflict, body, _) = await f.PostAsync("crm/v3/objects/contacts", """{"properties":{"email":"ada.old@example.com"}}""");
+        Assert.Equal(409, conflict);
+        Assert.Equal($"Contact already exists. Existing ID: {survivor}", (string)body!["message"]!);
+    }
+
+    [Fact]
+    public async Task Merge_KeepsThePrimarysValues_AndFillsItsBlanksFromTheOther()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var primary = f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "p@example.com", ["firstname"] = "Ada" });
+        var other = f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "o@example.com", ["firstname"] = "Augusta", ["lastname"] = "King" });
+        var (_, merged, _) = await f.PostAsync("crm/v3/objects/contacts/merge", $$"""{"primaryObjectId":"{{primary}}","objectIdToMerge":"{{other}}"}""");
+        Assert.Equal(("Ada", "King"), ((string)merged!["properties"]!["firstname"]!, (string)merged["properties"]!["lastname"]!));
+    }
+
+    [Theory]
+    [InlineData("self")]
+    [InlineData("unknown")]
+    public async Task Merge_OfOneRecordWithItself_OrOfAnUnknownId_IsRefused(string which)
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var id = await f.CreateAsync("ada@example.com");
+        var (status, _, _) = await f.PostAsync("crm/v3/objects/contacts/merge", $$"""{"primaryObjectId":"{{id}}","objectIdToMerge":"{{(which == "self" ? id : "99999")}}"}""");
+        Assert.Equal(which == "self" ? 400 : 404, status);
+    }
+
+    [Fact]
+    public async Task Writes_EchoThePropertiesWritten_BesideTheDefaults()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        await f.DefinePropertyAsync("hhl_total_progress", "number", "number");
+        var (_, created, _) = await f.PostAsync("crm/v3/objects/contacts", """{"properties":{"email":"a@example.com","hhl_total_progress":"3"}}""");
+        Assert.Equal("3", (string)created!["properties"]!["hhl_total_progress"]!);
+        Assert.NotNull(created["properties"]!["createdate"]);
+
+        var id = (string)created["id"]!;
+        var (_, updated, _) = await f.SendAsync(HttpMethod.Patch, $"crm/v3/objects/contacts/{id}", """{"properties":{"hhl_total_progress":"4"}}""");
+        Assert.Equal("4", (string)updated!["properties"]!["hhl_total_progress"]!);
+
+        var (_, batchCreated, _) = await f.PostAsync("crm/v3/objects/contacts/batch/create", """{"inputs":[{"properties":{"email":"b@example.com","hhl_total_progress":"7"}}]}""");
+        Assert.Equal("7", (string)batchCreated!["results"]![0]!["properties"]!["hhl_total_progress"]!);
+
+        var (_, batchUpdated, _) = await f.PostAsync("crm/v3/objects/contacts/batch/update", $$$"""{"inputs":[{"id":"{{{id}}}","properties":{"hhl_total_progress":"9"}}]}""");
+        Assert.Equal("9", (string)batchUpdated!["results"]![0]!["properties"]!["hhl_total_progress"]!);
+
+        var (_, upserted, _) = await f.PostAsync("crm/v3/objects/contacts/batch/upsert", """{"inputs":[{"id":"c@example.com","idProperty":"email","properties":{"hhl_total_progress":"1"}}]}""");
+        Assert.Equal("1", (string)upserted!["results"]![0]!["properties"]!["hhl_total_progress"]!);
+    }
+
+    [Fact]
+    public async Task ABatchNamingOneRecordTwice_IsA400_EvenByAnOldAndANewId()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var (survivor, primary, _) = await MergedAsync(f);
+        var (sameId, _, _) = await f.PostAsync("crm/v3/objects/contacts/batch/update", $$$"""{"inputs":[{"id":"{{{survivor}}}","properties":{"firstname":"A"}},{"id":"{{{survivor}}}","properties":{"firstname":"B"}}]}""");
+        var (oldAndNew, body, _) = await f.PostAsync("crm/v3/objects/contacts/batch/update", $$$"""{"inputs":[{"id":"{{{survivor}}}","properties":{"firstname":"A"}},{"id":"{{{primary}}}","properties":{"firstname":"B"}}]}""");
+        var (sameEmail, _, _) = await f.PostAsync("crm/v3/objects/contacts/batch/create", """{"inputs":[{"properties":{"email":"x@example.com"}},{"properties":{"email":"X@example.com"}}]}""");
+        Assert.Equal((400, 400, 400), (sameId, oldAndNew, sameEmail));
+        Assert.Equal("VALIDATION_ERROR", (string)body!["category"]!);
+        Assert.Null(f.Contact("x@example.com"));
+    }
+
+    [Theory]
+    [InlineData("archive")]
+    [InlineData("gdpr")]
+    public async Task ADeletedContact_IsGoneByIdByOldIdsAndByEveryEmail(string how)
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var (survivor, primary, _) = await MergedAsync(f);
+        var (status, _, _) = how == "archive"
+            ? await f.SendAsync(HttpMethod.Delete, $"crm/v3/objects/contacts/{survivor}")
+            : await f.PostAsync("crm/v3/objects/contacts/gdpr-delete", """{"objectId":"ada.old@example.com","idProperty":"email"}""");
+        Assert.Equal(204, status);
+
+        foreach (var path in new[] { $"crm/v3/objects/contacts/{survivor}", $"crm/v3/objects/contacts/{primary}", "crm/v3/objects/contacts/ada@example.com?idProperty=email", "crm/v3/objects/contacts/ada.old@example.com?idProperty=email" })
+        {
+            Assert.Equal(404, (await f.GetAsync(path)).Status);
+        }
+
+        Assert.Equal(201, (await f.PostAsync("crm/v3/objects/contacts", """{"properties":{"email":"ada.old@example.com"}}""")).Status);
+    }
+
+    [Fact]
+    public async Task TheAdminEndpoint_SetsUpAContactWithSecondaryEmailsAndMergedIds_WithoutAToken()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        using var admin = new HttpClient { BaseAddress = f.Emulator.BaseUrl };
+        using var response = await admin.PostAsync("_emulator/contacts", new StringContent(
+            """{"properties":{"email":"grace@example.com","firstname":"Grace"},"additionalEmails":["g.hopper@example.com"],"mergedIds":["4242"]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(201, (int)response.StatusCode);
+        Assert.Equal(0, f.Emulator.Stats.Total);
+        var id = (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!;
+
+        Assert.Equal(id, (string)(await f.GetAsync("crm/v3/objects/contacts/4242")).Body!["id"]!);
+        Assert.Equal(id, (string)(await f.GetAsync("crm/v3/objects/contacts/g.hopper@example.com?idProperty=email")).Body!["id"]!);
+        using var again = await admin.PostAsync("_emulator/contacts", new StringContent("""{"properties":{"email":"g.hopper@example.com"}}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(409, (int)again.StatusCode);
+    }
+
+    [Fact]
+    public async Task MergesSurviveARestart_WithADataFile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"emulator-{Guid.NewGuid():N}.json");
+        try
+        {
+            string survivor, other;
+            await using (var f = await EmulatorFixture.StartAsync(new EmulatorOptions { DataFile = file }))
+            {
+                (survivor, _, other) = await MergedAsync(f);
+            }
+
+            await using var again = await EmulatorFixture.StartAsync(new EmulatorOptions { DataFile = file });
+            Assert.Equal(survivor, (string)(await again.GetAsync($"crm/v3/objects/contacts/{other}")).Body!["id"]!);
+            Assert.Equal(survivor, (string)(await again.GetAsync("crm/v3/objects/contacts/ada.old@example.com?idProperty=email")).Body!["id"]!);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

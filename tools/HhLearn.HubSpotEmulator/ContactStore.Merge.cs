@@ -1,0 +1,120 @@
+using System.Globalization;
+using static HhLearn.HubSpotEmulator.ContactAnswers;
+
+namespace HhLearn.HubSpotEmulator;
+
+/// <summary>What real portals do to records: merges, archiving, GDPR deletion (docs/hubspot.md, "Real portals").</summary>
+public sealed partial class ContactStore
+{
+    /// <summary>
+    /// <c>POST /crm/v3/objects/contacts/merge</c>: one record survives, with the primary's values (blanks filled from
+    /// the other), the other's email as an additional email (<c>hs_additional_emails</c>) and the previous ids in
+    /// <c>hs_merged_object_ids</c>. With <see cref="MergeStyle.NewId"/> (HubSpot today) it gets a new id and both
+    /// previous ids point to it; with <see cref="MergeStyle.KeepPrimary"/> it keeps the primary's id. Reading an old id
+    /// then answers the survivor; its emails find it; creating a contact with one of them is a 409 naming it.
+    /// </summary>
+    public ApiAnswer Merge(string? primaryObjectId, string? objectIdToMerge)
+    {
+        if (string.IsNullOrEmpty(primaryObjectId) || string.IsNullOrEmpty(objectIdToMerge))
+        {
+            return Invalid("primaryObjectId and objectIdToMerge are required.");
+        }
+
+        lock (_lock)
+        {
+            if (Find(primaryObjectId, byEmail: false) is not { } primary)
+            {
+                return NotFound(primaryObjectId);
+            }
+
+            if (Find(objectIdToMerge, byEmail: false) is not { } other)
+            {
+                return NotFound(objectIdToMerge);
+            }
+
+            if (primary.Id == other.Id)
+            {
+                return Invalid($"Cannot merge a contact with itself ({primary.Id}).");
+            }
+
+            var now = _time.GetUtcNow();
+            Unindex(primary);
+            Unindex(other);
+            var newId = _options().MergeStyle == MergeStyle.NewId;
+            var survivor = newId ? new StoredContact(_nextId++, primary.CreatedAt < other.CreatedAt ? primary.CreatedAt : other.CreatedAt) : primary;
+            var additional = primary.AdditionalEmails.Concat(other.AllEmails).ToList();
+            var merged = primary.MergedIds.Concat(other.MergedIds).Append(Id(other)).Concat(newId ? [Id(primary)] : []).ToList();
+            foreach (var (name, value) in other.Values.Where(kv => kv.Value is not null && primary.Values.GetValueOrDefault(kv.Key) is null))
+            {
+                survivor.Values[name] = value;
+            }
+
+            foreach (var (name, value) in primary.Values)
+            {
+                survivor.Values[name] = value;
+            }
+
+            survivor.SetList(StoredContact.AdditionalEmailsProperty, additional.Where(e => !string.Equals(e, primary.Email, StringComparison.OrdinalIgnoreCase)));
+            survivor.SetList(StoredContact.MergedIdsProperty, merged);
+
+            _contacts.Remove(other.Id);
+            _mergedInto[other.Id] = survivor.Id;
+            if (newId)
+            {
+                _contacts.Remove(primary.Id);
+                _mergedInto[primary.Id] = survivor.Id;
+            }
+
+            _contacts[survivor.Id] = survivor;
+            IndexEmails(survivor);
+            survivor.UpdatedAt = now;
+            survivor.Index(now);
+            Changed();
+            return new ApiAnswer(200, Contact(survivor, null, [StoredContact.AdditionalEmailsProperty, StoredContact.MergedIdsProperty]));
+        }
+    }
+
+    /// <summary><c>DELETE /crm/v3/objects/contacts/{id}</c>: the contact is archived: gone by id, by old ids and by email (204).</summary>
+    public ApiAnswer Archive(string id)
+    {
+        lock (_lock)
+        {
+            if (Find(id, byEmail: false) is not { } contact)
+            {
+                return NotFound(id);
+            }
+
+            Remove(contact);
+            return new ApiAnswer(204, null);
+        }
+    }
+
+    /// <summary><c>POST /crm/v3/objects/contacts/gdpr-delete</c>: the contact is deleted for good: gone by id, old ids and every email (204).</summary>
+    public ApiAnswer GdprDelete(string objectId, string? idProperty)
+    {
+        lock (_lock)
+        {
+            if (Find(objectId, string.Equals(idProperty, "email", StringComparison.Ordinal)) is not { } contact)
+            {
+                return NotFound(objectId);
+            }
+
+            Remove(contact);
+            return new ApiAnswer(204, null);
+        }
+    }
+
+    private void Remove(StoredContact contact)
+    {
+        Unindex(contact);
+        _contacts.Remove(contact.Id);
+        foreach (var old in _mergedInto.Where(kv => kv.Value == contact.Id).Select(kv => kv.Key).ToList())
+        {
+            _mergedInto.Remove(old);
+        }
+
+        Changed();
+    }
+
+    private static string Id(StoredContact contact) => contact.Id.ToString(CultureInfo.InvariantCulture);
+}
