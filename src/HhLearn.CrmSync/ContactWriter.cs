@@ -25,7 +25,15 @@ public enum ContactWriteStatus
     Refused,
 }
 
-public sealed record ContactWriteResult(string Ref, ContactWriteStatus Status, string? ContactId, bool Created = false, string? Error = null, string? CorrelationId = null);
+/// <summary>
+/// How one learner's write ended. <see cref="ContactId"/> is the record HubSpot wrote, which differs from the id asked
+/// when the contact was merged meanwhile (the merged record has a new id); <see cref="MergedIds"/> then lists the ids
+/// merged into it.
+/// </summary>
+public sealed record ContactWriteResult(string Ref, ContactWriteStatus Status, string? ContactId, bool Created = false, string? Error = null, string? CorrelationId = null)
+{
+    public IReadOnlyList<string> MergedIds { get; init; } = [];
+}
 
 /// <summary>
 /// HubSpot's side of every write, in one place, for the projector and for direct mode: finding contacts (batch read
@@ -142,10 +150,12 @@ public sealed class ContactWriter(HubSpotClient hubSpot)
             {
                 var answer = await hubSpot.BatchUpdateContactsAsync(chunk.Select(g => new HubSpotContactUpdate(g.Key, g.First().Properties)).ToArray(), ct);
                 var missing = answer.Errors.Where(e => e.Category is "OBJECT_NOT_FOUND" or null).SelectMany(e => e.Ids).ToHashSet(StringComparer.Ordinal);
+                var survivors = await SurvivorsAsync(chunk.Select(g => g.Key).Where(id => !missing.Contains(id) && answer.Results.All(r => r.Id != id)).ToList(), ct);
                 foreach (var group in chunk)
                 {
                     var status = missing.Contains(group.Key) ? ContactWriteStatus.NotFound : ContactWriteStatus.Written;
-                    results.AddRange(group.Select(i => new ContactWriteResult(i.Ref, status, i.ContactId)));
+                    var survivor = survivors.GetValueOrDefault(group.Key);
+                    results.AddRange(group.Select(i => new ContactWriteResult(i.Ref, status, survivor?.Id ?? i.ContactId) { MergedIds = MergedIdsOf(survivor) }));
                 }
             }
             catch (HubSpotApiException ex) when (chunk.Length > 1 && ex is HubSpotValidationException)
@@ -164,6 +174,33 @@ public sealed class ContactWriter(HubSpotClient hubSpot)
 
         return results;
     }
+
+    /// <summary>
+    /// The records that now hold ids a batch update wrote but did not answer with: HubSpot answers a merged-away id with
+    /// the merged record, under its new id. One batch read, only when that happened.
+    /// </summary>
+    private async Task<Dictionary<string, HubSpotContact>> SurvivorsAsync(List<string> moved, CancellationToken ct)
+    {
+        var survivors = new Dictionary<string, HubSpotContact>(StringComparer.Ordinal);
+        if (moved.Count == 0)
+        {
+            return survivors;
+        }
+
+        var read = await hubSpot.BatchReadContactsAsync(moved, [ContactPropertyNames.Email, ContactPropertyNames.MergedObjectIds], byEmail: false, ct);
+        foreach (var id in moved)
+        {
+            if (read.Results.FirstOrDefault(c => Answers(c, id)) is { } contact)
+            {
+                survivors[id] = contact;
+            }
+        }
+
+        return survivors;
+    }
+
+    /// <summary>The ids merged into <paramref name="contact"/> (<c>hs_merged_object_ids</c>).</summary>
+    public static IReadOnlyList<string> MergedIdsOf(HubSpotContact? contact) => contact is null ? [] : Split(contact.Property(ContactPropertyNames.MergedObjectIds));
 
     private async Task<ContactWriteResult> CreateOneAsync(ContactTarget target, IReadOnlyDictionary<string, string> properties, CancellationToken ct)
     {
@@ -187,8 +224,10 @@ public sealed class ContactWriter(HubSpotClient hubSpot)
         var (_, id, properties) = group[0];
         try
         {
-            await hubSpot.UpdateContactAsync(id, properties, ct);
-            return group.Select(i => new ContactWriteResult(i.Ref, ContactWriteStatus.Written, id)).ToList();
+            // A merged-away id answers the merged record: its id is the one to keep.
+            var written = await hubSpot.UpdateContactAsync(id, properties, ct);
+            var survivor = written.Id == id ? null : (await SurvivorsAsync([id], ct)).GetValueOrDefault(id);
+            return group.Select(i => new ContactWriteResult(i.Ref, ContactWriteStatus.Written, written.Id) { MergedIds = MergedIdsOf(survivor) }).ToList();
         }
         catch (HubSpotNotFoundException)
         {

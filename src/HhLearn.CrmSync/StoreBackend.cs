@@ -62,8 +62,8 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
 
         log.Write(LogLevel.Info, LogEvents.EventStored, write.Outcome == StoreOutcome.Written ? "event stored" : "event stored (it changed nothing)",
             context with { Fields = [KeyValuePair.Create<string, object?>("version", write.Learner.Version), KeyValuePair.Create<string, object?>("changed", write.Outcome == StoreOutcome.Written)] });
-        // A learner whose projection is blocked is not nudged: it waits for an operator (its block is logged and alarmed).
-        if (write.Outcome == StoreOutcome.Written && nudges is not null && write.Learner.Blocked is null)
+        // A learner whose projection is blocked or suppressed is not nudged: it waits for an operator (logged and alarmed).
+        if (write.Outcome == StoreOutcome.Written && nudges is not null && write.Learner.Projectable)
         {
             try
             {

@@ -4,19 +4,22 @@ using HhLearn.Progress.Events;
 namespace HhLearn.CrmSync;
 
 /// <summary>
-/// Writes a validated event back as a track body in canonical form (fixed key order, slugs in the payload).
-/// Without identity it can be logged and replayed with <c>hhlearn apply</c>; with identity it is what the
-/// queue carries.
+/// Writes a validated event back as a track body in canonical form (fixed key order, slugs in the payload), without
+/// its identity: what a log line carries as <c>replay</c>, for <c>hhlearn apply</c>. Non-ASCII text is written as
+/// it is, not escaped, so the copy is never larger than the body the browser sent and the 10 KB limit still holds
+/// for it.
 /// </summary>
 public static class TrackEventJson
 {
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static JsonElement WithoutIdentity(TrackEvent e) => Parse(Write(e, includeIdentity: false));
 
     public static string Write(TrackEvent e, bool includeIdentity)
     {
         ArgumentNullException.ThrowIfNull(e);
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, Options))
         {
             writer.WriteStartObject();
             writer.WriteString("eventName", e.Name);

@@ -34,6 +34,10 @@ public static class ProgressTable
     public const string DueSince = "due_since";
     public const string Blocked = "projection_blocked";
     public const string Suppressed = "suppressed_at";
+    public const string SuppressedReason = "suppressed_reason";
+
+    /// <summary>On a record that combined others: their keys (string set), so that forgetting the person finds them all.</summary>
+    public const string Aliases = "aliases";
 
     /// <summary>Which projector holds the learner now, and until when (so that two never write one learner to HubSpot at once).</summary>
     public const string Lease = "projector";

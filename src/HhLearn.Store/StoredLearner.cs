@@ -33,12 +33,24 @@ public sealed record StoredLearner
     /// <summary>Why the projection cannot write this learner (HubSpot refuses it for good); an operator's to clear.</summary>
     public string? Blocked { get; init; }
 
+    /// <summary>
+    /// Why, and since when, this learner is never sent to HubSpot (their contact was deleted there, or they asked to be
+    /// forgotten): <c>reason at instant</c>, or null. Their events are still stored and answered.
+    /// </summary>
+    public string? Suppressed { get; init; }
+
+    /// <summary>The keys of the records combined into this one (they are aliases of it now).</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     /// <summary>Why the stored document cannot be read, when it cannot; it is then never overwritten.</summary>
     public string? Corruption { get; init; }
 
     public bool Exists => Version > 0;
 
     public bool IsBehind => ProjectedVersion < Version;
+
+    /// <summary>Whether the projection may write this learner: not blocked, not suppressed.</summary>
+    public bool Projectable => Blocked is null && Suppressed is null;
 }
 
 /// <summary>What became of a write.</summary>

@@ -10,15 +10,15 @@ namespace HhLearn.CrmSync.Tests;
 /// <summary>The projection: the store's latest state into HubSpot, in batches, against dynalite and the emulator.</summary>
 public class ProjectorTests
 {
-    private static LearnerIdentity Who(string email) => new(email, null);
+    internal static LearnerIdentity Who(string email) => new(email, null);
 
-    private static async Task<StoredLearner> TrackAsync(ProgressStore store, string email, string course, string module, string ts = "2026-11-27T10:00:00Z") =>
+    internal static async Task<StoredLearner> TrackAsync(ProgressStore store, string email, string course, string module, string ts = "2026-11-27T10:00:00Z") =>
         (await store.ApplyAsync(Who(email), l => ProgressEngine.Apply(l, SyncFixture.ModuleCompleted(email, course, module, ts), SyncFixture.Catalog, SyncFixture.Now), default)).Learner;
 
-    private static Projector Projector(SyncFixture f, ProgressStore store, int fill = 0) =>
+    internal static Projector Projector(SyncFixture f, ProgressStore store, int fill = 0) =>
         new(store, new ContactWriter(f.Client), SyncFixture.Catalog, f, f.Log, TimeProvider.System, new ProjectorOptions { FillUpTo = fill });
 
-    private static List<ProjectionMessage> Messages(params StoredLearner[] learners) =>
+    internal static List<ProjectionMessage> Messages(params StoredLearner[] learners) =>
         learners.Select((l, i) => new ProjectionMessage($"m{i}", l.Key, new Nudge(l.Key, l.Version))).ToList();
 
     [Fact]
@@ -394,6 +394,19 @@ public class ProjectorTests
         await projector.ProcessAsync([new("m0", ada.Key, new Nudge(ada.Key, ada.Version), DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1))], "r", default);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.NotNull(f.Contact("ada@example.com"));
+    }
+
+    [Fact]
+    public void TheReplayCopyOfAnEvent_KeepsNonAsciiTextUnescaped_SoItFitsWhereTheBrowsersBodyFit()
+    {
+        var source = string.Concat(Enumerable.Repeat("学習の進捗", 190));
+        var body = $$$"""{"eventName":"learning_course_enrolled","contactIdentifier":{"email":"ada@example.com"},"enrollment_source":"{{{source}}}","payload":{"course_slug":"course-a"}}""";
+        var replay = TrackEventJson.WithoutIdentity(SyncFixture.Event(body)).GetRawText();
+
+        Assert.Contains(source, replay, StringComparison.Ordinal);
+        Assert.DoesNotContain("ada@example.com", replay, StringComparison.Ordinal);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(replay) <= System.Text.Encoding.UTF8.GetByteCount(body));
+        Assert.True(Progress.Events.TrackEventParser.Parse(replay).IsValid);
     }
 
     [Fact]

@@ -96,7 +96,8 @@ public class StoreModeTests
         f.Emulator.Store.Seed(new Dictionary<string, string>
         {
             ["email"] = "legacy@example.com",
-            [P.ProgressState] = """{"path-x":{"enrolled":true,"enrolled_at":"2026-01-10T09:00:00.000Z","enrollment_source":"pathway_page"}}""",
+            // As the engine writes it (derived flags included): HubSpot then holds exactly what the store imports.
+            [P.ProgressState] = """{"path-x":{"enrolled":true,"enrolled_at":"2026-01-10T09:00:00.000Z","enrollment_source":"pathway_page","completed":false}}""",
         });
         var first = await f.GetAsync("/enrollments/list", "email=legacy%40example.com");
         Assert.Equal("pathway_page", (string?)first.Body!["enrollments"]!["pathways"]![0]!["enrollment_source"]);

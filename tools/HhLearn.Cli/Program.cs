@@ -12,6 +12,9 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     HhLearn.Cli.Operate.ImportCommand.Create(),
     HhLearn.Cli.Operate.ReprojectCommand.Create(),
     HhLearn.Cli.Operate.RecomputeCommand.Create(),
+    HhLearn.Cli.Operate.PrivacyCommands.Suppress(),
+    HhLearn.Cli.Operate.PrivacyCommands.Forget(),
+    HhLearn.Cli.Operate.PrivacyCommands.Export(),
 };
 
 return await root.Parse(args).InvokeAsync();

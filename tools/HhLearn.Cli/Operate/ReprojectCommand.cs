@@ -68,7 +68,7 @@ internal static class ReprojectCommand
 
         // Behind "since" well in the past: the next sweep takes them, whatever its minimum age.
         var since = DateTimeOffset.UtcNow.AddDays(-1);
-        int marked = 0, missing = 0, unblocked = 0;
+        int marked = 0, missing = 0, unblocked = 0, suppressed = 0;
         try
         {
             if (all)
@@ -79,6 +79,12 @@ internal static class ReprojectCommand
                     {
                         foreach (var learner in page)
                         {
+                            if (learner.Suppressed is not null)
+                            {
+                                suppressed++;
+                                continue;
+                            }
+
                             unblocked += learner.Blocked is null ? 0 : 1;
                             marked += await store.MarkBehindAsync(learner.Key, since, ct) ? 1 : 0;
                         }
@@ -90,7 +96,13 @@ internal static class ReprojectCommand
 
             foreach (var who in learners)
             {
-                if (await store.ReadAsync(who, ct) is { } learner && await store.MarkBehindAsync(learner.Key, since, ct))
+                var found = await store.ReadAsync(who, ct);
+                if (found?.Suppressed is not null)
+                {
+                    suppressed++;
+                    errors.WriteLine($"hhlearn reproject: {Name(who)} is suppressed ({found.Suppressed}): lift it with hhlearn suppress --lift first");
+                }
+                else if (found is { } learner && await store.MarkBehindAsync(learner.Key, since, ct))
                 {
                     marked++;
                     unblocked += learner.Blocked is null ? 0 : 1;
@@ -98,7 +110,7 @@ internal static class ReprojectCommand
                 else
                 {
                     missing++;
-                    errors.WriteLine($"hhlearn reproject: the store has no learner {(who.Email is not null ? Operations.EmailHash.Of(who.Email) + " (email hash)" : "with contact id " + who.ContactId)}");
+                    errors.WriteLine($"hhlearn reproject: the store has no learner {Name(who)}");
                 }
             }
         }
@@ -111,8 +123,11 @@ internal static class ReprojectCommand
         var table = new Table().Title("hhlearn reproject").AddColumns("learners", "count");
         table.AddRow("marked behind (the sweeper nudges them within a minute)", marked.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("of which were blocked (block lifted)", unblocked.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        table.AddRow("suppressed, left alone (hhlearn suppress --lift)", suppressed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("not in the store", missing.ToString(System.Globalization.CultureInfo.InvariantCulture));
         console.Write(table);
         return missing > 0 ? 2 : 0;
     }
+
+    private static string Name(LearnerIdentity who) => who.Email is not null ? $"{Operations.EmailHash.Of(who.Email)} (email hash)" : $"with contact id {who.ContactId}";
 }

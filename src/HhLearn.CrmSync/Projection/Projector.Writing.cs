@@ -1,0 +1,255 @@
+using HhLearn.HubSpot;
+using HhLearn.Operations;
+using HhLearn.Progress.Contact;
+using HhLearn.Progress.Events;
+using HhLearn.Store;
+
+namespace HhLearn.CrmSync;
+
+/// <summary>Finding the learners' contacts, importing what they hold, writing them, and recording what HubSpot holds.</summary>
+public sealed partial class Projector
+{
+    /// <summary>
+    /// Reads, in batches, the contacts of learners HubSpot has not confirmed yet (no contact id) or that may hold
+    /// progress from the earlier system, merges that progress into the store, and sorts the rest into "create". A
+    /// learner whose contact HhLearn had written is gone (by id and by email) was deleted in HubSpot: never re-created.
+    /// </summary>
+    private async Task ImportAndResolveAsync(List<Work> learners, string? requestId, CancellationToken ct)
+    {
+        var unresolved = learners.Where(w => w.Pending && (w.Stored.ContactId is null || w.Stored.ImportPending)).ToList();
+        if (unresolved.Count == 0)
+        {
+            return;
+        }
+
+        var found = await contacts.FindAsync(unresolved.Select(w => w.Target).ToList(), ct);
+        foreach (var learner in unresolved)
+        {
+            if (found.GetValueOrDefault(learner.Ref) is { } contact)
+            {
+                await AdoptAsync(learner, contact, requestId, ct);
+            }
+            else if (learner.Stored.ContactId is not null && learner.Stored.ProjectedVersion > 0)
+            {
+                await DeletedUpstreamAsync(learner, requestId, ct);
+            }
+            else if (learner.Stored.Email is null)
+            {
+                // Known by a contact id that HubSpot does not have: nobody to write to, and nothing to create by.
+                Block(learner, SyncErrorCodes.ContactNotFound, $"no HubSpot contact has id {learner.Stored.ContactId}", requestId);
+            }
+            else
+            {
+                learner.Create = true;
+            }
+        }
+    }
+
+    /// <summary>Takes the contact HubSpot has for the learner: its id, and (once) the progress it holds, merged into the store.</summary>
+    private async Task AdoptAsync(Work learner, HubSpotContact contact, string? requestId, CancellationToken ct)
+    {
+        learner.NewContact |= contact.Id != learner.Stored.ContactId;
+        learner.ContactId = contact.Id;
+        learner.Found = contact;
+        learner.MergedIds = ContactWriter.MergedIdsOf(contact);
+        if (!learner.Stored.ImportPending && learner.Stored.ContactId is not null)
+        {
+            return;
+        }
+
+        var read = ContactProgress.Read(contact.Properties);
+        if (!read.IsOk)
+        {
+            Block(learner, SyncErrorCodes.ProgressStateCorrupt, $"the contact's hhl_progress_state is corrupt ({read.Corruption}); nothing imported or written", requestId);
+            return;
+        }
+
+        var who = new LearnerIdentity(learner.Stored.Email, learner.Stored.Email is null ? learner.Stored.ContactId : null);
+        var before = learner.Stored.Version;
+        learner.Stored = await store.ImportAsync(who, read.Learner, contact.Id, ct, learner.Stored.Key);
+        log.Write(LogLevel.Info, LogEvents.LegacyImported, learner.Stored.Version > before ? "progress held in HubSpot merged into the store" : "HubSpot held nothing the store lacked",
+            Context(learner, requestId) with { Fields = [KeyValuePair.Create<string, object?>("version", learner.Stored.Version)] });
+    }
+
+    /// <summary>Creates the missing contacts, updates the others, and records what HubSpot now holds.</summary>
+    private async Task WriteAsync(List<Work> learners, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        foreach (var learner in learners)
+        {
+            BuildProperties(learner, now, requestId);
+        }
+
+        var written = new List<Work>();
+        var creates = learners.Where(l => l is { Pending: true, Create: true }).ToList();
+        if (creates.Count > 0)
+        {
+            foreach (var result in await contacts.CreateAsync(creates.Select(l => (l.Target, l.Properties!)).ToList(), ct))
+            {
+                var learner = creates.Single(l => l.Ref == result.Ref);
+                switch (result.Status)
+                {
+                    case ContactWriteStatus.Written:
+                        learner.ContactId = result.ContactId;
+                        learner.Created = true;
+                        learner.Written = learner.Stored;
+                        log.Write(LogLevel.Info, LogEvents.ContactCreated, "contact created for a new learner", Context(learner, requestId));
+                        written.Add(learner);
+                        break;
+                    case ContactWriteStatus.Exists:
+                        // HubSpot knows the email after all (created meanwhile, or another contact's secondary email):
+                        // read that contact, merge what it holds, and write it like any known learner.
+                        var existing = (await contacts.FindAsync([learner.Target with { ContactId = result.ContactId }], ct)).GetValueOrDefault(learner.Ref);
+                        if (existing is null)
+                        {
+                            Fail(learner, MessageOutcome.Retry, "CONFLICT_UNRESOLVED", result.CorrelationId, requestId);
+                            break;
+                        }
+
+                        learner.Create = false;
+                        learner.Stored = learner.Stored with { ImportPending = true };
+                        await AdoptAsync(learner, existing, requestId, ct);
+                        BuildProperties(learner, now, requestId);
+                        break;
+                    default:
+                        Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
+                        break;
+                }
+            }
+
+            // A contact found through a 409 may be another learner's of this batch, or of the store: one record per person.
+            await CombineAsync(creates.Where(l => l is { Pending: true, Create: false }).ToList(), owner, claimed, requestId, ct);
+        }
+
+        var gone = await UpdateAsync(learners.Where(l => l is { Pending: true, Create: false, ContactId: not null, Properties: not null }).ToList(), written, requestId, ct);
+        if (gone.Count > 0)
+        {
+            await FindAgainAsync(gone, requestId, ct);
+            await UpdateAsync(gone.Where(l => l.Pending).ToList(), written, requestId, ct);
+        }
+
+        await MarkAllAsync(written, owner, claimed, requestId, ct);
+    }
+
+    private void BuildProperties(Work learner, DateTimeOffset now, string? requestId)
+    {
+        if (!learner.Pending)
+        {
+            return;
+        }
+
+        var update = ContactProgress.Build(learner.Stored.Learner, catalog, now);
+        if (update.StateTooLarge)
+        {
+            Block(learner, SyncErrorCodes.ProgressStateTooLarge, $"hhl_progress_state would be {update.StateLength} characters, over HubSpot's limit", requestId);
+            return;
+        }
+
+        learner.Properties = update.Properties;
+    }
+
+    /// <summary>One batch update of known learners; answers the ones whose contact HubSpot no longer has.</summary>
+    private async Task<List<Work>> UpdateAsync(List<Work> updates, List<Work> written, string? requestId, CancellationToken ct)
+    {
+        var gone = new List<Work>();
+        if (updates.Count == 0)
+        {
+            return gone;
+        }
+
+        foreach (var result in await contacts.UpdateAsync(updates.Select(l => (l.Ref, l.ContactId!, l.Properties!)).ToList(), ct))
+        {
+            var learner = updates.Single(l => l.Ref == result.Ref);
+            switch (result.Status)
+            {
+                case ContactWriteStatus.Written:
+                    if (result.ContactId is { } id && id != learner.ContactId)
+                    {
+                        // Merged in HubSpot meanwhile: the merged record answered, under its new id.
+                        learner.ContactId = id;
+                        learner.NewContact = true;
+                        learner.CombineChecked = false;
+                        learner.MergedIds = result.MergedIds;
+                    }
+
+                    learner.Written = learner.Stored;
+                    written.Add(learner);
+                    break;
+                case ContactWriteStatus.NotFound:
+                    gone.Add(learner);
+                    break;
+                default:
+                    Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
+                    break;
+            }
+        }
+
+        return gone;
+    }
+
+    /// <summary>
+    /// Records what HubSpot now holds for each written learner (a few at a time); combines the records of a person
+    /// whose contact turned out to be merged; then nudges again every learner that changed while it was written (its
+    /// newer version's own nudge may have found it held by this projector and let go) or that gained progress by a combination.
+    /// </summary>
+    private async Task MarkAllAsync(List<Work> written, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct)
+    {
+        // A contact that turned out to be merged may hold another record of the person: combine before marking, so
+        // that a record combined away is not marked, and the primary is marked at the version HubSpot got (behind).
+        await CombineAsync(written.Where(w => w.NewContact && !w.Created && !w.CombineChecked).ToList(), owner, claimed, requestId, ct, written: true);
+        var again = new List<Work>();
+        await Parallel.ForEachAsync(written.Where(w => !w.Combined), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MarkParallelism), CancellationToken = ct }, async (learner, token) =>
+        {
+            if (await MarkAsync(learner, requestId, token))
+            {
+                lock (again)
+                {
+                    again.Add(learner);
+                }
+            }
+        });
+
+        if (again.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await nudges.SendAsync(again.Select(l => new Nudge(l.Stored.Key, l.Stored.Version)).ToList(), $"again-{time.GetUtcNow().ToUnixTimeMilliseconds()}", ct);
+        }
+        catch (NudgeFailedException ex)
+        {
+            foreach (var learner in again)
+            {
+                log.Write(LogLevel.Warn, LogEvents.NudgeFailed, "a re-projection could not be queued; the sweeper will find the learner", Context(learner, requestId) with { Error = ex.Message });
+            }
+        }
+    }
+
+    /// <summary>Records the projected version (never backwards); true when the learner must be projected once more.</summary>
+    private async Task<bool> MarkAsync(Work learner, string? requestId, CancellationToken ct)
+    {
+        var mark = await store.MarkProjectedAsync(learner.Written ?? learner.Stored, learner.ContactId!, ct);
+        learner.Marked = mark != ProjectionMark.Overtaken;
+        if (mark == ProjectionMark.Overtaken)
+        {
+            // A newer version was recorded as projected while we wrote (possible only if a lease ran out): our write may
+            // have landed in HubSpot after the newer one, so mark the learner behind and project it once more.
+            await store.MarkBehindAsync(learner.Stored.Key, time.GetUtcNow(), ct);
+        }
+
+        learner.Finish(MessageOutcome.Done);
+        log.Write(LogLevel.Info, LogEvents.ProjectionWritten, learner.Created ? "learner projected on a new contact" : "learner projected",
+            Context(learner, requestId) with
+            {
+                Fields =
+                [
+                    KeyValuePair.Create<string, object?>("version", learner.Stored.Version),
+                    KeyValuePair.Create<string, object?>("messages", learner.Messages.Count),
+                    KeyValuePair.Create<string, object?>("mark", mark.ToString()),
+                ],
+            });
+        return mark != ProjectionMark.Cleared;
+    }
+}

@@ -1,0 +1,263 @@
+using HhLearn.HubSpot;
+using HhLearn.Operations;
+using HhLearn.Progress.Catalog;
+using HhLearn.Progress.Contact;
+using HhLearn.Progress.Events;
+using HhLearn.Store;
+
+namespace HhLearn.CrmSync;
+
+/// <summary>
+/// Feeds HubSpot from the store, a batch of nudges at a time: reads the latest stored state of each nudged learner
+/// (one batch get), finds the contacts HubSpot does not know yet (batch read by email; progress HubSpot holds from
+/// the earlier system is merged into the store first), creates the missing ones with their properties, writes
+/// everyone else with one batch update per 100 learners, then records the projected version (never backwards). It
+/// writes the latest state, so a repeated or missed nudge does no harm. Learners are claimed (a short lease in the
+/// store) before they are read, so that no two projectors ever write one learner to HubSpot at once, even when one of
+/// them carries learners it was not nudged for. HubSpot failures leave the projection behind, never the learner: the
+/// store already answered. A learner HubSpot refuses for good is blocked and its messages go to the DLQ alone, with a
+/// <c>projection_failed</c> line. Two records that turn out to be one HubSpot contact are combined (Projector.Identity);
+/// a contact deleted in HubSpot is never created again (the learner is suppressed).
+/// </summary>
+public sealed partial class Projector(ProgressStore store, ContactWriter contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
+{
+    private readonly ProjectorOptions _options = options ?? new ProjectorOptions();
+
+    public async Task ProcessAsync(IReadOnlyList<ProjectionMessage> messages, string? requestId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        PoisonUnreadable(messages, requestId);
+        var work = new Dictionary<string, Work>(StringComparer.Ordinal);
+        var owner = requestId ?? Guid.NewGuid().ToString("N");
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        var started = time.GetTimestamp();
+        try
+        {
+            await CoalesceAsync(messages, ct);
+            await LoadAsync(messages, work, owner, claimed, ct);
+            var pending = work.Values.Where(w => w.Pending).ToList();
+            await ImportAndResolveAsync(pending, requestId, ct);
+            await CombineAsync(pending, owner, claimed, requestId, ct);
+            await WriteAsync(pending.Where(w => w.Pending).ToList(), owner, claimed, requestId, ct);
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException or HubSpotApiException)
+        {
+            foreach (var learner in work.Values.Where(w => w.Pending))
+            {
+                Fail(learner, MessageOutcome.Retry, ex is HubSpotApiException api ? $"{api.StatusCode} {api.Category ?? api.GetType().Name}" : ex.GetType().Name, (ex as HubSpotApiException)?.CorrelationId, requestId);
+            }
+
+            // Messages of learners never loaded (the store failed first) come back too.
+            foreach (var message in messages.Where(m => m.Nudge is not null && !work.Values.Any(w => w.Messages.Contains(m))))
+            {
+                message.Outcome = MessageOutcome.Retry;
+            }
+        }
+        finally
+        {
+            // Learners claimed but not marked projected (failed, skipped, overtaken) are given back at once.
+            var unmarked = claimed.Where(k => !work.TryGetValue(k, out var w) || !w.Marked).ToList();
+            if (unmarked.Count > 0)
+            {
+                try
+                {
+                    await store.ReleaseAsync(unmarked, owner, CancellationToken.None);
+                }
+                catch (StoreUnavailableException)
+                {
+                    // The leases run out by themselves.
+                }
+            }
+        }
+
+        foreach (var learner in work.Values)
+        {
+            foreach (var message in learner.Messages)
+            {
+                message.Outcome = learner.Outcome;
+            }
+
+            if (learner.BlockReason is { } reason)
+            {
+                try
+                {
+                    await store.BlockAsync(learner.Stored.Key, reason, ct);
+                }
+                catch (StoreUnavailableException)
+                {
+                    // Not blocked this time: the messages still go to the DLQ; a later batch blocks it.
+                }
+            }
+        }
+
+        Summarize(messages, work, requestId, time.GetElapsedTime(started));
+    }
+
+    /// <summary>One line per batch: what it carried and what became of it.</summary>
+    private void Summarize(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string? requestId, TimeSpan took)
+    {
+        int Count(Func<Work, bool> which) => work.Values.Count(which);
+        log.Write(LogLevel.Info, LogEvents.BatchProcessed, "projection batch processed", new LogContext
+        {
+            RequestId = requestId,
+            Fields =
+            [
+                KeyValuePair.Create<string, object?>("messages", messages.Count),
+                KeyValuePair.Create<string, object?>("learners", work.Count),
+                KeyValuePair.Create<string, object?>("filled", Count(w => w.Messages.Count == 0)),
+                KeyValuePair.Create<string, object?>("written", Count(w => w.Marked)),
+                KeyValuePair.Create<string, object?>("created", Count(w => w.Created)),
+                KeyValuePair.Create<string, object?>("combined", Count(w => w.Combined)),
+                KeyValuePair.Create<string, object?>("retried", messages.Count(m => m.Outcome == MessageOutcome.Retry)),
+                KeyValuePair.Create<string, object?>("poison", messages.Count(m => m.Outcome == MessageOutcome.Poison)),
+                KeyValuePair.Create<string, object?>("tookMs", (long)took.TotalMilliseconds),
+            ],
+        });
+    }
+
+    /// <summary>A message that cannot be read fails with every later message of its FIFO group in the batch, so order holds.</summary>
+    private void PoisonUnreadable(IReadOnlyList<ProjectionMessage> messages, string? requestId)
+    {
+        var broken = new HashSet<string?>();
+        foreach (var message in messages)
+        {
+            if (message.Nudge is null || broken.Contains(message.GroupId))
+            {
+                message.Outcome = message.Nudge is null ? MessageOutcome.Poison : MessageOutcome.Retry;
+                broken.Add(message.GroupId);
+                if (message.Nudge is null)
+                {
+                    log.Write(LogLevel.Error, LogEvents.ProjectionFailed, "a projection message cannot be read; it goes to the dead-letter queue",
+                        new LogContext { RequestId = requestId, Error = "UNREADABLE_MESSAGE", Fields = [KeyValuePair.Create<string, object?>("messageId", message.MessageId)] });
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims and reads the latest stored state of every nudged learner (aliases followed), plus others that are behind,
+    /// up to the fill. A nudged learner another projector holds is waited for; one still held comes back later.
+    /// </summary>
+    private async Task LoadAsync(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string owner, HashSet<string> claimed, CancellationToken ct)
+    {
+        var nudged = messages.Where(m => m.Nudge is not null && m.Outcome == MessageOutcome.Done).ToList();
+        var keys = nudged.Select(m => m.Nudge!.Key).Distinct(StringComparer.Ordinal).ToList();
+        var fill = new List<string>();
+        if (_options.FillUpTo > keys.Count)
+        {
+            var due = await store.DueAsync(time.GetUtcNow(), _options.FillUpTo, ct);
+            fill.AddRange(due.Where(k => !keys.Contains(k, StringComparer.Ordinal)).Take(_options.FillUpTo - keys.Count));
+        }
+
+        // The nudged learners first, then the others, each only if no other projector holds it.
+        claimed.UnionWith(await store.ClaimAsync(keys, owner, _options.Lease, ct));
+        claimed.UnionWith(await store.ClaimAsync(fill, owner, _options.Lease, ct));
+        var loaded = new Dictionary<string, StoredLearner>(await store.GetManyAsync(claimed, ct), StringComparer.Ordinal);
+        var aliasTargets = loaded.Values.Where(l => l.AliasOf is not null).Select(l => l.AliasOf!).Where(k => !loaded.ContainsKey(k)).Distinct(StringComparer.Ordinal).ToList();
+        if (aliasTargets.Count > 0)
+        {
+            var primaries = await store.ClaimAsync(aliasTargets, owner, _options.Lease, ct);
+            claimed.UnionWith(primaries);
+            foreach (var (key, learner) in await store.GetManyAsync(primaries, ct))
+            {
+                loaded[key] = learner;
+            }
+        }
+
+        StoredLearner? Primary(string key)
+        {
+            for (var hop = 0; hop < 4 && loaded.GetValueOrDefault(key) is { } learner; hop++)
+            {
+                if (learner.AliasOf is null)
+                {
+                    return learner;
+                }
+
+                key = learner.AliasOf;
+            }
+
+            return null;
+        }
+
+        foreach (var key in keys.Concat(fill))
+        {
+            if (Primary(key) is not { } learner)
+            {
+                // Held by another projector: its messages are done. That projector writes the learner now, and when the
+                // learner has changed since it read it (this nudge's event), it nudges again on marking (see MarkAsync).
+                continue;
+            }
+
+            var entry = work.TryGetValue(learner.Key, out var existing) ? existing : work[learner.Key] = new Work(learner);
+            entry.Messages.AddRange(nudged.Where(m => m.Nudge!.Key == key));
+        }
+
+        // Learners that need nothing (HubSpot holds their latest version) or cannot be projected by anyone but an operator.
+        foreach (var learner in work.Values)
+        {
+            if (learner.Stored.Corruption is not null)
+            {
+                Block(learner, SyncErrorCodes.ProgressStateCorrupt, "the stored progress document is corrupt", null);
+            }
+            else if (learner.Stored.Blocked is not null)
+            {
+                // Blocked by an earlier batch: its messages keep failing until they are in the DLQ, beside the log line.
+                learner.Finish(MessageOutcome.Poison);
+            }
+            else if (learner.Stored.Suppressed is not null)
+            {
+                // Deleted in HubSpot, or forgotten: never sent there again until an operator lifts it.
+                learner.Finish(MessageOutcome.Done);
+            }
+            else if (!learner.Stored.IsBehind && !learner.Stored.ImportPending)
+            {
+                learner.Finish(MessageOutcome.Done);
+            }
+        }
+    }
+
+    /// <summary>Waits until the batch's oldest nudge is <see cref="ProjectorOptions.Coalesce"/> old.</summary>
+    private async Task CoalesceAsync(IReadOnlyList<ProjectionMessage> messages, CancellationToken ct)
+    {
+        var sent = messages.Where(m => m.Nudge is not null && m.SentAt is not null).Select(m => m.SentAt!.Value).ToList();
+        if (sent.Count == 0 || _options.Coalesce <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var wait = sent.Min() + _options.Coalesce - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait < _options.Coalesce ? wait : _options.Coalesce, time, ct);
+        }
+    }
+
+    private void Block(Work learner, string code, string message, string? requestId) => Fail(learner, MessageOutcome.Poison, code, null, requestId, message);
+
+    /// <summary>Ends the learner's part of the batch; a refusal for good also blocks it (kept in the store, see <see cref="ProgressStore.BlockAsync"/>).</summary>
+    private void Fail(Work learner, MessageOutcome outcome, string? error, string? correlationId, string? requestId, string? message = null)
+    {
+        if (!learner.Pending)
+        {
+            return;
+        }
+
+        learner.Finish(outcome);
+        if (outcome == MessageOutcome.Poison)
+        {
+            learner.BlockReason = error ?? "REFUSED";
+        }
+
+        log.Write(outcome == MessageOutcome.Retry ? LogLevel.Warn : LogLevel.Error, LogEvents.ProjectionFailed,
+            message ?? (outcome == MessageOutcome.Retry ? "HubSpot could not be written for now; the learner will be projected again" : "HubSpot refuses this learner; its messages go to the dead-letter queue"),
+            Context(learner, requestId) with { Error = error, CorrelationId = correlationId, Fields = [KeyValuePair.Create<string, object?>("retry", outcome == MessageOutcome.Retry)] });
+    }
+
+    private static LogContext Context(Work learner, string? requestId) => new()
+    {
+        RequestId = requestId,
+        ContactId = learner.ContactId ?? learner.Stored.ContactId,
+        EmailHash = learner.Stored.Email is { } email ? EmailHash.Of(email) : null,
+        Fields = null,
+    };
+}

@@ -1,0 +1,215 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using HhLearn.Progress.Contact;
+using HhLearn.Progress.Events;
+using HhLearn.Progress.Rules;
+using HhLearn.Progress.State;
+using T = HhLearn.Store.ProgressTable;
+
+namespace HhLearn.Store;
+
+/// <summary>What the projection needs: batch reads, leases, marks, blocks and the due index.</summary>
+public sealed partial class ProgressStore
+{
+    /// <summary>Several items by key (consistent), at most 100 a call; missing keys are absent from the answer.</summary>
+    public async Task<IReadOnlyDictionary<string, StoredLearner>> GetManyAsync(IEnumerable<string> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new Dictionary<string, StoredLearner>(StringComparer.Ordinal);
+        foreach (var chunk in keys.Distinct(StringComparer.Ordinal).Chunk(100))
+        {
+            var pending = new Dictionary<string, KeysAndAttributes>
+            {
+                [tableName] = new KeysAndAttributes { ConsistentRead = true, Keys = chunk.Select(KeyOf).ToList() },
+            };
+            for (var round = 0; pending.Count > 0 && pending.TryGetValue(tableName, out var request) && request.Keys is { Count: > 0 }; round++)
+            {
+                var response = await Guard(() => dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = pending }, ct));
+                foreach (var item in response.Responses?.GetValueOrDefault(tableName) ?? [])
+                {
+                    var learner = ToLearner(item);
+                    found[learner.Key] = learner;
+                }
+
+                pending = response.UnprocessedKeys ?? [];
+                if (pending.Count > 0)
+                {
+                    // Throttled: DynamoDB hands back what it did not read; come back after a short wait.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 25 << Math.Min(round, 5))), time, ct);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Claims learners for one projector for <paramref name="lease"/>: a learner is claimed when no other projector
+    /// holds it (or its lease ran out). HubSpot has no conditional writes, so two projectors writing one learner at once
+    /// could leave HubSpot with the older of their two versions; a projector claims before it reads, and writes only
+    /// what it claimed. Returns the keys it now holds.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ClaimAsync(IEnumerable<string> keys, string owner, TimeSpan lease, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var now = time.GetUtcNow();
+        var claims = keys.Distinct(StringComparer.Ordinal).Select(async key => (Key: key, Claimed: await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "SET #lease = :owner, #until = :until",
+            ConditionExpression = "attribute_exists(#pk) AND (attribute_not_exists(#until) OR #until < :now OR #lease = :owner)",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key, ["#lease"] = T.Lease, ["#until"] = T.LeaseUntil },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":owner"] = S(owner), [":until"] = S(Stamp.Format(now + lease)), [":now"] = S(Stamp.Format(now)),
+            },
+        }, ct))));
+        return (await Task.WhenAll(claims)).Where(c => c.Claimed).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Gives claimed learners back without projecting them (the batch failed or skipped them).</summary>
+    public async Task ReleaseAsync(IEnumerable<string> keys, string owner, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await Task.WhenAll(keys.Distinct(StringComparer.Ordinal).Select(key => TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "REMOVE #lease, #until",
+            ConditionExpression = "#lease = :owner",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#lease"] = T.Lease, ["#until"] = T.LeaseUntil },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":owner"] = S(owner) },
+        }, ct))));
+    }
+
+    /// <summary>
+    /// Records that HubSpot now holds <paramref name="projected"/>'s version, never moving backwards, and gives the
+    /// learner's lease back: the learner leaves the due index when that is still the latest version.
+    /// </summary>
+    public async Task<ProjectionMark> MarkProjectedAsync(StoredLearner projected, string contactId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(projected);
+        var names = new Dictionary<string, string>
+        {
+            ["#version"] = T.Version, ["#projected"] = T.Projected, ["#contact"] = T.ContactId,
+            ["#due"] = T.Due, ["#since"] = T.DueSince, ["#blocked"] = T.Blocked, ["#import"] = T.ImportPending,
+            ["#lease"] = T.Lease, ["#until"] = T.LeaseUntil,
+        };
+        var values = new Dictionary<string, AttributeValue> { [":v"] = N(projected.Version), [":cid"] = S(contactId) };
+        if (await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = tableName, Key = KeyOf(projected.Key),
+                // HubSpot has the contact now (found and imported, or created): nothing is left to import.
+                UpdateExpression = "SET #projected = :v, #contact = :cid REMOVE #due, #since, #blocked, #import, #lease, #until",
+                ConditionExpression = "#version = :v AND (attribute_not_exists(#projected) OR #projected < :v)",
+                ExpressionAttributeNames = names, ExpressionAttributeValues = values,
+            }, ct)))
+        {
+            return ProjectionMark.Cleared;
+        }
+
+        values[":now"] = S(Now());
+        names.Remove("#due");
+        names.Remove("#blocked");
+        names.Remove("#version");
+        names["#pk"] = T.Key;
+        return await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = tableName, Key = KeyOf(projected.Key),
+                UpdateExpression = "SET #projected = :v, #contact = :cid, #since = :now REMOVE #import, #lease, #until",
+                ConditionExpression = "attribute_exists(#pk) AND (attribute_not_exists(#projected) OR #projected < :v)",
+                ExpressionAttributeNames = names, ExpressionAttributeValues = values,
+            }, ct))
+            ? ProjectionMark.MovedOn
+            : ProjectionMark.Overtaken;
+    }
+
+    /// <summary>
+    /// Stops projecting a learner HubSpot refuses for good (a value it rejects, corrupt progress): the learner leaves the
+    /// due index, so no sweep nudges it again, until an operator clears the block (<c>hhlearn reproject</c>).
+    /// </summary>
+    public async Task BlockAsync(string key, string reason, CancellationToken ct)
+    {
+        await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "SET #blocked = :reason REMOVE #due, #since",
+            ConditionExpression = "attribute_exists(#pk)",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key, ["#blocked"] = T.Blocked, ["#due"] = T.Due, ["#since"] = T.DueSince },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":reason"] = S(reason) },
+        }, ct));
+    }
+
+    /// <summary>
+    /// Marks a learner behind so that the projection writes it again (after a property change, a HubSpot-side cleanup,
+    /// or to lift a block): clears the block and the projected version, and puts it in the due index as of
+    /// <paramref name="since"/>. False when the store has no such learner, or it is suppressed (see <see cref="SuppressAsync"/>).
+    /// </summary>
+    public Task<bool> MarkBehindAsync(string key, DateTimeOffset since, CancellationToken ct) =>
+        TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(key),
+            UpdateExpression = "SET #due = :shard, #since = :since, #projected = :zero REMOVE #blocked",
+            ConditionExpression = "attribute_exists(#pk) AND attribute_not_exists(#alias) AND attribute_not_exists(#suppressed)",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#pk"] = T.Key, ["#due"] = T.Due, ["#since"] = T.DueSince, ["#projected"] = T.Projected, ["#blocked"] = T.Blocked, ["#alias"] = T.AliasOf,
+                ["#suppressed"] = T.Suppressed,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(T.DueShard), [":since"] = S(Stamp.Format(since)), [":zero"] = N(0) },
+        }, ct));
+
+    /// <summary>Every learner the store holds (aliases and other records left out), a page at a time, with a cursor to resume from.</summary>
+    public async IAsyncEnumerable<IReadOnlyList<StoredLearner>> ScanAsync(int pageSize, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var response = await Guard(() => dynamo.ScanAsync(new ScanRequest
+            {
+                TableName = tableName,
+                Limit = pageSize,
+                ConsistentRead = true,
+                ExclusiveStartKey = start,
+            }, ct));
+            var learners = (response.Items ?? []).Select(ToLearner).Where(l => T.IsLearnerKey(l.Key) && l.AliasOf is null && l.Exists).ToList();
+            if (learners.Count > 0)
+            {
+                yield return learners;
+            }
+
+            start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+    }
+
+    /// <summary>Learners whose projection fell behind before <paramref name="before"/>, oldest first (the due index).</summary>
+    public async Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, int limit, CancellationToken ct)
+    {
+        var keys = new List<string>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var response = await Guard(() => dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = tableName,
+                IndexName = T.DueIndex,
+                KeyConditionExpression = "#due = :shard AND #since < :before",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#due"] = T.Due, ["#since"] = T.DueSince },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(T.DueShard), [":before"] = S(Stamp.Format(before)) },
+                Limit = limit - keys.Count,
+                ExclusiveStartKey = start,
+            }, ct));
+            keys.AddRange((response.Items ?? []).Select(i => i[T.Key].S));
+            start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null && keys.Count < limit);
+
+        return keys;
+    }
+}

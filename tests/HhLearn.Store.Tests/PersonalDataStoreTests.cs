@@ -1,0 +1,132 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using HhLearn.Progress.Catalog;
+using HhLearn.Progress.Events;
+using HhLearn.Progress.Rules;
+using HhLearn.Progress.State;
+using HhLearn.TestSupport;
+
+namespace HhLearn.Store.Tests;
+
+/// <summary>One record per person, suppression, erasure and export, against dynalite.</summary>
+public class PersonalDataStoreTests
+{
+    private static readonly LearningCatalog Catalog = LearningCatalog.Of([("course-a", ["a1", "a2"]), ("course-b", ["b1"])], []);
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private static readonly LearnerIdentity Ada = new("ada@example.com", null);
+    private static readonly LearnerIdentity AdaOld = new("ada.old@example.com", null);
+
+    private static async Task<(ProgressStore Store, AmazonDynamoDBClient Client, string Table)> StoreAsync()
+    {
+        var (_, table, client) = await SharedDynalite.NewTableAsync("privacy");
+        return (new ProgressStore(client, table, Catalog, TimeProvider.System), client, table);
+    }
+
+    private static Func<LearnerProgress, ApplyResult> Module(string course, string module) => learner =>
+    {
+        var parsed = TrackEventParser.Parse($$$"""{"eventName":"learning_module_completed","payload":{"course_slug":"{{{course}}}","module_slug":"{{{module}}}","ts":"{{{Stamp.Format(Now)}}}"}}""");
+        return ProgressEngine.Apply(learner, parsed.Event!, Catalog, Now);
+    };
+
+    private static bool Has(StoredLearner? learner, string course, string module) =>
+        learner?.Learner.State.StandaloneCourse(course)?.Module(module)?.IsCompleted == true;
+
+    [Fact]
+    public async Task Combining_JoinsTheProgress_AndLeavesAnAliasThatLaterEventsAndReadsFollow()
+    {
+        var (store, _, _) = await StoreAsync();
+        var ada = (await store.ApplyAsync(Ada, Module("course-a", "a1"), default)).Learner;
+        var old = (await store.ApplyAsync(AdaOld, Module("course-a", "a2"), default)).Learner;
+
+        var combined = (await store.CombineAsync(ada.Key, [old.Key], "1001", default))!;
+        Assert.True(Has(combined, "course-a", "a1") && Has(combined, "course-a", "a2"));
+        Assert.Equal(("1001", ada.Version + 1), (combined.ContactId, combined.Version));
+        Assert.True(combined.IsBehind);
+        Assert.Equal([old.Key], combined.Aliases);
+
+        await store.ApplyAsync(AdaOld, Module("course-b", "b1"), default);
+        var read = (await store.ReadAsync(Ada, default))!;
+        Assert.True(Has(read, "course-b", "b1"));
+        Assert.Equal(read.Key, (await store.ReadAsync(AdaOld, default))!.Key);
+        Assert.Equal(read.Key, (await store.ReadAsync(new LearnerIdentity(null, "1001"), default))!.Key);
+
+        // Combining again changes nothing.
+        Assert.Equal(read.Version, (await store.CombineAsync(ada.Key, [old.Key], "1001", default))!.Version);
+    }
+
+    [Fact]
+    public async Task AnEventOnTheOtherRecordWhileItIsCombined_IsNeverLost()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var (store, _, _) = await StoreAsync();
+            var ada = (await store.ApplyAsync(Ada, Module("course-a", "a1"), default)).Learner;
+            var old = (await store.ApplyAsync(AdaOld, Module("course-a", "a2"), default)).Learner;
+            var combining = store.CombineAsync(ada.Key, [old.Key], "1001", default);
+            var tracking = Task.WhenAll(Enumerable.Range(0, 4).Select(i => store.ApplyAsync(AdaOld, Module("course-b", $"x{round}{i}"), default)));
+            await Task.WhenAll(combining, tracking);
+
+            var read = (await store.ReadAsync(Ada, default))!;
+            Assert.True(Has(read, "course-a", "a1") && Has(read, "course-a", "a2"));
+            Assert.All(Enumerable.Range(0, 4), i => Assert.NotNull(read.Learner.State.StandaloneCourse("course-b")?.Module($"x{round}{i}")));
+        }
+    }
+
+    [Fact]
+    public async Task Forgetting_ErasesEveryRecordOfThePerson_AndLeavesOnlySuppressionRecordsWithoutAnEmail()
+    {
+        var (store, client, table) = await StoreAsync();
+        var ada = (await store.ApplyAsync(Ada, Module("course-a", "a1"), default)).Learner;
+        var old = (await store.ApplyAsync(AdaOld, Module("course-a", "a2"), default)).Learner;
+        await store.CombineAsync(ada.Key, [old.Key], "1001", default);
+
+        var forgotten = await store.ForgetAsync(AdaOld, default);
+        Assert.Equal(new[] { ada.Key, old.Key }.Order(), forgotten.ErasedKeys.Order());
+        Assert.Equal("1001", forgotten.ContactId);
+        Assert.Equal(new[] { "ada.old@example.com", "ada@example.com" }.Order(), forgotten.Emails.Order());
+        Assert.Null(await store.ReadAsync(Ada, default));
+        Assert.Empty(await store.KeysWithContactIdAsync("1001", default));
+
+        var left = (await client.ScanAsync(new ScanRequest { TableName = table })).Items;
+        Assert.Equal(2, left.Count);
+        Assert.All(left, item => Assert.StartsWith("S#", item[ProgressTable.Key].S, StringComparison.Ordinal));
+        Assert.DoesNotContain("example.com", string.Join(' ', left.SelectMany(i => i.Values).Select(v => v.S)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AForgottenLearnerWhoComesBack_IsStored_ButKeptOutOfHubSpot()
+    {
+        var (store, _, _) = await StoreAsync();
+        await store.ApplyAsync(Ada, Module("course-a", "a1"), default);
+        await store.ForgetAsync(Ada, default);
+
+        var back = (await store.ApplyAsync(Ada, Module("course-b", "b1"), default)).Learner;
+        Assert.True(Has(back, "course-b", "b1"));
+        Assert.False(Has(back, "course-a", "a1"));
+        Assert.StartsWith(SuppressionReasons.Forgotten, back.Suppressed, StringComparison.Ordinal);
+        Assert.StartsWith(SuppressionReasons.Forgotten, (await store.ReadAsync(Ada, default))!.Suppressed, StringComparison.Ordinal);
+        Assert.False(back.Projectable);
+        Assert.Empty(await store.DueAsync(DateTimeOffset.UtcNow.AddHours(1), 10, default));
+
+        Assert.True(await store.LiftSuppressionAsync(Ada, default));
+        Assert.Single(await store.DueAsync(DateTimeOffset.UtcNow.AddHours(1), 10, default));
+    }
+
+    [Fact]
+    public async Task Export_ReturnsEverythingStoredAboutThePerson()
+    {
+        var (store, _, _) = await StoreAsync();
+        var ada = (await store.ApplyAsync(Ada, Module("course-a", "a1"), default)).Learner;
+        var old = (await store.ApplyAsync(AdaOld, Module("course-a", "a2"), default)).Learner;
+        await store.CombineAsync(ada.Key, [old.Key], "1001", default);
+        await store.SuppressAsync(ada.Key, SuppressionReasons.DeletedUpstream, default);
+
+        var items = await store.ExportAsync(AdaOld, default);
+        var keys = items.Select(i => i[ProgressTable.Key].S).ToList();
+        Assert.Contains(ada.Key, keys);
+        Assert.Contains(old.Key, keys);
+        Assert.Contains(ProgressTable.SuppressionKeyOf(ada.Key), keys);
+        Assert.Equal("ada@example.com", items.Single(i => i[ProgressTable.Key].S == ada.Key)[ProgressTable.Email].S);
+        Assert.Empty(await store.ExportAsync(new LearnerIdentity("nobody@example.com", null), default));
+    }
+}
