@@ -175,3 +175,38 @@ public class ApplyCommandTests
         Assert.Contains("--now 'tomorrow' is not an ISO-8601 date-time", stderr, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Every command ends in an answer a person can read: one line on standard error, never a stack trace.</summary>
+public class CommandFailureTests
+{
+    private static (int Exit, string Stdout, string Stderr) Run(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hhlearn.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+
+    [Theory]
+    [InlineData("export", "--email", "ada@example.com", "--table", "hhlearn-test", "--store-url", "http://127.0.0.1:9/")]
+    [InlineData("forget", "--email", "not-an-email", "--table", "hhlearn-test")]
+    [InlineData("suppress", "--table", "hhlearn-test")]
+    [InlineData("reproject", "--all", "--table", "hhlearn-test", "--store-url", "http://127.0.0.1:9/")]
+    [InlineData("apply", "--catalog", "/nonexistent/catalog")]
+    public void AFailingCommand_SaysWhyInALine_WithoutAStackTrace(params string[] arguments)
+    {
+        var (exit, _, stderr) = Run(arguments);
+        Assert.NotEqual(0, exit);
+        Assert.StartsWith($"hhlearn {arguments[0]}: ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+}

@@ -17,4 +17,23 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     HhLearn.Cli.Operate.PrivacyCommands.Export(),
 };
 
-return await root.Parse(args).InvokeAsync();
+try
+{
+    // Our own handler below: an operator gets one line saying what went wrong, never a stack trace.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (OperationCanceledException)
+{
+    return 130;
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"hhlearn: {ex.GetType().Name}: {ex.Message}");
+    Console.Error.WriteLine("hhlearn: this is a bug in hhlearn; please report it with the command you ran (HHLEARN_DEBUG=1 prints the stack trace)");
+    if (Environment.GetEnvironmentVariable("HHLEARN_DEBUG") is "1")
+    {
+        Console.Error.WriteLine(ex);
+    }
+
+    return 70;
+}

@@ -22,7 +22,7 @@ public static class ColdStartBench
             ["AWS_ACCESS_KEY_ID"] = "bench",
             ["AWS_SECRET_ACCESS_KEY"] = "bench",
         };
-        if (BootstrapCommand.RepoPath("samples", "catalog") is { } catalog)
+        if (BootstrapCommand.SampleCatalog() is { } catalog)
         {
             environment["CATALOG_DIR"] = catalog;
         }
@@ -51,7 +51,7 @@ public static class ColdStartBench
             });
             var size = command.Kind == "aot"
                 ? new FileInfo(command.FileName).Length
-                : Directory.EnumerateFiles(Path.GetDirectoryName(command.Arguments[0])!, "*.dll").Sum(f => new FileInfo(f).Length);
+                : Directory.EnumerateFiles(Path.GetDirectoryName(command.Arguments[^1])!, "*.dll").Sum(f => new FileInfo(f).Length);
             measured.Add((ColdStart.Percentile(samples, 50), samples.Max(s => s.PeakWorkingSetBytes)));
             rows.Add(
             [

@@ -21,7 +21,7 @@ public static class Workload
 
     private static readonly string[] GitModules = ["commits", "branches", "merging"];
 
-    public static LearningCatalog Catalog { get; } = CatalogFiles.Load(Local.BootstrapCommand.RepoPath("samples", "catalog")!).Catalog;
+    public static LearningCatalog Catalog { get; } = CatalogFiles.Load(Local.BootstrapCommand.SampleCatalog()!).Catalog;
 
     public static List<(string Email, string Body)> Events(IReadOnlyList<string> emails, int count, int seed)
     {

@@ -21,7 +21,11 @@ internal static class ApplyCommand
 
     public static Command Create(TimeProvider clock)
     {
-        var catalog = new Option<string>("--catalog") { Description = "Catalog directory (courses/*.json, pathways/*.json)", Required = true };
+        var catalog = new Option<string?>("--catalog")
+        {
+            Description = "Catalog directory (courses/*.json, pathways/*.json); default: CATALOG_DIR, else the sample catalog",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CATALOG_DIR") ?? Local.BootstrapCommand.SampleCatalog(),
+        };
         var properties = new Option<string?>("--properties")
         {
             Description = "JSON object of the contact's stored property values, as HubSpot returns them (default: a new contact)",
@@ -52,7 +56,13 @@ internal static class ApplyCommand
                 }
             }
 
-            var options = new Options(parse.GetValue(catalog)!, parse.GetValue(properties), nowValue, parse.GetValue(events) ?? "-");
+            if (parse.GetValue(catalog) is not { } catalogDir)
+            {
+                Console.Error.WriteLine("hhlearn apply: no catalog: pass --catalog DIR");
+                return 1;
+            }
+
+            var options = new Options(catalogDir, parse.GetValue(properties), nowValue, parse.GetValue(events) ?? "-");
             return Run(options, Console.In, Console.Out, Console.Error, clock);
         });
         return command;

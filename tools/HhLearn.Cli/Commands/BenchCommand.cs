@@ -17,6 +17,12 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmark cold start, strategies, bad input and the projection on the local stack") { quick, output, only };
         command.SetAction(async (parse, ct) =>
         {
+            if (Local.BootstrapCommand.RepoPath() is null)
+            {
+                Console.Error.WriteLine("hhlearn bench: run it in a checkout of HhLearn (it measures the function built there, with dynalite from its npm packages)");
+                return 1;
+            }
+
             using var shutdown = new Shutdown(ct);
             var isQuick = parse.GetValue(quick);
             var console = AnsiConsole.Console;

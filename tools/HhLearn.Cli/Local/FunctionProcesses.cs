@@ -42,7 +42,11 @@ public sealed record BootstrapCommand(string FileName, IReadOnlyList<string> Arg
             }
         }
 
-        return new BootstrapCommand("dotnet", [Path.Combine(AppContext.BaseDirectory, "bootstrap.dll")], "jit");
+        // Outside a checkout (an installed tool): the copy next to hhlearn, run with hhlearn's own dependency list and
+        // frameworks, which hold everything the function needs (the copy has no deps.json of its own).
+        var here = AppContext.BaseDirectory;
+        return new BootstrapCommand("dotnet",
+            ["exec", "--runtimeconfig", Path.Combine(here, "hhlearn.runtimeconfig.json"), "--depsfile", Path.Combine(here, "hhlearn.deps.json"), Path.Combine(here, "bootstrap.dll")], "jit");
     }
 
     /// <summary>
@@ -82,6 +86,19 @@ public sealed record BootstrapCommand(string FileName, IReadOnlyList<string> Arg
         return null;
     }
 
+    /// <summary>The sample catalog: the checkout's, else the copy that travels with the installed tool.</summary>
+    public static string? SampleCatalog()
+    {
+        if (RepoPath("samples", "catalog") is { } checkout && Directory.Exists(checkout))
+        {
+            return checkout;
+        }
+
+        var shipped = Path.Combine(AppContext.BaseDirectory, "samples", "catalog");
+        return Directory.Exists(shipped) ? shipped : null;
+    }
+
+    /// <summary>A path inside the HhLearn checkout this program runs from, or null when it runs outside one (an installed tool).</summary>
     public static string? RepoPath(params string[] parts)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -100,7 +117,7 @@ public sealed record BootstrapCommand(string FileName, IReadOnlyList<string> Arg
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(Arguments.Count > 0 ? Arguments[0] : FileName)!,
+            WorkingDirectory = Path.GetDirectoryName(Arguments.Count > 0 ? Arguments[^1] : FileName)!,
         };
         foreach (var argument in Arguments)
         {

@@ -224,7 +224,7 @@ public sealed class LocalService : IAsyncDisposable
             ["HUBSPOT_READ_RATE_LIMIT"] = budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ALLOWED_ORIGINS"] = string.Join(',', options.AllowedOrigins),
         };
-        if ((options.CatalogDir ?? BootstrapCommand.RepoPath("samples", "catalog")) is { } catalogDir && Directory.Exists(catalogDir))
+        if ((options.CatalogDir ?? BootstrapCommand.SampleCatalog()) is { } catalogDir && Directory.Exists(catalogDir))
         {
             environment["CATALOG_DIR"] = Path.GetFullPath(catalogDir);
         }

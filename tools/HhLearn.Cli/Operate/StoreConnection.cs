@@ -62,7 +62,7 @@ internal sealed class StoreConnection
     /// <summary>The catalog of a <c>--catalog</c> folder, or the sample catalog of a checkout.</summary>
     public static (LearningCatalog Catalog, string? Problem) Catalog(string? directory)
     {
-        var folder = directory ?? Environment.GetEnvironmentVariable("CATALOG_DIR") ?? Local.BootstrapCommand.RepoPath("samples", "catalog");
+        var folder = directory ?? Environment.GetEnvironmentVariable("CATALOG_DIR") ?? Local.BootstrapCommand.SampleCatalog();
         if (folder is null || !Directory.Exists(folder))
         {
             return (LearningCatalog.Empty, $"no catalog at {folder ?? "(none)"}: pass --catalog DIR");
