@@ -58,7 +58,7 @@ public sealed partial class HubSpotClient
     /// <summary>Runs one call through the pipeline, then asks for a fresh token and tries once more after a 401.</summary>
     private async Task<HttpResponseMessage> ExecuteAsync(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, CancellationToken ct)
     {
-        var token = await _tokens.GetTokenAsync(null, ct);
+        var token = await TokenAsync(operation, null, ct);
         var response = await ExecuteOnceAsync(operation, method, path, body, search, token, ct);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
@@ -68,7 +68,20 @@ public sealed partial class HubSpotClient
         // A 401 after a token rotation is fixed by reading the token again, not by retrying the same token. Naming the
         // refused token lets concurrent 401s share one read.
         response.Dispose();
-        return await ExecuteOnceAsync(operation, method, path, body, search, await _tokens.GetTokenAsync(token, ct), ct);
+        return await ExecuteOnceAsync(operation, method, path, body, search, await TokenAsync(operation, token, ct), ct);
+    }
+
+    /// <summary>The token from the provider; a provider that cannot give one makes the call "HubSpot unavailable" (retryable).</summary>
+    private async Task<string> TokenAsync(string operation, string? rejected, CancellationToken ct)
+    {
+        try
+        {
+            return await _tokens.GetTokenAsync(rejected, ct);
+        }
+        catch (Exception ex) when (ex is not HubSpotApiException)
+        {
+            throw new HubSpotUnavailableException($"{operation}: no HubSpot token ({ex.Message})", ex);
+        }
     }
 
     private async Task<HttpResponseMessage> ExecuteOnceAsync(

@@ -54,7 +54,8 @@ public interface IHubSpotTokenProvider
 {
     /// <summary>
     /// The current token. <paramref name="rejected"/> is the token HubSpot just refused with 401 (it was rotated):
-    /// the provider reads a fresh one unless it already has another. Null: any current token will do.
+    /// the provider reads a fresh one unless it already has another. Null: any current token will do. A provider that
+    /// cannot give a token throws (any exception): the client reports the call as <see cref="HubSpotUnavailableException"/>.
     /// </summary>
     ValueTask<string> GetTokenAsync(string? rejected, CancellationToken cancellationToken);
 }

@@ -107,7 +107,7 @@ public class SsmTokenProviderTests
         ssm.Fail = true;
         using var client = ssm.Client();
         var provider = new SsmTokenProvider(client, "/hhlearn/test/missing");
-        var error = await Assert.ThrowsAsync<HubSpotUnavailableException>(async () => await provider.GetTokenAsync(null, default));
+        var error = await Assert.ThrowsAsync<TokenUnavailableException>(async () => await provider.GetTokenAsync(null, default));
         Assert.Contains("/hhlearn/test/missing", error.Message, StringComparison.Ordinal);
     }
 
@@ -164,7 +164,7 @@ public class SsmTokenProviderTests
         var ssm = Ssm(() => "pat-first", TimeSpan.FromSeconds(2));
         var provider = new SsmTokenProvider(ssm.Object, "/hhlearn/test/hubspot-token");
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
-        await Assert.ThrowsAsync<HubSpotUnavailableException>(async () => await provider.GetTokenAsync(null, deadline.Token));
+        await Assert.ThrowsAsync<TokenUnavailableException>(async () => await provider.GetTokenAsync(null, deadline.Token));
 
         // The read itself was not bound to that caller: the next caller gets the token.
         Assert.Equal("pat-first", await provider.GetTokenAsync(null, default));

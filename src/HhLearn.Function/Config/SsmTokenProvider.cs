@@ -9,7 +9,8 @@ namespace HhLearn.Function.Config;
 /// after a 401 (the token was rotated). Reads are single-flight: callers that arrive while a read is under way, or
 /// whose refused token was already replaced, share that read, so ten concurrent 401s cost one SSM call. A read runs
 /// on the SSM client's own timeout, not on any one caller's, so a caller that gives up does not fail the others. A
-/// failed or cancelled read is "HubSpot unavailable" to the caller (retry), never a crash. The value is never logged.
+/// failed or cancelled read is a <see cref="TokenUnavailableException"/>, which the HubSpot client reports as "HubSpot
+/// unavailable" (retry), never a crash. The value is never logged.
 /// </summary>
 public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string parameterName) : IHubSpotTokenProvider
 {
@@ -45,7 +46,7 @@ public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string 
         catch (OperationCanceledException ex)
         {
             // The caller's time ran out (a Lambda invocation near its deadline): retryable, like HubSpot being down.
-            throw new HubSpotUnavailableException($"the HubSpot token could not be read from SSM parameter {parameterName} in time", ex);
+            throw new TokenUnavailableException($"the HubSpot token could not be read from SSM parameter {parameterName} in time", ex);
         }
     }
 
@@ -60,11 +61,14 @@ public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string 
         catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException or OperationCanceledException)
         {
             // Treated like HubSpot being unreachable: the event falls back (direct) or is retried (queue).
-            throw new HubSpotUnavailableException($"the HubSpot token could not be read from SSM parameter {parameterName}: {ex.GetType().Name}", ex);
+            throw new TokenUnavailableException($"the HubSpot token could not be read from SSM parameter {parameterName}: {ex.GetType().Name}", ex);
         }
 
         return response.Parameter?.Value is { Length: > 0 } value
             ? value
-            : throw new HubSpotApiException($"SSM parameter {parameterName} has no value");
+            : throw new TokenUnavailableException($"SSM parameter {parameterName} has no value", null);
     }
 }
+
+/// <summary>The token could not be read (SSM failed, timed out, or holds nothing): the call that needed it does not happen.</summary>
+public sealed class TokenUnavailableException(string message, Exception? inner) : Exception(message, inner);
