@@ -9,6 +9,23 @@ namespace HhLearn.Progress.Tests;
 public class ApplyRulesTests
 {
     [Fact]
+    public void ApplyAll_FoldsInOrder_SkippingARefusedEvent_AndNamingItByPosition()
+    {
+        var fold = ProgressEngine.ApplyAll(LearnerProgress.New,
+        [
+            Completed(null, "course-b", "b1", -30),
+            Enrolled(EventNames.CourseCompleted, null, "course-b", -20),
+            Completed(null, "course-b", "b2", -10),
+            Enrolled(EventNames.CourseCompleted, null, "course-b", -5),
+        ], TestCatalog, Now);
+
+        var (index, error) = Assert.Single(fold.Rejected);
+        Assert.Equal((1, "INVALID_EVENT_DATA"), (index, error.Code));
+        Assert.True(fold.Learner.State.StandaloneCourse("course-b")!.IsCompleted);
+        Assert.Empty(fold.Warnings);
+    }
+
+    [Fact]
     public void Apply_ModuleWithPathwayAndCourse_NestsPathwayCourseModule_AndAutoEnrolsBoth()
     {
         var state = ApplyAll(Started("path-x", "course-a", "a1", -60)).State;

@@ -82,19 +82,8 @@ internal static class Support
             ["payload"] = new JsonObject { ["content_type"] = type, ["slug"] = slug, ["ts"] = Ts(atMinutes) },
         }.ToJsonString());
 
-    public static LearnerProgress ApplyAll(LearnerProgress learner, IEnumerable<TrackEvent> events, LearningCatalog? catalog = null)
-    {
-        foreach (var e in events)
-        {
-            var result = ProgressEngine.Apply(learner, e, catalog ?? TestCatalog, Now);
-            if (result.IsApplied)
-            {
-                learner = result.Learner;
-            }
-        }
-
-        return learner;
-    }
+    public static LearnerProgress ApplyAll(LearnerProgress learner, IEnumerable<TrackEvent> events, LearningCatalog? catalog = null) =>
+        ProgressEngine.ApplyAll(learner, events, catalog ?? TestCatalog, Now).Learner;
 
     public static LearnerProgress ApplyAll(params TrackEvent[] events) => ApplyAll(LearnerProgress.New, events);
 

@@ -11,6 +11,9 @@ public static class WarningCodes
     public const string CompletedAtMismatch = "completed_at_mismatch";
 }
 
+/// <summary>What <see cref="ProgressEngine.ApplyAll"/> made of a sequence of events: the learner, and the events refused or warned about, by position.</summary>
+public sealed record FoldResult(LearnerProgress Learner, IReadOnlyList<(int Index, ValidationError Error)> Rejected, IReadOnlyList<(int Index, ApplyWarning Warning)> Warnings);
+
 public sealed class ApplyResult
 {
     private ApplyResult(LearnerProgress? learner, ValidationError? rejection, IReadOnlyList<ApplyWarning> warnings, DateTimeOffset eventTime)

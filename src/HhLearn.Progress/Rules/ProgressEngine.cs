@@ -17,6 +17,36 @@ public static class ProgressEngine
     /// <summary>The enrolment source of courses and pathways enrolled as a side effect of a module event.</summary>
     public const string ModuleEventSource = "module_event";
 
+    /// <summary>
+    /// The fold: applies a learner's events in order, each to the result of the ones before; an event the rules refuse
+    /// is skipped and named by its position, as are the warnings. Every replay of events (the CLI's apply, the bench's
+    /// oracle, the tests) goes through here.
+    /// </summary>
+    public static FoldResult ApplyAll(LearnerProgress learner, IEnumerable<TrackEvent> events, LearningCatalog catalog, DateTimeOffset serverNow)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var rejected = new List<(int Index, ValidationError Error)>();
+        var warnings = new List<(int Index, ApplyWarning Warning)>();
+        var index = 0;
+        foreach (var e in events)
+        {
+            var result = Apply(learner, e, catalog, serverNow);
+            if (result.IsApplied)
+            {
+                learner = result.Learner;
+                warnings.AddRange(result.Warnings.Select(w => (index, w)));
+            }
+            else
+            {
+                rejected.Add((index, result.Rejection));
+            }
+
+            index++;
+        }
+
+        return new FoldResult(learner, rejected, warnings);
+    }
+
     public static ApplyResult Apply(LearnerProgress learner, TrackEvent trackEvent, LearningCatalog catalog, DateTimeOffset serverNow)
     {
         ArgumentNullException.ThrowIfNull(learner);

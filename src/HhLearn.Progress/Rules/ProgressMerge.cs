@@ -44,10 +44,19 @@ public static class ProgressMerge
         return Aggregates.Recompute(merged, catalog);
     }
 
-    private static PathwayProgress Pathway(PathwayProgress a, PathwayProgress b)
+    private static PathwayProgress Pathway(PathwayProgress a, PathwayProgress b) =>
+        Shared(new PathwayProgress { Courses = Maps(a.Courses, b.Courses, Course), Modules = Maps(a.Modules, b.Modules, Module) }, a, b);
+
+    // A course's completion is derived again from its modules when the catalog defines it; otherwise the latest stored one stands.
+    private static CourseProgress Course(CourseProgress a, CourseProgress b) =>
+        Shared(new CourseProgress { Modules = Maps(a.Modules, b.Modules, Module) }, a, b);
+
+    /// <summary>The fields pathways and courses share, joined: the earliest enrolment and start, the latest completion.</summary>
+    private static T Shared<T>(T merged, EnrollableProgress a, EnrollableProgress b)
+        where T : EnrollableProgress
     {
         var (enrolled, at, source) = Enrollment(a.Enrolled, a.EnrolledAt, a.EnrollmentSource, b.Enrolled, b.EnrolledAt, b.EnrollmentSource);
-        return new PathwayProgress
+        return new Joined
         {
             Enrolled = enrolled,
             EnrolledAt = at,
@@ -56,30 +65,11 @@ public static class ProgressMerge
             StartedAt = Stamp.Earliest(a.StartedAt, b.StartedAt),
             Completed = Flag(a.Completed, b.Completed),
             CompletedAt = Stamp.Latest(a.CompletedAt, b.CompletedAt),
-            Courses = Maps(a.Courses, b.Courses, Course),
-            Modules = Maps(a.Modules, b.Modules, Module),
             Extra = Extras(a.Extra, b.Extra),
-        };
+        }.CopySharedTo(merged);
     }
 
-    private static CourseProgress Course(CourseProgress a, CourseProgress b)
-    {
-        var (enrolled, at, source) = Enrollment(a.Enrolled, a.EnrolledAt, a.EnrollmentSource, b.Enrolled, b.EnrolledAt, b.EnrollmentSource);
-        return new CourseProgress
-        {
-            Enrolled = enrolled,
-            EnrolledAt = at,
-            EnrollmentSource = source,
-            Started = Flag(a.Started, b.Started),
-            StartedAt = Stamp.Earliest(a.StartedAt, b.StartedAt),
-
-            // Derived again from the modules when the catalog defines the course; otherwise the latest stored completion.
-            Completed = Flag(a.Completed, b.Completed),
-            CompletedAt = Stamp.Latest(a.CompletedAt, b.CompletedAt),
-            Modules = Maps(a.Modules, b.Modules, Module),
-            Extra = Extras(a.Extra, b.Extra),
-        };
-    }
+    private sealed record Joined : EnrollableProgress;
 
     private static ModuleProgress Module(ModuleProgress a, ModuleProgress b) => new()
     {

@@ -161,12 +161,7 @@ public static class ProgressStateJson
     private static PathwayProgress ReadPathway(JsonElement element, PathNode path)
     {
         var f = ReadEntity(element, path, hasCourses: true);
-        return new PathwayProgress
-        {
-            Enrolled = f.Enrolled, EnrolledAt = f.EnrolledAt, EnrollmentSource = f.EnrollmentSource,
-            Started = f.Started, StartedAt = f.StartedAt, Completed = f.Completed, CompletedAt = f.CompletedAt,
-            Courses = f.Courses, Modules = f.Modules, Extra = f.Extra,
-        };
+        return f.Shared.CopySharedTo(new PathwayProgress { Courses = f.Courses, Modules = f.Modules });
     }
 
     private static ImmutableSortedDictionary<string, CourseProgress>? ReadCourses(JsonElement element, PathNode path)
@@ -190,38 +185,34 @@ public static class ProgressStateJson
     {
         RequireObject(element, path);
         var f = ReadEntity(element, path, hasCourses: false);
-        return new CourseProgress
-        {
-            Enrolled = f.Enrolled, EnrolledAt = f.EnrolledAt, EnrollmentSource = f.EnrollmentSource,
-            Started = f.Started, StartedAt = f.StartedAt, Completed = f.Completed, CompletedAt = f.CompletedAt,
-            Modules = f.Modules, Extra = f.Extra,
-        };
+        return f.Shared.CopySharedTo(new CourseProgress { Modules = f.Modules });
     }
 
     /// <summary>The fields pathways and courses share; <c>courses</c> is known only on a pathway.</summary>
     private static EntityFields ReadEntity(JsonElement element, PathNode path, bool hasCourses)
     {
         var f = new EntityFields();
+        var shared = new SharedFields();
         List<KeyValuePair<string, JsonElement>>? extras = null;
         foreach (var p in element.EnumerateObject())
         {
             var at = new FieldPath(path, p.Name);
             switch (p.Name)
             {
-                case "enrolled": f.Enrolled = ReadBool(p.Value, at); break;
-                case "enrolled_at": f.EnrolledAt = ReadStamp(p.Value, at); break;
-                case "enrollment_source": f.EnrollmentSource = ReadString(p.Value, at); break;
-                case "started": f.Started = ReadBool(p.Value, at); break;
-                case "started_at": f.StartedAt = ReadStamp(p.Value, at); break;
-                case "completed": f.Completed = ReadBool(p.Value, at); break;
-                case "completed_at": f.CompletedAt = ReadStamp(p.Value, at); break;
+                case "enrolled": shared = shared with { Enrolled = ReadBool(p.Value, at) }; break;
+                case "enrolled_at": shared = shared with { EnrolledAt = ReadStamp(p.Value, at) }; break;
+                case "enrollment_source": shared = shared with { EnrollmentSource = ReadString(p.Value, at) }; break;
+                case "started": shared = shared with { Started = ReadBool(p.Value, at) }; break;
+                case "started_at": shared = shared with { StartedAt = ReadStamp(p.Value, at) }; break;
+                case "completed": shared = shared with { Completed = ReadBool(p.Value, at) }; break;
+                case "completed_at": shared = shared with { CompletedAt = ReadStamp(p.Value, at) }; break;
                 case "modules": f.Modules = ReadModules(p.Value, at.AsNode()); break;
                 case "courses" when hasCourses: f.Courses = ReadCourses(p.Value, at.AsNode()); break;
                 default: Keep(f, ref extras, p); break;
             }
         }
 
-        f.Extra = extras is null ? ExtraFields.Empty : ExtraFields.Of(extras);
+        f.Shared = shared with { Extra = extras is null ? ExtraFields.Empty : ExtraFields.Of(extras) };
         return f;
     }
 
@@ -302,7 +293,7 @@ public static class ProgressStateJson
     private static void WritePathway(Utf8JsonWriter writer, PathwayProgress p)
     {
         writer.WriteStartObject();
-        WriteCommon(writer, p.Enrolled, p.EnrolledAt, p.EnrollmentSource, p.Started, p.StartedAt, p.Completed, p.CompletedAt);
+        WriteCommon(writer, p);
         if (p.Courses is not null)
         {
             writer.WritePropertyName("courses");
@@ -326,7 +317,7 @@ public static class ProgressStateJson
         {
             writer.WritePropertyName(slug);
             writer.WriteStartObject();
-            WriteCommon(writer, c.Enrolled, c.EnrolledAt, c.EnrollmentSource, c.Started, c.StartedAt, c.Completed, c.CompletedAt);
+            WriteCommon(writer, c);
             if (c.Modules is not null)
             {
                 writer.WritePropertyName("modules");
@@ -358,20 +349,19 @@ public static class ProgressStateJson
         writer.WriteEndObject();
     }
 
-    private static void WriteCommon(
-        Utf8JsonWriter writer, bool? enrolled, Stamp? enrolledAt, string? source, bool? started, Stamp? startedAt, bool? completed, Stamp? completedAt)
+    private static void WriteCommon(Utf8JsonWriter writer, EnrollableProgress p)
     {
-        WriteFlag(writer, "enrolled", enrolled);
-        WriteStamp(writer, "enrolled_at", enrolledAt);
-        if (source is not null)
+        WriteFlag(writer, "enrolled", p.Enrolled);
+        WriteStamp(writer, "enrolled_at", p.EnrolledAt);
+        if (p.EnrollmentSource is not null)
         {
-            writer.WriteString("enrollment_source", source);
+            writer.WriteString("enrollment_source", p.EnrollmentSource);
         }
 
-        WriteFlag(writer, "started", started);
-        WriteStamp(writer, "started_at", startedAt);
-        WriteFlag(writer, "completed", completed);
-        WriteStamp(writer, "completed_at", completedAt);
+        WriteFlag(writer, "started", p.Started);
+        WriteStamp(writer, "started_at", p.StartedAt);
+        WriteFlag(writer, "completed", p.Completed);
+        WriteStamp(writer, "completed_at", p.CompletedAt);
     }
 
     private static void WriteFlag(Utf8JsonWriter writer, string name, bool? value)
@@ -400,17 +390,13 @@ public static class ProgressStateJson
 
     private sealed class EntityFields
     {
-        public bool? Enrolled { get; set; }
-        public Stamp? EnrolledAt { get; set; }
-        public string? EnrollmentSource { get; set; }
-        public bool? Started { get; set; }
-        public Stamp? StartedAt { get; set; }
-        public bool? Completed { get; set; }
-        public Stamp? CompletedAt { get; set; }
+        public EnrollableProgress Shared { get; set; } = new SharedFields();
         public ImmutableSortedDictionary<string, CourseProgress>? Courses { get; set; }
         public ImmutableSortedDictionary<string, ModuleProgress>? Modules { get; set; }
-        public ExtraFields Extra { get; set; } = ExtraFields.Empty;
     }
+
+    /// <summary>The shared fields while a pathway or course is read, before it is known which one it is.</summary>
+    private sealed record SharedFields : EnrollableProgress;
 
     /// <summary>Where a container sits in the document; only turned into text when something is corrupt.</summary>
     private sealed class PathNode(PathNode? parent, string name)

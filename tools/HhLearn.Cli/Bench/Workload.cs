@@ -71,12 +71,7 @@ public static class Workload
     /// <summary>The properties the contact must hold: the stored ones with every event applied.</summary>
     public static IReadOnlyDictionary<string, string> Oracle(IReadOnlyDictionary<string, string?> stored, IEnumerable<string> bodies)
     {
-        var learner = ContactProgress.Read(stored).Learner!;
-        foreach (var body in bodies)
-        {
-            learner = ProgressEngine.Apply(learner, TrackEventParser.Parse(body).Event!, Catalog, DateTimeOffset.UtcNow).Learner ?? learner;
-        }
-
+        var learner = ProgressEngine.ApplyAll(ContactProgress.Read(stored).Learner!, bodies.Select(b => TrackEventParser.Parse(b).Event!), Catalog, DateTimeOffset.UtcNow).Learner;
         return ContactProgress.Build(learner, Catalog, DateTimeOffset.UtcNow).Properties;
     }
 

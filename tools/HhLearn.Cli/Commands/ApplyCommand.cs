@@ -111,9 +111,8 @@ internal static class ApplyCommand
         }
 
         var now = options.Now ?? clock.GetUtcNow();
-        var learner = read.Learner;
         var rejected = new List<(int Line, ValidationError Error)>();
-        var warnings = new List<(int Line, ApplyWarning Warning)>();
+        var events = new List<(int Line, TrackEvent Event)>();
         using (input == stdin ? null : input)
         {
             var lineNumber = 0;
@@ -126,24 +125,22 @@ internal static class ApplyCommand
                 }
 
                 var parsed = TrackEventParser.Parse(line);
-                if (!parsed.IsValid)
+                if (parsed.IsValid)
+                {
+                    events.Add((lineNumber, parsed.Event));
+                }
+                else
                 {
                     rejected.Add((lineNumber, parsed.Error));
-                    continue;
                 }
-
-                var applied = ProgressEngine.Apply(learner, parsed.Event, catalog.Catalog, now);
-                if (!applied.IsApplied)
-                {
-                    rejected.Add((lineNumber, applied.Rejection));
-                    continue;
-                }
-
-                learner = applied.Learner;
-                warnings.AddRange(applied.Warnings.Select(w => (lineNumber, w)));
             }
         }
 
+        var fold = ProgressEngine.ApplyAll(read.Learner, events.Select(e => e.Event), catalog.Catalog, now);
+        var learner = fold.Learner;
+        rejected.AddRange(fold.Rejected.Select(r => (events[r.Index].Line, r.Error)));
+        rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
+        var warnings = fold.Warnings.Select(w => (events[w.Index].Line, w.Warning)).ToList();
         var update = ContactProgress.Build(learner, catalog.Catalog, now);
         WriteResult(stdout, learner.State, update, rejected, warnings);
         if (update.StateTooLarge)
