@@ -68,11 +68,11 @@ public sealed class HubSpotBackend(HubSpotClient hubSpot, LearningCatalog catalo
         if (!read.IsOk)
         {
             log.Write(LogLevel.Error, LogEvents.ProgressStateCorrupt, "stored hhl_progress_state is corrupt; read refused",
-                new LogContext { RequestId = requestId, ContactId = contact.Id, EmailHash = who.EmailHash, Error = read.Corruption });
-            throw new PermanentSyncException(SyncErrorCodes.ProgressStateCorrupt, $"stored progress of contact {contact.Id} is corrupt: {read.Corruption}", contact.Id);
+                new LogContext { RequestId = requestId, ContactId = contact.Id, EmailHash = who.EmailHash, Error = read.Error });
+            throw new PermanentSyncException(SyncErrorCodes.ProgressStateCorrupt, $"stored progress of contact {contact.Id} is corrupt: {read.Error}", contact.Id);
         }
 
-        return new LearnerRecord(contact.Id, read.Learner, contact.Property(ContactPropertyNames.ProgressUpdatedAt), contact.Property(ContactPropertyNames.ProgressSummary));
+        return new LearnerRecord(contact.Id, read.Value, contact.Property(ContactPropertyNames.ProgressUpdatedAt), contact.Property(ContactPropertyNames.ProgressSummary));
     }
 
     private async Task<TrackOutcome> WriteAsync(TrackEvent e, LearnerIdentity who, DateTimeOffset receivedAt, LogContext context, CancellationToken ct)
@@ -112,11 +112,11 @@ public sealed class HubSpotBackend(HubSpotClient hubSpot, LearningCatalog catalo
         if (!read.IsOk)
         {
             log.Write(LogLevel.Error, LogEvents.ProgressStateCorrupt, "stored hhl_progress_state is corrupt; event not applied and state left untouched",
-                context with { Error = read.Corruption, Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))] });
-            throw new PermanentSyncException(SyncErrorCodes.ProgressStateCorrupt, $"stored progress of contact {contact.Id} is corrupt: {read.Corruption}", contact.Id);
+                context with { Error = read.Error, Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))] });
+            throw new PermanentSyncException(SyncErrorCodes.ProgressStateCorrupt, $"stored progress of contact {contact.Id} is corrupt: {read.Error}", contact.Id);
         }
 
-        var result = ProgressEngine.Apply(read.Learner, e, catalog, receivedAt);
+        var result = ProgressEngine.Apply(read.Value, e, catalog, receivedAt);
         if (result.IsApplied)
         {
             var written = (await _contacts.UpdateAsync([(Ref, contact.Id, Properties(result.Learner, e, context))], ct)).Single();

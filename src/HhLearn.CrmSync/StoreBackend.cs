@@ -143,11 +143,11 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
         var read = ContactProgress.Read(contact.Properties);
         if (!read.IsOk)
         {
-            log.Write(LogLevel.Error, LogEvents.ProgressStateCorrupt, "the contact's hhl_progress_state is corrupt; it was not imported", context with { ContactId = contact.Id, Error = read.Corruption });
+            log.Write(LogLevel.Error, LogEvents.ProgressStateCorrupt, "the contact's hhl_progress_state is corrupt; it was not imported", context with { ContactId = contact.Id, Error = read.Error });
             throw new PermanentSyncException(SyncErrorCodes.ProgressStateCorrupt, "the HubSpot progress of this learner is corrupt", contact.Id);
         }
 
-        var imported = await store.ImportAsync(who, read.Learner, contact.Id, ct);
+        var imported = await store.ImportAsync(who, read.Value, contact.Id, ct);
         log.Write(LogLevel.Info, LogEvents.LegacyImported, "progress held in HubSpot imported on the learner's first read", context with { ContactId = contact.Id });
         return imported;
     }

@@ -39,7 +39,7 @@ public class OperateCommandsTests
         emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "nothing@example.com" });
         var store = await StoreAsync();
         var active = new LearnerIdentity("learner7@example.com", null);
-        var module = TrackEventParser.Parse("""{"eventName":"learning_module_completed","payload":{"course_slug":"course-a","module_slug":"a2","ts":"2026-11-27T10:00:00Z"}}""").Event!;
+        var module = TrackEventParser.Parse("""{"eventName":"learning_module_completed","payload":{"course_slug":"course-a","module_slug":"a2","ts":"2026-11-27T10:00:00Z"}}""").Value!;
         await store.ApplyAsync(active, l => ProgressEngine.Apply(l, module, Catalog, DateTimeOffset.UtcNow), default);
 
         using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
@@ -100,7 +100,7 @@ public class OperateCommandsTests
     public async Task Reproject_MarksLearnersBehind_LiftsABlock_AndNamesTheMissing()
     {
         var store = await StoreAsync();
-        var e = TrackEventParser.Parse("""{"eventName":"learning_course_enrolled","course_slug":"course-a"}""").Event!;
+        var e = TrackEventParser.Parse("""{"eventName":"learning_course_enrolled","course_slug":"course-a"}""").Value!;
         var ada = (await store.ApplyAsync(new LearnerIdentity("ada@example.com", null), l => ProgressEngine.Apply(l, e, Catalog, DateTimeOffset.UtcNow), default)).Learner;
         await store.MarkProjectedAsync(ada, "1", default);
         var bob = (await store.ApplyAsync(new LearnerIdentity("bob@example.com", null), l => ProgressEngine.Apply(l, e, Catalog, DateTimeOffset.UtcNow), default)).Learner;
@@ -131,7 +131,7 @@ public class OperateCommandsTests
         var store = await StoreAsync();
         foreach (var module in new[] { "a1", "a2" })
         {
-            var e = TrackEventParser.Parse($$$"""{"eventName":"learning_module_completed","payload":{"course_slug":"course-a","module_slug":"{{{module}}}","ts":"2026-11-27T10:00:00Z"}}""").Event!;
+            var e = TrackEventParser.Parse($$$"""{"eventName":"learning_module_completed","payload":{"course_slug":"course-a","module_slug":"{{{module}}}","ts":"2026-11-27T10:00:00Z"}}""").Value!;
             await store.ApplyAsync(new LearnerIdentity("ada@example.com", null), l => ProgressEngine.Apply(l, e, Catalog, DateTimeOffset.UtcNow), default);
         }
 

@@ -28,7 +28,7 @@ public class PrivacyCommandsTests
     {
         var (_, table, client) = await SharedDynalite.NewTableAsync("privacy-cli");
         var store = new ProgressStore(client, table, Catalog, TimeProvider.System);
-        var module = TrackEventParser.Parse("""{"eventName":"learning_module_completed","payload":{"course_slug":"course-a","module_slug":"a1","ts":"2026-11-27T10:00:00Z"}}""").Event!;
+        var module = TrackEventParser.Parse("""{"eventName":"learning_module_completed","payload":{"course_slug":"course-a","module_slug":"a1","ts":"2026-11-27T10:00:00Z"}}""").Value!;
         await store.ApplyAsync(Ada, l => ProgressEngine.Apply(l, module, Catalog, DateTimeOffset.UtcNow), default);
         return store;
     }

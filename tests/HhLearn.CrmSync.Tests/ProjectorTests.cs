@@ -406,7 +406,7 @@ public class ProjectorTests
         Assert.Contains(source, replay, StringComparison.Ordinal);
         Assert.DoesNotContain("ada@example.com", replay, StringComparison.Ordinal);
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(replay) <= System.Text.Encoding.UTF8.GetByteCount(body));
-        Assert.True(Progress.Events.TrackEventParser.Parse(replay).IsValid);
+        Assert.True(Progress.Events.TrackEventParser.Parse(replay).IsOk);
     }
 
     [Fact]

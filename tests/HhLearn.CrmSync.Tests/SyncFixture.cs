@@ -59,8 +59,8 @@ internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
     public static TrackEvent Event(string json)
     {
         var parsed = TrackEventParser.Parse(json);
-        Assert.True(parsed.IsValid, parsed.Error is null ? null : string.Join("; ", parsed.Error.Details));
-        return parsed.Event;
+        Assert.True(parsed.IsOk, parsed.Error is null ? null : string.Join("; ", parsed.Error.Details));
+        return parsed.Value;
     }
 
     public static TrackEvent ModuleCompleted(string email, string course, string module, string ts = "2026-11-27T10:00:00Z") =>

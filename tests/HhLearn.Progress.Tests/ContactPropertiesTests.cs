@@ -60,7 +60,7 @@ public class ContactPropertiesTests
         {
             [P.EnrolledCourses] = "old-course;zeta",
             [P.CompletedCourses] = "old-course",
-        }).Learner!;
+        }).Value!;
         var properties = Properties(ApplyAll(stored, [Started(null, "course-a", "a1", -1)]));
         Assert.Equal("course-a;old-course;zeta", properties[P.EnrolledCourses]);
         Assert.Equal("old-course", properties[P.CompletedCourses]);
@@ -85,7 +85,7 @@ public class ContactPropertiesTests
             [P.EnrolledCourses] = "legacy-course",
             [P.CompletedCourses] = "legacy-course",
             [P.TotalProgress] = "7",
-        }).Learner!;
+        }).Value!;
         var properties = Properties(ApplyAll(stored, [PageView("page", "home", -1)]));
         Assert.Equal("legacy-course", properties[P.EnrolledCourses]);
         Assert.Equal("legacy-course", properties[P.CompletedCourses]);
@@ -125,8 +125,8 @@ public class ContactPropertiesTests
             [P.TotalProgress] = null,
         });
         Assert.True(read.IsOk);
-        Assert.Equal(new DateOnly(2026, 11, 1), read.Learner.LastActivity);
-        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_793_000_000_000), read.Learner.LastViewed!.At.Value);
+        Assert.Equal(new DateOnly(2026, 11, 1), read.Value.LastActivity);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_793_000_000_000), read.Value.LastViewed!.At.Value);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public class ContactPropertiesTests
     {
         var read = ContactProgress.Read(new Dictionary<string, string?> { [P.ProgressState] = "{broken" });
         Assert.False(read.IsOk);
-        Assert.StartsWith("not valid JSON", read.Corruption, StringComparison.Ordinal);
+        Assert.StartsWith("not valid JSON", read.Error, StringComparison.Ordinal);
     }
 
     [Fact]

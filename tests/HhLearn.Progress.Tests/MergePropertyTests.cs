@@ -74,7 +74,7 @@ public class MergePropertyTests
                         break;
                 }
 
-                return TrackEventParser.Parse(body.ToJsonString()).Event!;
+                return TrackEventParser.Parse(body.ToJsonString()).Value!;
             });
 
     private static string Outcome(LearnerProgress learner, LearningCatalog catalog)
@@ -104,7 +104,7 @@ public class MergePropertyTests
         Gen.Select(GenCatalog, GenEvent.Array[1, 20], GenEvent.Array[1, 20], Gen.Int).Sample((catalog, before, after, seed) =>
         {
             var stored = ContactProgress.Read(ContactProgress.Build(Support.ApplyAll(LearnerProgress.New, before, catalog), catalog, Support.Now)
-                .Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Learner!;
+                .Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Value!;
             Assert.Equal(
                 Outcome(Support.ApplyAll(stored, after, catalog), catalog),
                 Outcome(Support.ApplyAll(stored, Shuffle(after, seed), catalog), catalog));
@@ -128,7 +128,7 @@ public class MergePropertyTests
             cut = Math.Min(cut, events.Length - 1);
             var inMemory = Support.ApplyAll(LearnerProgress.New, events, catalog);
             var firstHalf = ContactProgress.Build(Support.ApplyAll(LearnerProgress.New, events[..cut], catalog), catalog, Support.Now);
-            var reloaded = ContactProgress.Read(firstHalf.Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Learner!;
+            var reloaded = ContactProgress.Read(firstHalf.Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Value!;
             Assert.Equal(Outcome(inMemory, catalog), Outcome(Support.ApplyAll(reloaded, events[cut..], catalog), catalog));
         }, iter: 200);
 
@@ -178,9 +178,9 @@ public class MergePropertyTests
             var text = written.ToJsonString();
             var read = ProgressStateJson.Read(text);
             Assert.True(read.IsOk);
-            var rewritten = ProgressStateJson.Write(read.State);
+            var rewritten = ProgressStateJson.Write(read.Value);
             Assert.True(JsonNode.DeepEquals(JsonNode.Parse(text), JsonNode.Parse(rewritten)), $"{text}\n!=\n{rewritten}");
-            Assert.Equal(rewritten, ProgressStateJson.Write(ProgressStateJson.Read(rewritten).State!));
+            Assert.Equal(rewritten, ProgressStateJson.Write(ProgressStateJson.Read(rewritten).Value!));
         }, iter: 300);
 
     private static LearnerProgress Fold(IEnumerable<TrackEvent> events, LearningCatalog catalog) => Support.ApplyAll(LearnerProgress.New, events, catalog);
@@ -237,7 +237,7 @@ public class MergePropertyTests
     public void Merge_ThroughStoredProperties_LosesNothing() =>
         Gen.Select(GenCatalog, GenEvent.Array[0, 20], GenEvent.Array[0, 20]).Sample((catalog, e1, e2) =>
         {
-            var legacy = ContactProgress.Read(ContactProgress.Build(Fold(e1, catalog), catalog, Support.Now).Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Learner!;
+            var legacy = ContactProgress.Read(ContactProgress.Build(Fold(e1, catalog), catalog, Support.Now).Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Value!;
             Assert.Equal(
                 ProgressStateJson.Write(Fold(e1.Concat(e2), catalog).State),
                 ProgressStateJson.Write(ProgressMerge.Merge(legacy, Fold(e2, catalog), catalog).State));

@@ -9,7 +9,7 @@ namespace HhLearn.Progress.Tests;
 /// <summary>The state-level merge, case by case: what two documents of one learner become.</summary>
 public class MergeRulesTests
 {
-    private static LearnerProgress Stored(string json) => new() { State = ProgressStateJson.Read(json).State! };
+    private static LearnerProgress Stored(string json) => new() { State = ProgressStateJson.Read(json).Value! };
 
     [Fact]
     public void Merge_KeepsTheEarliestModuleCompletion_AndEveryModuleOfBoth()

@@ -32,13 +32,13 @@ public class ProgressStateJsonTests
     {
         var read = ProgressStateJson.Read(Existing);
         Assert.True(read.IsOk);
-        Assert.True(Support.JsonEquals(Existing, ProgressStateJson.Write(read.State)));
+        Assert.True(Support.JsonEquals(Existing, ProgressStateJson.Write(read.Value)));
     }
 
     [Fact]
     public void Read_UnknownFields_AreKeptAtEveryLevel()
     {
-        var written = Support.Node(ProgressStateJson.Read(Existing).State!);
+        var written = Support.Node(ProgressStateJson.Read(Existing).Value!);
         Assert.Equal(93, (int)written["path-x"]!["courses"]!["course-a"]!["modules"]!["a1"]!["score"]!);
         Assert.Equal("CERT-1", (string)written["path-x"]!["courses"]!["course-a"]!["certificate"]!["id"]!);
         Assert.Equal("kept", (string)written["path-x"]!["legacy_note"]!);
@@ -48,14 +48,14 @@ public class ProgressStateJsonTests
     [Fact]
     public void Read_TimestampsWeDoNotChange_AreWrittenBackVerbatim()
     {
-        var written = Support.Node(ProgressStateJson.Read(Existing).State!);
+        var written = Support.Node(ProgressStateJson.Read(Existing).Value!);
         Assert.Equal("2025-05-01T00:00:00Z", (string)written["path-old"]!["modules"]!["m1"]!["started_at"]!);
     }
 
     [Fact]
     public void Read_ClassifiesHierarchicalFlatAndStandalone()
     {
-        var state = ProgressStateJson.Read(Existing).State!;
+        var state = ProgressStateJson.Read(Existing).Value!;
         Assert.NotNull(state.Pathway("path-x")!.Courses);
         Assert.NotNull(state.Pathway("path-old")!.Modules);
         Assert.NotNull(state.StandaloneCourse("course-z"));
@@ -65,8 +65,8 @@ public class ProgressStateJsonTests
     [Fact]
     public void Write_SortsMapsByKey_SoEqualStatesGiveEqualText()
     {
-        var a = ProgressStateJson.Read("""{"p2":{"enrolled":true},"p1":{"enrolled":true}}""").State!;
-        var b = ProgressStateJson.Read("""{"p1":{"enrolled":true},"p2":{"enrolled":true}}""").State!;
+        var a = ProgressStateJson.Read("""{"p2":{"enrolled":true},"p1":{"enrolled":true}}""").Value!;
+        var b = ProgressStateJson.Read("""{"p1":{"enrolled":true},"p2":{"enrolled":true}}""").Value!;
         Assert.Equal(ProgressStateJson.Write(a), ProgressStateJson.Write(b));
         Assert.Equal("""{"p1":{"enrolled":true},"p2":{"enrolled":true}}""", ProgressStateJson.Write(a));
     }
@@ -80,8 +80,8 @@ public class ProgressStateJsonTests
     {
         var read = ProgressStateJson.Read(text);
         Assert.True(read.IsOk);
-        Assert.True(read.State.IsEmpty);
-        Assert.Equal("{}", ProgressStateJson.Write(read.State));
+        Assert.True(read.Value.IsEmpty);
+        Assert.Equal("{}", ProgressStateJson.Write(read.Value));
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public class ProgressStateJsonTests
     {
         var read = ProgressStateJson.Read(text);
         Assert.False(read.IsOk);
-        Assert.StartsWith(reason, read.Corruption, StringComparison.Ordinal);
+        Assert.StartsWith(reason, read.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,12 +107,12 @@ public class ProgressStateJsonTests
     {
         var read = ProgressStateJson.Read("""{"p":{"enrolled":null,"enrolled_at":null,"courses":null}}""");
         Assert.True(read.IsOk);
-        Assert.Equal("""{"p":{}}""", ProgressStateJson.Write(read.State));
+        Assert.Equal("""{"p":{}}""", ProgressStateJson.Write(read.Value));
     }
 
     [Fact]
     public void Write_NonAsciiSlugs_StayReadable() =>
-        Assert.Equal("""{"café":{"enrolled":true}}""", ProgressStateJson.Write(ProgressStateJson.Read("""{"café":{"enrolled":true}}""").State!));
+        Assert.Equal("""{"café":{"enrolled":true}}""", ProgressStateJson.Write(ProgressStateJson.Read("""{"café":{"enrolled":true}}""").Value!));
 }
 
 public class ProgressStateJsonUnicodeTests
@@ -122,6 +122,6 @@ public class ProgressStateJsonUnicodeTests
     {
         var read = ProgressStateJson.Read("""{"p\ud800":{"enrolled":true}}""");
         Assert.False(read.IsOk);
-        Assert.Contains("surrogate", read.Corruption, StringComparison.Ordinal);
+        Assert.Contains("surrogate", read.Error, StringComparison.Ordinal);
     }
 }

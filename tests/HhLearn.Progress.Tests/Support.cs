@@ -23,8 +23,8 @@ internal static class Support
     public static TrackEvent Event(string json)
     {
         var result = TrackEventParser.Parse(json);
-        Assert.True(result.IsValid, result.Error is null ? null : string.Join("; ", result.Error.Details));
-        return result.Event;
+        Assert.True(result.IsOk, result.Error is null ? null : string.Join("; ", result.Error.Details));
+        return result.Value;
     }
 
     public static TrackEvent Module(string name, string? pathway, string? course, string module, int atMinutes)
@@ -97,8 +97,8 @@ internal static class Support
     public static LearnerProgress FromState(string stateJson)
     {
         var read = ProgressStateJson.Read(stateJson);
-        Assert.True(read.IsOk, read.Corruption);
-        return LearnerProgress.New with { State = read.State };
+        Assert.True(read.IsOk, read.Error);
+        return LearnerProgress.New with { State = read.Value };
     }
 
     public static string Json(ProgressState state) => ProgressStateJson.Write(state);

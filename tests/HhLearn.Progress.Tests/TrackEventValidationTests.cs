@@ -12,7 +12,7 @@ public class TrackEventValidationTests
     private static ValidationError Fails(string body)
     {
         var result = TrackEventParser.Parse(body);
-        Assert.False(result.IsValid);
+        Assert.False(result.IsOk);
         return result.Error;
     }
 
@@ -152,7 +152,7 @@ public class TrackEventValidationTests
         var prefix = """{"eventName":"learning_pathway_enrolled","pathway_slug":"p","note":""";
         var body = prefix + "\"" + new string('x', Limits.MaxBodyBytes - prefix.Length - 3) + "\"}";
         Assert.Equal(Limits.MaxBodyBytes, Encoding.UTF8.GetByteCount(body));
-        Assert.True(TrackEventParser.Parse(body).IsValid);
+        Assert.True(TrackEventParser.Parse(body).IsOk);
     }
 
     [Fact]
@@ -280,7 +280,7 @@ public class TrackEventValidationTests
     [Fact]
     public void Parse_FreeStringOf1000Chars_IsAccepted_1001IsRejected()
     {
-        Assert.True(TrackEventParser.Parse($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","enrollment_source":"{{{new string('s', 1000)}}}"}""").IsValid);
+        Assert.True(TrackEventParser.Parse($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","enrollment_source":"{{{new string('s', 1000)}}}"}""").IsOk);
         FailsWith($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","enrollment_source":"{{{new string('s', 1001)}}}"}""",
             ErrorCodes.SchemaValidationFailed, "enrollment_source: must be at most 1000 characters");
         FailsWith($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","payload":{"note":"{{{new string('s', 1001)}}}"}}""",
@@ -293,7 +293,7 @@ public class TrackEventValidationTests
     public void Parse_PayloadWith50Properties_IsAccepted_51IsRejected()
     {
         string Body(int count) => $$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","payload":{{{{string.Join(',', Enumerable.Range(0, count).Select(i => $"\"k{i}\":{i}"))}}}}}""";
-        Assert.True(TrackEventParser.Parse(Body(50)).IsValid);
+        Assert.True(TrackEventParser.Parse(Body(50)).IsOk);
         FailsWith(Body(51), ErrorCodes.SchemaValidationFailed, "payload: must have at most 50 properties (got 51)");
     }
 
@@ -329,15 +329,15 @@ public class TrackEventValidationTests
 
     [Fact]
     public void Parse_UnknownTopLevelFields_AreIgnored() =>
-        Assert.True(TrackEventParser.Parse("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","sessionId":"xyz","extra":{"a":[1,2]}}""").IsValid);
+        Assert.True(TrackEventParser.Parse("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","sessionId":"xyz","extra":{"a":[1,2]}}""").IsOk);
 
     [Fact]
     public void Parse_NullOptionalFields_AreTreatedAsAbsent() =>
-        Assert.True(TrackEventParser.Parse("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","eventId":null,"contactIdentifier":null,"payload":null,"course_slug":null}""").IsValid);
+        Assert.True(TrackEventParser.Parse("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","eventId":null,"contactIdentifier":null,"payload":null,"course_slug":null}""").IsOk);
 
     [Fact]
     public void Parse_Utf8Bom_IsTolerated() =>
-        Assert.True(TrackEventParser.Parse(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p"}""")).ToArray()).IsValid);
+        Assert.True(TrackEventParser.Parse(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p"}""")).ToArray()).IsOk);
 
     [Fact]
     public void Parse_ValidationErrors_NeverEchoTheEmail()
@@ -358,7 +358,7 @@ public class TrackEventUnicodeEdgeTests
     public void Parse_EscapedLoneSurrogate_IsAClientError_NeverAnException(string body)
     {
         var result = TrackEventParser.Parse(body);
-        Assert.False(result.IsValid);
+        Assert.False(result.IsOk);
         Assert.Contains(result.Error.Code, new[] { ErrorCodes.InvalidJson, ErrorCodes.SchemaValidationFailed });
     }
 
@@ -366,7 +366,7 @@ public class TrackEventUnicodeEdgeTests
     [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"café-über"}""")]
     [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"p","payload":{"note":"\ud83d\ude00 emoji"}}""")]
     [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"\u5b66\u4e60"}""")]
-    public void Parse_ValidUnicode_IsAccepted(string body) => Assert.True(TrackEventParser.Parse(body).IsValid);
+    public void Parse_ValidUnicode_IsAccepted(string body) => Assert.True(TrackEventParser.Parse(body).IsOk);
 }
 
 public class SlugInvisibleCharacterTests
@@ -378,7 +378,7 @@ public class SlugInvisibleCharacterTests
     public void Parse_SlugWithInvisibleFormatCharacters_IsRejected(string slug)
     {
         var result = TrackEventParser.Parse($$$"""{"eventName":"learning_pathway_enrolled","pathway_slug":"{{{slug}}}"}""");
-        Assert.False(result.IsValid);
+        Assert.False(result.IsOk);
         Assert.StartsWith("pathway_slug: must not contain", result.Error.Details[0], StringComparison.Ordinal);
     }
 }

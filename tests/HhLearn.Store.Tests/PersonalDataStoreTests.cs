@@ -25,7 +25,7 @@ public class PersonalDataStoreTests
     private static Func<LearnerProgress, ApplyResult> Module(string course, string module) => learner =>
     {
         var parsed = TrackEventParser.Parse($$$"""{"eventName":"learning_module_completed","payload":{"course_slug":"{{{course}}}","module_slug":"{{{module}}}","ts":"{{{Stamp.Format(Now)}}}"}}""");
-        return ProgressEngine.Apply(learner, parsed.Event!, Catalog, Now);
+        return ProgressEngine.Apply(learner, parsed.Value!, Catalog, Now);
     };
 
     private static bool Has(StoredLearner? learner, string course, string module) =>

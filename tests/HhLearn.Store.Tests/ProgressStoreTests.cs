@@ -32,8 +32,8 @@ public class ProgressStoreTests
         }
 
         var parsed = TrackEventParser.Parse(new System.Text.Json.Nodes.JsonObject { ["eventName"] = "learning_module_completed", ["payload"] = payload }.ToJsonString());
-        Assert.True(parsed.IsValid, parsed.Error is null ? null : string.Join("; ", parsed.Error.Details));
-        return parsed.Event;
+        Assert.True(parsed.IsOk, parsed.Error is null ? null : string.Join("; ", parsed.Error.Details));
+        return parsed.Value;
     }
 
     private static Func<LearnerProgress, ApplyResult> Apply(TrackEvent e) => learner => ProgressEngine.Apply(learner, e, Catalog, Now);
@@ -71,7 +71,7 @@ public class ProgressStoreTests
     {
         var (store, _, _) = await StoreAsync();
         await store.ApplyAsync(Ada, Apply(Module("course-a", "a1")), default);
-        var claim = TrackEventParser.Parse("""{"eventName":"learning_course_completed","pathway_slug":"path-x","course_slug":"course-a"}""").Event!;
+        var claim = TrackEventParser.Parse("""{"eventName":"learning_course_completed","pathway_slug":"path-x","course_slug":"course-a"}""").Value!;
         var write = await store.ApplyAsync(Ada, Apply(claim), default);
         Assert.Equal(StoreOutcome.Rejected, write.Outcome);
         Assert.Equal("course_slug: 1/2 modules completed", write.Result!.Rejection!.Details[0]);

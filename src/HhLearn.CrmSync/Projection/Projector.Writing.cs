@@ -60,13 +60,13 @@ public sealed partial class Projector
         var read = ContactProgress.Read(contact.Properties);
         if (!read.IsOk)
         {
-            Block(learner, SyncErrorCodes.ProgressStateCorrupt, $"the contact's hhl_progress_state is corrupt ({read.Corruption}); nothing imported or written", requestId);
+            Block(learner, SyncErrorCodes.ProgressStateCorrupt, $"the contact's hhl_progress_state is corrupt ({read.Error}); nothing imported or written", requestId);
             return;
         }
 
         var who = new LearnerIdentity(learner.Stored.Email, learner.Stored.Email is null ? learner.Stored.ContactId : null);
         var before = learner.Stored.Version;
-        learner.Stored = await store.ImportAsync(who, read.Learner, contact.Id, ct, learner.Stored.Key);
+        learner.Stored = await store.ImportAsync(who, read.Value, contact.Id, ct, learner.Stored.Key);
         log.Write(LogLevel.Info, LogEvents.LegacyImported, learner.Stored.Version > before ? "progress held in HubSpot merged into the store" : "HubSpot held nothing the store lacked",
             Context(learner, requestId) with { Fields = [KeyValuePair.Create<string, object?>("version", learner.Stored.Version)] });
     }

@@ -73,16 +73,16 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
             return HttpResults.Error(415, "Send the event as application/json", HttpResults.UnsupportedMediaType, $"content-type: {Truncate(contentType)} is not application/json or text/plain");
         }
 
-        var parsed = ApiRequest.Body(request) is { } bytes ? TrackEventParser.Parse(bytes) : EventParseResult.Invalid(
+        var parsed = ApiRequest.Body(request) is { } bytes ? TrackEventParser.Parse(bytes) : Progress.Result<TrackEvent, ValidationError>.Fail(
             ValidationError.Of(ErrorCodes.InvalidJson, "Body is not valid JSON", "body: is not valid base64 or UTF-8"));
-        if (!parsed.IsValid)
+        if (!parsed.IsOk)
         {
             log.Write(LogLevel.Warn, LogEvents.ValidationFailed, parsed.Error.Message,
                 new LogContext { RequestId = requestId, Error = parsed.Error.Code, Fields = [KeyValuePair.Create<string, object?>("details", parsed.Error.Details)] });
             return HttpResults.Invalid(parsed.Error);
         }
 
-        var e = parsed.Event;
+        var e = parsed.Value;
         if (!SyncOn)
         {
             return HttpResults.Track(200, new TrackAnswer { Status = "logged", Mode = "anonymous" });

@@ -8,26 +8,6 @@ using HhLearn.Progress.State;
 
 namespace HhLearn.Progress.Contact;
 
-public sealed class LearnerReadResult
-{
-    private LearnerReadResult(LearnerProgress? learner, string? corruption)
-    {
-        Learner = learner;
-        Corruption = corruption;
-    }
-
-    public LearnerProgress? Learner { get; }
-    public string? Corruption { get; }
-
-    [MemberNotNullWhen(true, nameof(Learner))]
-    [MemberNotNullWhen(false, nameof(Corruption))]
-    public bool IsOk => Learner is not null;
-
-    public static LearnerReadResult Ok(LearnerProgress learner) => new(learner, null);
-
-    public static LearnerReadResult Corrupt(string reason) => new(null, reason);
-}
-
 /// <summary>The values to write onto the contact, and whether the state fits HubSpot's 65,536-character limit.</summary>
 public sealed record ContactUpdate(IReadOnlyDictionary<string, string> Properties, int StateLength)
 {
@@ -41,13 +21,13 @@ public static class ContactProgress
     private const string InProgress = "In progress";
 
     /// <summary>Reads stored values as HubSpot returns them. Corrupt state is a result, not an exception.</summary>
-    public static LearnerReadResult Read(IReadOnlyDictionary<string, string?> properties)
+    public static Result<LearnerProgress, string> Read(IReadOnlyDictionary<string, string?> properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
         var read = ProgressStateJson.Read(Get(properties, ContactPropertyNames.ProgressState));
         if (!read.IsOk)
         {
-            return LearnerReadResult.Corrupt(read.Corruption);
+            return Result<LearnerProgress, string>.Fail(read.Error);
         }
 
         PageView? lastViewed = null;
@@ -59,9 +39,9 @@ public static class ContactProgress
             lastViewed = new PageView(type, slug, parsed is { } p ? Stamp.From(p) : new Stamp(at, null));
         }
 
-        return LearnerReadResult.Ok(new LearnerProgress
+        return Result<LearnerProgress, string>.Ok(new LearnerProgress
         {
-            State = read.State,
+            State = read.Value,
             StoredEnrolledCourses = SplitList(Get(properties, ContactPropertyNames.EnrolledCourses)),
             StoredCompletedCourses = SplitList(Get(properties, ContactPropertyNames.CompletedCourses)),
             StoredTotalProgress = Get(properties, ContactPropertyNames.TotalProgress) is { Length: > 0 } total ? total : null,

@@ -6,26 +6,6 @@ using HhLearn.Progress.State;
 
 namespace HhLearn.Progress.Events;
 
-public sealed class EventParseResult
-{
-    private EventParseResult(TrackEvent? value, ValidationError? error)
-    {
-        Event = value;
-        Error = error;
-    }
-
-    public TrackEvent? Event { get; }
-    public ValidationError? Error { get; }
-
-    [MemberNotNullWhen(true, nameof(Event))]
-    [MemberNotNullWhen(false, nameof(Error))]
-    public bool IsValid => Event is not null;
-
-    public static EventParseResult Valid(TrackEvent value) => new(value, null);
-
-    public static EventParseResult Invalid(ValidationError error) => new(null, error);
-}
-
 /// <summary>
 /// Parses and validates a POST /events/track body (docs/architecture.md section 3). Every problem found is
 /// reported as one <c>field: problem</c> line; nothing here throws on any input.
@@ -47,7 +27,7 @@ public static class TrackEventParser
     private static readonly string EventNameList = string.Join(", ", EventNames.All);
 
     /// <summary>Parses a body given as text (it is measured and parsed as UTF-8).</summary>
-    public static EventParseResult Parse(string body)
+    public static Result<TrackEvent, ValidationError> Parse(string body)
     {
         ArgumentNullException.ThrowIfNull(body);
         byte[] bytes;
@@ -63,7 +43,7 @@ public static class TrackEventParser
         return Parse(bytes);
     }
 
-    public static EventParseResult Parse(ReadOnlyMemory<byte> utf8Body)
+    public static Result<TrackEvent, ValidationError> Parse(ReadOnlyMemory<byte> utf8Body)
     {
         if (utf8Body.Length > Limits.MaxBodyBytes)
         {
@@ -124,7 +104,7 @@ public static class TrackEventParser
         }
     }
 
-    private static EventParseResult Validate(JsonElement root)
+    private static Result<TrackEvent, ValidationError> Validate(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -191,10 +171,10 @@ public static class TrackEventParser
 
         if (problems.Count > 0)
         {
-            return EventParseResult.Invalid(new ValidationError(ErrorCodes.SchemaValidationFailed, "Event failed validation", problems));
+            return Result<TrackEvent, ValidationError>.Fail(new ValidationError(ErrorCodes.SchemaValidationFailed, "Event failed validation", problems));
         }
 
-        return EventParseResult.Valid(new TrackEvent
+        return Result<TrackEvent, ValidationError>.Ok(new TrackEvent
         {
             Kind = kind!.Value,
             EventId = eventId,
@@ -506,8 +486,8 @@ public static class TrackEventParser
         return parsed;
     }
 
-    private static EventParseResult Invalid(string code, string message, string detail) =>
-        EventParseResult.Invalid(ValidationError.Of(code, message, detail));
+    private static Result<TrackEvent, ValidationError> Invalid(string code, string message, string detail) =>
+        Result<TrackEvent, ValidationError>.Fail(ValidationError.Of(code, message, detail));
 
     private static string Kind(JsonElement element) => element.ValueKind switch
     {

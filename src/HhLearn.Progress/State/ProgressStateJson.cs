@@ -6,29 +6,6 @@ using System.Text.Json;
 
 namespace HhLearn.Progress.State;
 
-/// <summary>The outcome of reading stored state: a state, or the reason it is corrupt.</summary>
-public sealed class StateReadResult
-{
-    private StateReadResult(ProgressState? state, string? corruption)
-    {
-        State = state;
-        Corruption = corruption;
-    }
-
-    public ProgressState? State { get; }
-
-    /// <summary>Why the stored text cannot be used; null when <see cref="State"/> is set.</summary>
-    public string? Corruption { get; }
-
-    [MemberNotNullWhen(true, nameof(State))]
-    [MemberNotNullWhen(false, nameof(Corruption))]
-    public bool IsOk => State is not null;
-
-    public static StateReadResult Ok(ProgressState state) => new(state, null);
-
-    public static StateReadResult Corrupt(string reason) => new(null, reason);
-}
-
 /// <summary>
 /// Reads and writes <c>hhl_progress_state</c> in its existing shape: snake_case keys, maps
 /// sorted by key so that the same state always gives the same text, unknown fields kept.
@@ -50,11 +27,11 @@ public static class ProgressStateJson
     };
 
     /// <summary>Null, empty or whitespace text is an empty state (a contact that never had progress).</summary>
-    public static StateReadResult Read(string? text)
+    public static Result<ProgressState, string> Read(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return StateReadResult.Ok(ProgressState.Empty);
+            return Result<ProgressState, string>.Ok(ProgressState.Empty);
         }
 
         JsonDocument document;
@@ -64,27 +41,27 @@ public static class ProgressStateJson
         }
         catch (JsonException ex)
         {
-            return StateReadResult.Corrupt($"not valid JSON ({FirstLine(ex.Message)})");
+            return Result<ProgressState, string>.Fail($"not valid JSON ({FirstLine(ex.Message)})");
         }
 
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return StateReadResult.Corrupt($"not a JSON object (found {document.RootElement.ValueKind})");
+                return Result<ProgressState, string>.Fail($"not a JSON object (found {document.RootElement.ValueKind})");
             }
 
             try
             {
-                return StateReadResult.Ok(ReadState(document.RootElement));
+                return Result<ProgressState, string>.Ok(ReadState(document.RootElement));
             }
             catch (CorruptStateException ex)
             {
-                return StateReadResult.Corrupt(ex.Message);
+                return Result<ProgressState, string>.Fail(ex.Message);
             }
             catch (InvalidOperationException)
             {
-                return StateReadResult.Corrupt("contains an escaped unpaired surrogate");
+                return Result<ProgressState, string>.Fail("contains an escaped unpaired surrogate");
             }
         }
     }

@@ -17,7 +17,7 @@ public sealed class NaiveBaseline(HttpClient hubSpot)
     /// <summary>Syncs one track body; false when any call failed (the event is then lost: nothing retries it).</summary>
     public async Task<bool> SyncAsync(string body, CancellationToken ct)
     {
-        var e = TrackEventParser.Parse(body).Event!;
+        var e = TrackEventParser.Parse(body).Value!;
         var search = await SendAsync(HttpMethod.Post, "crm/v3/objects/contacts/search",
             new JsonObject
             {
@@ -57,7 +57,7 @@ public sealed class NaiveBaseline(HttpClient hubSpot)
         }
 
         var stored = properties.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString());
-        var learner = ContactProgress.Read(stored).Learner ?? LearnerProgress.New;
+        var learner = ContactProgress.Read(stored).Value ?? LearnerProgress.New;
         var applied = ProgressEngine.Apply(learner, e, Workload.Catalog, DateTimeOffset.UtcNow);
         if (!applied.IsApplied)
         {

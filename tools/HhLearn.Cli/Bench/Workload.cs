@@ -71,7 +71,7 @@ public static class Workload
     /// <summary>The properties the contact must hold: the stored ones with every event applied.</summary>
     public static IReadOnlyDictionary<string, string> Oracle(IReadOnlyDictionary<string, string?> stored, IEnumerable<string> bodies)
     {
-        var learner = ProgressEngine.ApplyAll(ContactProgress.Read(stored).Learner!, bodies.Select(b => TrackEventParser.Parse(b).Event!), Catalog, DateTimeOffset.UtcNow).Learner;
+        var learner = ProgressEngine.ApplyAll(ContactProgress.Read(stored).Value!, bodies.Select(b => TrackEventParser.Parse(b).Value!), Catalog, DateTimeOffset.UtcNow).Learner;
         return ContactProgress.Build(learner, Catalog, DateTimeOffset.UtcNow).Properties;
     }
 
@@ -83,11 +83,11 @@ public static class Workload
     {
         ArgumentNullException.ThrowIfNull(contacts);
         var byEmail = contacts.GroupBy(c => c.Properties.GetValueOrDefault("email") ?? string.Empty, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => g.Select(c => ContactProgress.Read(c.Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Learner).OfType<LearnerProgress>().ToList(), StringComparer.OrdinalIgnoreCase);
+            .ToDictionary(g => g.Key, g => g.Select(c => ContactProgress.Read(c.Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Value).OfType<LearnerProgress>().ToList(), StringComparer.OrdinalIgnoreCase);
         var lost = 0;
         foreach (var (email, body) in events)
         {
-            var e = TrackEventParser.Parse(body).Event!;
+            var e = TrackEventParser.Parse(body).Value!;
             var found = byEmail.TryGetValue(email, out var learners) && learners.Any(l =>
             {
                 var again = ProgressEngine.Apply(l, e, Catalog, DateTimeOffset.UtcNow);

@@ -95,7 +95,7 @@ internal static class ApplyCommand
         var read = ContactProgress.Read(stored);
         if (!read.IsOk)
         {
-            stderr.WriteLine($"hhlearn apply: stored hhl_progress_state is corrupt ({read.Corruption}); nothing applied");
+            stderr.WriteLine($"hhlearn apply: stored hhl_progress_state is corrupt ({read.Error}); nothing applied");
             return 1;
         }
 
@@ -125,9 +125,9 @@ internal static class ApplyCommand
                 }
 
                 var parsed = TrackEventParser.Parse(line);
-                if (parsed.IsValid)
+                if (parsed.IsOk)
                 {
-                    events.Add((lineNumber, parsed.Event));
+                    events.Add((lineNumber, parsed.Value));
                 }
                 else
                 {
@@ -136,7 +136,7 @@ internal static class ApplyCommand
             }
         }
 
-        var fold = ProgressEngine.ApplyAll(read.Learner, events.Select(e => e.Event), catalog.Catalog, now);
+        var fold = ProgressEngine.ApplyAll(read.Value, events.Select(e => e.Event), catalog.Catalog, now);
         var learner = fold.Learner;
         rejected.AddRange(fold.Rejected.Select(r => (events[r.Index].Line, r.Error)));
         rejected.Sort((a, b) => a.Line.CompareTo(b.Line));

@@ -123,12 +123,12 @@ internal static class ImportCommand
         var read = ContactProgress.Read(contact.Properties);
         if (!read.IsOk)
         {
-            errors.WriteLine($"hhlearn import: contact {contact.Id}: hhl_progress_state is corrupt ({read.Corruption}); not imported");
+            errors.WriteLine($"hhlearn import: contact {contact.Id}: hhl_progress_state is corrupt ({read.Error}); not imported");
             return "corrupt";
         }
 
         var who = new LearnerIdentity(email, email is null ? contact.Id : null);
-        var (_, outcome) = await store.ImportWithOutcomeAsync(who, read.Learner, contact.Id, ct);
+        var (_, outcome) = await store.ImportWithOutcomeAsync(who, read.Value, contact.Id, ct);
         return outcome switch
         {
             ImportOutcome.Created => "imported",
