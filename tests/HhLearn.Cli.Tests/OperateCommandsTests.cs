@@ -15,7 +15,7 @@ namespace HhLearn.Cli.Tests;
 /// <summary>The operator's store commands against dynalite and the emulator: import, reproject, recompute.</summary>
 public class OperateCommandsTests
 {
-    private static readonly LearningCatalog Catalog = LearningCatalog.Of([("course-a", ["a1", "a2"]), ("course-b", ["b1"])], []);
+    private static readonly LearningCatalog Catalog = TestCatalogs.Small;
 
     private static async Task<ProgressStore> StoreAsync(LearningCatalog? catalog = null)
     {

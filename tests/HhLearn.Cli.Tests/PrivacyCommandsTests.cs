@@ -14,7 +14,7 @@ namespace HhLearn.Cli.Tests;
 /// <summary>The personal-data commands against dynalite and the emulator: suppress (and lift), forget, export.</summary>
 public class PrivacyCommandsTests
 {
-    private static readonly LearningCatalog Catalog = LearningCatalog.Of([("course-a", ["a1", "a2"])], []);
+    private static readonly LearningCatalog Catalog = TestCatalogs.Small;
     private static readonly LearnerIdentity Ada = new("ada@example.com", null);
 
     private static TestConsole Wide()

@@ -13,9 +13,7 @@ internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
-    public static readonly LearningCatalog Catalog = LearningCatalog.Of(
-        [("course-a", ["a1", "a2"]), ("course-b", ["b1"])],
-        [("path-x", ["course-a", "course-b"])]);
+    public static readonly LearningCatalog Catalog = TestSupport.TestCatalogs.Small;
 
     private SyncFixture(HubSpotEmulator.HubSpotEmulator emulator, HttpClient http, HubSpotClient client, StringWriter logText, SyncOptions? options)
     {
@@ -36,7 +34,7 @@ internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
     /// <summary>HubSpot-only direct mode.</summary>
     public HubSpotBackend Sync { get; }
 
-    public IReadOnlyList<JsonNode> LogLines => LogText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+    public IReadOnlyList<JsonNode> LogLines => TestSupport.LogLines.Parse(LogText.ToString());
 
     public static async Task<SyncFixture> StartAsync(SyncOptions? options = null)
     {
@@ -47,24 +45,12 @@ internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
         return new SyncFixture(emulator, http, client, new StringWriter(), options);
     }
 
-    public static void Provision(ContactStore store)
-    {
-        store.CreateGroup(new JsonObject { ["name"] = ContactPropertyNames.GroupName, ["label"] = ContactPropertyNames.GroupLabel });
-        foreach (var p in ContactPropertySchema.All)
-        {
-            store.CreateProperty(new JsonObject { ["name"] = p.Name, ["label"] = p.Label, ["type"] = p.Type, ["fieldType"] = p.FieldType, ["groupName"] = ContactPropertyNames.GroupName });
-        }
-    }
+    public static void Provision(ContactStore store) => TestSupport.EmulatorSetup.Provision(store);
 
-    public static TrackEvent Event(string json)
-    {
-        var parsed = TrackEventParser.Parse(json);
-        Assert.True(parsed.IsOk, parsed.Error is null ? null : string.Join("; ", parsed.Error.Details));
-        return parsed.Value;
-    }
+    public static TrackEvent Event(string json) => TestSupport.TrackEvents.Parse(json);
 
     public static TrackEvent ModuleCompleted(string email, string course, string module, string ts = "2026-11-27T10:00:00Z") =>
-        Event($$$"""{"eventName":"learning_module_completed","contactIdentifier":{"email":"{{{email}}}"},"payload":{"course_slug":"{{{course}}}","module_slug":"{{{module}}}","ts":"{{{ts}}}"}}""");
+        TestSupport.TrackEvents.ModuleCompleted(course, module, ts, email);
 
     public IReadOnlyDictionary<string, string> Contact(string email) =>
         Emulator.Store.AllContacts().Single(c => c.Properties.GetValueOrDefault("email") == email).Properties;

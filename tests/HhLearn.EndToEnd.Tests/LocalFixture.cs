@@ -24,7 +24,7 @@ public sealed class LocalFixture : IAsyncDisposable
     public ConcurrentQueue<string> Logs { get; }
     public HubSpotEmulator.HubSpotEmulator Emulator => Service.Emulator!;
 
-    public IEnumerable<JsonNode> LogLines => Logs.Select(l => { try { return JsonNode.Parse(l); } catch (System.Text.Json.JsonException) { return null; } }).OfType<JsonNode>();
+    public IEnumerable<JsonNode> LogLines => TestSupport.LogLines.Parse(Logs);
 
     /// <summary>The whole local stack; store mode (dynalite and the projection) unless <paramref name="direct"/>.</summary>
     public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null, bool direct = false,

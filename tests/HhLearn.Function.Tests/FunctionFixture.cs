@@ -33,7 +33,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
     public FunctionApp App { get; }
     public StringWriter LogText { get; }
 
-    public IReadOnlyList<JsonNode> LogLines => LogText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+    public IReadOnlyList<JsonNode> LogLines => TestSupport.LogLines.Parse(LogText.ToString());
 
     /// <summary>The projection queue in store mode: nudges the function sent land here.</summary>
     public FifoQueue? Queue { get; private set; }
@@ -117,14 +117,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
         return answers;
     }
 
-    public static void Provision(ContactStore store)
-    {
-        store.CreateGroup(new JsonObject { ["name"] = ContactPropertyNames.GroupName, ["label"] = ContactPropertyNames.GroupLabel });
-        foreach (var p in ContactPropertySchema.All)
-        {
-            store.CreateProperty(new JsonObject { ["name"] = p.Name, ["label"] = p.Label, ["type"] = p.Type, ["fieldType"] = p.FieldType, ["groupName"] = ContactPropertyNames.GroupName });
-        }
-    }
+    public static void Provision(ContactStore store) => TestSupport.EmulatorSetup.Provision(store);
 
     private static DirectoryInfo WriteCatalog()
     {

@@ -11,7 +11,7 @@ namespace HhLearn.Store.Tests;
 /// <summary>One record per person, suppression, erasure and export, against dynalite.</summary>
 public class PersonalDataStoreTests
 {
-    private static readonly LearningCatalog Catalog = LearningCatalog.Of([("course-a", ["a1", "a2"]), ("course-b", ["b1"])], []);
+    private static readonly LearningCatalog Catalog = TestCatalogs.Small;
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private static readonly LearnerIdentity Ada = new("ada@example.com", null);
     private static readonly LearnerIdentity AdaOld = new("ada.old@example.com", null);

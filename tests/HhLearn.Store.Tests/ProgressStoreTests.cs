@@ -13,7 +13,7 @@ namespace HhLearn.Store.Tests;
 /// <summary>The progress store against dynalite: conditional writes, retries, contact ids, imports, projection marks.</summary>
 public class ProgressStoreTests
 {
-    private static readonly LearningCatalog Catalog = LearningCatalog.Of([("course-a", ["a1", "a2"]), ("course-b", ["b1"])], [("path-x", ["course-a", "course-b"])]);
+    private static readonly LearningCatalog Catalog = TestCatalogs.Small;
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private static readonly LearnerIdentity Ada = new("ada@example.com", null);
 
