@@ -33,15 +33,7 @@ public static class TrackEvents
 /// <summary>An emulator set up as <c>hhlearn provision</c> leaves a portal: HhLearn's group and properties.</summary>
 public static class EmulatorSetup
 {
-    public static void Provision(ContactStore store)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        store.CreateGroup(new JsonObject { ["name"] = ContactPropertyNames.GroupName, ["label"] = ContactPropertyNames.GroupLabel });
-        foreach (var p in ContactPropertySchema.All)
-        {
-            store.CreateProperty(new JsonObject { ["name"] = p.Name, ["label"] = p.Label, ["type"] = p.Type, ["fieldType"] = p.FieldType, ["groupName"] = ContactPropertyNames.GroupName });
-        }
-    }
+    public static void Provision(ContactStore store) => Cli.Local.LocalService.ProvisionEmulator(store);
 }
 
 /// <summary>The JSON log lines a test captured (lines that are not JSON, such as a runtime's own output, are skipped).</summary>
