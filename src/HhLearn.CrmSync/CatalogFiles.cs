@@ -1,5 +1,3 @@
-using HhLearn.Progress.Catalog;
-
 namespace HhLearn.CrmSync;
 
 /// <summary>Reads <c>courses/*.json</c> and <c>pathways/*.json</c> under a catalog directory (the file I/O the pure domain leaves out).</summary>

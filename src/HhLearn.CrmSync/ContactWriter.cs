@@ -1,7 +1,3 @@
-using HhLearn.HubSpot;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-
 namespace HhLearn.CrmSync;
 
 /// <summary>A learner as HubSpot should know it: an email, a contact id, or both. <see cref="Ref"/> names it to the caller.</summary>

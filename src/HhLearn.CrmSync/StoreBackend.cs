@@ -1,11 +1,3 @@
-using HhLearn.HubSpot;
-using HhLearn.Operations;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Store;
-
 namespace HhLearn.CrmSync;
 
 /// <summary>

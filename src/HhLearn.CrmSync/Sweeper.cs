@@ -1,6 +1,4 @@
 using System.Globalization;
-using HhLearn.Operations;
-using HhLearn.Store;
 
 namespace HhLearn.CrmSync;
 

@@ -1,8 +1,3 @@
-using HhLearn.Operations;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-
 namespace HhLearn.CrmSync;
 
 public enum ProgressBackend

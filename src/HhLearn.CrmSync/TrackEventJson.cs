@@ -1,5 +1,4 @@
 using System.Text.Json;
-using HhLearn.Progress.Events;
 
 namespace HhLearn.CrmSync;
 

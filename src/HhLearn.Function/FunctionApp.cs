@@ -1,14 +1,8 @@
 using System.Text;
-using HhLearn.Operations;
-using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
-using HhLearn.CrmSync;
-using HhLearn.Function.Config;
-using HhLearn.Function.Events;
 using HhLearn.Function.Http;
 using HhLearn.Function.Queue;
 using HhLearn.Function.Runtime;
-using HhLearn.HubSpot;
 using HhLearn.Progress.Catalog;
 using HhLearn.Store;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-using HhLearn.Function.Events;
 using HhLearn.Function.Http;
 
 namespace HhLearn.Function;

@@ -1,8 +1,5 @@
-using HhLearn.Operations;
 using System.Collections;
-using HhLearn.CrmSync;
 using HhLearn.Function;
-using HhLearn.Function.Config;
 using HhLearn.Function.Runtime;
 
 // The custom runtime's entry point: read configuration, report a bad one once through the init error,

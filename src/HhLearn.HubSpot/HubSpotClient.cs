@@ -119,7 +119,7 @@ public sealed partial class HubSpotClient : IAsyncDisposable
         IReadOnlyCollection<IReadOnlyDictionary<string, string>> contacts, CancellationToken ct = default)
     {
         EnsureBatchSize(contacts.Count);
-        var request = new BatchCreateRequest { Inputs = contacts.Select(p => new PropertiesInput { Properties = p }).ToArray() };
+        var request = new BatchInputs<PropertiesInput> { Inputs = contacts.Select(p => new PropertiesInput { Properties = p }).ToArray() };
         return await BatchAsync("contacts.batchCreate", $"{ContactsPath}/batch/create", Json(request, HubSpotJsonContext.Default.BatchCreateRequest), ct);
     }
 
@@ -127,7 +127,7 @@ public sealed partial class HubSpotClient : IAsyncDisposable
         IReadOnlyCollection<HubSpotContactUpdate> updates, CancellationToken ct = default)
     {
         EnsureBatchSize(updates.Count);
-        var request = new BatchUpdateRequest { Inputs = updates.Select(u => new UpdateInput { Id = u.Id, Properties = u.Properties }).ToArray() };
+        var request = new BatchInputs<UpdateInput> { Inputs = updates.Select(u => new UpdateInput { Id = u.Id, Properties = u.Properties }).ToArray() };
         return await BatchAsync("contacts.batchUpdate", $"{ContactsPath}/batch/update", Json(request, HubSpotJsonContext.Default.BatchUpdateRequest), ct);
     }
 
@@ -136,7 +136,7 @@ public sealed partial class HubSpotClient : IAsyncDisposable
         IReadOnlyCollection<HubSpotContactUpsert> upserts, CancellationToken ct = default)
     {
         EnsureBatchSize(upserts.Count);
-        var request = new BatchUpsertRequest
+        var request = new BatchInputs<UpsertInput>
         {
             Inputs = upserts.Select(u => new UpsertInput { Id = u.Email, IdProperty = "email", Properties = u.Properties }).ToArray(),
         };
@@ -203,7 +203,7 @@ public sealed partial class HubSpotClient : IAsyncDisposable
     {
         EnsureBatchSize(properties.Count);
         var (status, response) = await SendWithStatusAsync("properties.batchCreate", HttpMethod.Post, $"{PropertiesPath}/batch/create",
-            Json(new PropertyBatchCreateRequest { Inputs = properties.ToArray() }, HubSpotJsonContext.Default.PropertyBatchCreateRequest),
+            Json(new BatchInputs<HubSpotProperty> { Inputs = properties.ToArray() }, HubSpotJsonContext.Default.PropertyBatchCreateRequest),
             HubSpotJsonContext.Default.PropertyBatchResponse, false, ct);
         return new HubSpotBatchResult<HubSpotProperty>(status, response.Results ?? [], BatchErrors(response.Errors));
     }

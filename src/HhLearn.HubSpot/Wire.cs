@@ -39,9 +39,18 @@ internal sealed class BatchReadRequest
     [JsonPropertyName("properties")] public required IReadOnlyList<string> Properties { get; init; }
 }
 
-internal sealed class BatchCreateRequest
+/// <summary>A batch call's body: <c>{"inputs":[...]}</c>, 1 to 100 of them.</summary>
+internal sealed class BatchInputs<T>
 {
-    [JsonPropertyName("inputs")] public required IReadOnlyList<PropertiesInput> Inputs { get; init; }
+    [JsonPropertyName("inputs")] public required IReadOnlyList<T> Inputs { get; init; }
+}
+
+/// <summary>A batch call's answer: 200 with <c>results</c>, or 207 with <c>errors</c> beside them.</summary>
+internal sealed class BatchAnswer<T>
+{
+    [JsonPropertyName("status")] public string? Status { get; set; }
+    [JsonPropertyName("results")] public List<T>? Results { get; set; }
+    [JsonPropertyName("errors")] public List<ErrorDto>? Errors { get; set; }
 }
 
 internal sealed class UpdateInput
@@ -50,28 +59,11 @@ internal sealed class UpdateInput
     [JsonPropertyName("properties")] public required IReadOnlyDictionary<string, string> Properties { get; init; }
 }
 
-internal sealed class BatchUpdateRequest
-{
-    [JsonPropertyName("inputs")] public required IReadOnlyList<UpdateInput> Inputs { get; init; }
-}
-
 internal sealed class UpsertInput
 {
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("idProperty")] public required string IdProperty { get; init; }
     [JsonPropertyName("properties")] public required IReadOnlyDictionary<string, string> Properties { get; init; }
-}
-
-internal sealed class BatchUpsertRequest
-{
-    [JsonPropertyName("inputs")] public required IReadOnlyList<UpsertInput> Inputs { get; init; }
-}
-
-internal sealed class BatchResponse
-{
-    [JsonPropertyName("status")] public string? Status { get; set; }
-    [JsonPropertyName("results")] public List<ObjectDto>? Results { get; set; }
-    [JsonPropertyName("errors")] public List<ErrorDto>? Errors { get; set; }
 }
 
 internal sealed class ErrorDto
@@ -153,18 +145,6 @@ internal sealed class GdprDeleteRequest
     public string? IdProperty { get; init; }
 }
 
-internal sealed class PropertyBatchCreateRequest
-{
-    [JsonPropertyName("inputs")] public required IReadOnlyList<HubSpotProperty> Inputs { get; init; }
-}
-
-internal sealed class PropertyBatchResponse
-{
-    [JsonPropertyName("status")] public string? Status { get; set; }
-    [JsonPropertyName("results")] public List<HubSpotProperty>? Results { get; set; }
-    [JsonPropertyName("errors")] public List<ErrorDto>? Errors { get; set; }
-}
-
 /// <summary>Property values are documented as strings or null; any other scalar is taken as its JSON text.</summary>
 internal sealed class LenientStringMapConverter : JsonConverter<Dictionary<string, string?>>
 {
@@ -214,10 +194,10 @@ internal sealed class LenientStringMapConverter : JsonConverter<Dictionary<strin
 [JsonSerializable(typeof(ObjectDto))]
 [JsonSerializable(typeof(PropertiesInput))]
 [JsonSerializable(typeof(BatchReadRequest))]
-[JsonSerializable(typeof(BatchCreateRequest))]
-[JsonSerializable(typeof(BatchUpdateRequest))]
-[JsonSerializable(typeof(BatchUpsertRequest))]
-[JsonSerializable(typeof(BatchResponse))]
+[JsonSerializable(typeof(BatchInputs<PropertiesInput>), TypeInfoPropertyName = "BatchCreateRequest")]
+[JsonSerializable(typeof(BatchInputs<UpdateInput>), TypeInfoPropertyName = "BatchUpdateRequest")]
+[JsonSerializable(typeof(BatchInputs<UpsertInput>), TypeInfoPropertyName = "BatchUpsertRequest")]
+[JsonSerializable(typeof(BatchAnswer<ObjectDto>), TypeInfoPropertyName = "BatchResponse")]
 [JsonSerializable(typeof(ErrorDto))]
 [JsonSerializable(typeof(SearchRequest))]
 [JsonSerializable(typeof(SearchResponse))]
@@ -226,7 +206,7 @@ internal sealed class LenientStringMapConverter : JsonConverter<Dictionary<strin
 [JsonSerializable(typeof(MergeRequest))]
 [JsonSerializable(typeof(HubSpotProperty))]
 [JsonSerializable(typeof(HubSpotPropertyGroup))]
-[JsonSerializable(typeof(PropertyBatchCreateRequest))]
-[JsonSerializable(typeof(PropertyBatchResponse))]
+[JsonSerializable(typeof(BatchInputs<HubSpotProperty>), TypeInfoPropertyName = "PropertyBatchCreateRequest")]
+[JsonSerializable(typeof(BatchAnswer<HubSpotProperty>), TypeInfoPropertyName = "PropertyBatchResponse")]
 [JsonSerializable(typeof(HubSpotBehavioralEvent))]
 internal sealed partial class HubSpotJsonContext : JsonSerializerContext;

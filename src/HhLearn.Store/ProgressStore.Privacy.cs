@@ -1,7 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using HhLearn.Progress.Events;
-using T = HhLearn.Store.ProgressTable;
-
 namespace HhLearn.Store;
 
 /// <summary>Why a learner is kept out of HubSpot.</summary>

@@ -1,13 +1,3 @@
-using System.Globalization;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Progress.State;
-using T = HhLearn.Store.ProgressTable;
-
 namespace HhLearn.Store;
 
 /// <summary>What the projection needs: batch reads, leases, marks, blocks and the due index.</summary>

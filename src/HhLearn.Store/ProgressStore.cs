@@ -1,13 +1,4 @@
-using System.Globalization;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
 using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Progress.State;
-using T = HhLearn.Store.ProgressTable;
 
 namespace HhLearn.Store;
 

@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using HhLearn.Progress.Events;
 
 namespace HhLearn.Store;
 

@@ -1,5 +1,3 @@
-using HhLearn.Progress.Rules;
-
 namespace HhLearn.Store;
 
 /// <summary>One learner's item in the progress store.</summary>

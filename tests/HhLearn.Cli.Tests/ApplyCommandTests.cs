@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using HhLearn.Cli.Commands;
 
 namespace HhLearn.Cli.Tests;
 

@@ -1,7 +1,6 @@
 using HhLearn.Cli.Operate;
 using HhLearn.CrmSync;
 using HhLearn.HubSpot;
-using HhLearn.HubSpotEmulator;
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;

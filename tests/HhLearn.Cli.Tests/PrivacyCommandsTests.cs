@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using HhLearn.Cli.Operate;
 using HhLearn.HubSpot;
-using HhLearn.HubSpotEmulator;
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;

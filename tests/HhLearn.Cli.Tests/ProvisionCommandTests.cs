@@ -1,5 +1,3 @@
-using HhLearn.Cli.Commands;
-using HhLearn.HubSpotEmulator;
 using HhLearn.Progress.Contact;
 using Spectre.Console;
 

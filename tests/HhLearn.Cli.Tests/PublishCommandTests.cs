@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
-using HhLearn.Cli.Commands;
 using HhLearn.Cli.Publish;
 
 namespace HhLearn.Cli.Tests;

@@ -1,8 +1,4 @@
-using HhLearn.Operations;
-using System.Text.Json.Nodes;
 using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.CrmSync.Tests;
 

@@ -1,9 +1,5 @@
-using System.Text.Json.Nodes;
-using HhLearn.Operations;
-using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
 using HhLearn.Store;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.CrmSync.Tests;
 

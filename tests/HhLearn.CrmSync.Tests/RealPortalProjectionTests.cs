@@ -1,9 +1,6 @@
-using HhLearn.Operations;
-using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
 using HhLearn.Store;
 using static HhLearn.CrmSync.Tests.ProjectorTests;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.CrmSync.Tests;
 

@@ -1,10 +1,7 @@
-using HhLearn.Operations;
-using System.Text.Json.Nodes;
 using HhLearn.HubSpot;
 using HhLearn.HubSpotEmulator;
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
 
 namespace HhLearn.CrmSync.Tests;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using HhLearn.Cli.Bench;
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Contact;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using HhLearn.Cli.Local;
 
 namespace HhLearn.EndToEnd.Tests;

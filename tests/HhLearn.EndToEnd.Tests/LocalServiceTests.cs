@@ -1,7 +1,4 @@
-using HhLearn.Operations;
-using System.Text.Json.Nodes;
 using HhLearn.CrmSync;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.EndToEnd.Tests;
 

@@ -1,7 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using HhLearn.Operations;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.EndToEnd.Tests;
 

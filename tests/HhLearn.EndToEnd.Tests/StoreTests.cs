@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using HhLearn.Operations;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.EndToEnd.Tests;
 

@@ -1,6 +1,4 @@
 using System.Collections;
-using HhLearn.CrmSync;
-using HhLearn.Function.Config;
 
 namespace HhLearn.Function.Tests;
 

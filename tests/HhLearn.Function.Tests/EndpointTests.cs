@@ -1,6 +1,3 @@
-using HhLearn.Operations;
-using System.Text.Json.Nodes;
-using HhLearn.CrmSync;
 using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.Function.Tests;

@@ -1,12 +1,6 @@
-using HhLearn.Operations;
 using System.Collections;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using HhLearn.CrmSync;
-using HhLearn.Function.Config;
 using HhLearn.Function.Events;
-using HhLearn.Function.Runtime;
 using HhLearn.HubSpot;
 using HhLearn.HubSpotEmulator;
 using HhLearn.Cli.Local;

@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-using HhLearn.Function.Runtime;
-using HhLearn.Operations;
 
 namespace HhLearn.Function.Tests;
 

@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Moq;
-using HhLearn.Function.Config;
 using HhLearn.HubSpot;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
-using HhLearn.Function.Runtime;
-using HhLearn.Operations;
 using HhLearn.Progress.Events;
 using P = HhLearn.Progress.Contact.ContactPropertyNames;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace HhLearn.HubSpotEmulator.Tests;
 
 /// <summary>The emulator behaves as HubSpot's contacts API does (shapes from docs/hubspot.md).</summary>

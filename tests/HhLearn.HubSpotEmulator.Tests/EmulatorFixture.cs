@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace HhLearn.HubSpotEmulator.Tests;
 

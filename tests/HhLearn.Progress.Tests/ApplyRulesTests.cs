@@ -1,6 +1,3 @@
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
 using static HhLearn.Progress.Tests.Support;
 
 namespace HhLearn.Progress.Tests;

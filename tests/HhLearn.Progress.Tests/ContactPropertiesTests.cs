@@ -1,6 +1,3 @@
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
 using static HhLearn.Progress.Tests.Support;
 using P = HhLearn.Progress.Contact.ContactPropertyNames;
 

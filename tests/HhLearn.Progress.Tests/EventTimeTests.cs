@@ -1,5 +1,3 @@
-using HhLearn.Progress.Events;
-
 namespace HhLearn.Progress.Tests;
 
 /// <summary>An event's time is payload.ts unless it is missing, unparseable or more than 5 minutes in the future.</summary>

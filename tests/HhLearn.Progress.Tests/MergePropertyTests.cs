@@ -1,10 +1,5 @@
 using System.Text.Json.Nodes;
 using CsCheck;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Progress.State;
 
 namespace HhLearn.Progress.Tests;
 

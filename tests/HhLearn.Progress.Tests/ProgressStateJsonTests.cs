@@ -1,5 +1,3 @@
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Tests;
 
 /// <summary>hhl_progress_state is read and written in exactly its existing shape; unknown fields survive.</summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using HhLearn.Progress.Events;
 
 namespace HhLearn.Progress.Tests;
 

@@ -1,6 +1,3 @@
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
 using static HhLearn.Progress.Tests.Support;
 
 namespace HhLearn.Progress.Tests;

@@ -1,11 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Progress.State;
-using HhLearn.TestSupport;
-
 namespace HhLearn.Store.Tests;
 
 /// <summary>One record per person, suppression, erasure and export, against dynalite.</summary>

@@ -1,12 +1,5 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Progress.State;
-using HhLearn.TestSupport;
 
 namespace HhLearn.Store.Tests;
 

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using HhLearn.Cli.Commands;
 
 var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress sync service")

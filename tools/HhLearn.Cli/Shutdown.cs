@@ -23,6 +23,20 @@ internal sealed class Shutdown : IDisposable
 
     public CancellationToken Token => _cts.Token;
 
+    /// <summary>Waits for Ctrl-C (or SIGTERM), then says so: what a long-running command does while it serves.</summary>
+    public async Task UntilStoppedAsync()
+    {
+        Console.WriteLine("Press Ctrl-C to stop.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("Stopping.");
+        }
+    }
+
     public void Dispose()
     {
         foreach (var registration in _registrations)

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace HhLearn.HubSpotEmulator;
 
 /// <summary>The JSON HubSpot answers with: records, batch envelopes, 404s and validation errors.</summary>

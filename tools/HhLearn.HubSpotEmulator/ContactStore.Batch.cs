@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using static HhLearn.HubSpotEmulator.ContactAnswers;
 
 namespace HhLearn.HubSpotEmulator;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using static HhLearn.HubSpotEmulator.ContactAnswers;
 
 namespace HhLearn.HubSpotEmulator;

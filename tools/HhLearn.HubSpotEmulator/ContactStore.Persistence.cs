@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace HhLearn.HubSpotEmulator;
 
 /// <summary>The emulator's data as one JSON document (<c>--data FILE</c>).</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using static HhLearn.HubSpotEmulator.ContactAnswers;
 
 namespace HhLearn.HubSpotEmulator;

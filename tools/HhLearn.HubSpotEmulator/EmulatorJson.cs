@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
 namespace HhLearn.HubSpotEmulator;

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace HhLearn.HubSpotEmulator;
 

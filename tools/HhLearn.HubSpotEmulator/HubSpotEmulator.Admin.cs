@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace HhLearn.HubSpotEmulator;
 
 /// <summary>The admin side under <c>/_emulator/</c>: set-up of real-portal shapes, faults, stats.</summary>

@@ -1,7 +1,3 @@
-using HhLearn.Operations;
-using HhLearn.Progress.Contact;
-using HhLearn.Store;
-
 namespace HhLearn.CrmSync;
 
 /// <summary>

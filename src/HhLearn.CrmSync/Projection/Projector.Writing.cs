@@ -1,9 +1,3 @@
-using HhLearn.HubSpot;
-using HhLearn.Operations;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Store;
-
 namespace HhLearn.CrmSync;
 
 /// <summary>Finding the learners' contacts, importing what they hold, writing them, and recording what HubSpot holds.</summary>

@@ -1,6 +1,3 @@
-using HhLearn.HubSpot;
-using HhLearn.Store;
-
 namespace HhLearn.CrmSync;
 
 /// <summary>What became of one queue message.</summary>

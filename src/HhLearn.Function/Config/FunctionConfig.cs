@@ -1,7 +1,4 @@
 using System.Collections;
-using HhLearn.CrmSync;
-using HhLearn.HubSpot;
-using HhLearn.Operations;
 
 namespace HhLearn.Function.Config;
 

@@ -1,6 +1,5 @@
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
-using HhLearn.HubSpot;
 
 namespace HhLearn.Function.Config;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace HhLearn.Function.Events;
 
 // API Gateway HTTP API payload format 2.0, named and shaped like Amazon.Lambda.APIGatewayEvents so that they

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace HhLearn.Function.Events;
 
 // SQS events for Lambda, named and shaped like Amazon.Lambda.SQSEvents.

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace HhLearn.Function.Http;
 
 // The bodies of the HTTP contract (README, "The HTTP API"), exactly.

@@ -1,5 +1,4 @@
 using System.Text;
-using Req = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyRequest;
 
 namespace HhLearn.Function.Http;
 

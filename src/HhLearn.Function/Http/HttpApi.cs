@@ -1,11 +1,4 @@
-using HhLearn.Operations;
-using System.Text.Json;
-using HhLearn.CrmSync;
-using HhLearn.Function.Config;
-using HhLearn.Function.Events;
 using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using Req = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyRequest;
 using Res = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyResponse;
 
 namespace HhLearn.Function.Http;

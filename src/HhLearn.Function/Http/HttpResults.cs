@@ -1,8 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using HhLearn.CrmSync;
-using HhLearn.Function.Events;
-using HhLearn.Progress.Events;
 
 namespace HhLearn.Function.Http;
 

@@ -1,7 +1,3 @@
-using HhLearn.CrmSync;
-using HhLearn.Function.Config;
-using HhLearn.Progress.Events;
-using Req = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyRequest;
 using Res = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyResponse;
 
 namespace HhLearn.Function.Http;

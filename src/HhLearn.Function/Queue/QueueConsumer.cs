@@ -1,7 +1,3 @@
-using HhLearn.CrmSync;
-using HhLearn.Function.Events;
-using HhLearn.Operations;
-
 namespace HhLearn.Function.Queue;
 
 /// <summary>

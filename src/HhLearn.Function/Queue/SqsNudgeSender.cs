@@ -1,6 +1,5 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HhLearn.CrmSync;
 
 namespace HhLearn.Function.Queue;
 

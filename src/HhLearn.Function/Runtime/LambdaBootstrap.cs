@@ -1,5 +1,3 @@
-using HhLearn.Operations;
-
 namespace HhLearn.Function.Runtime;
 
 /// <summary>What a handler gets besides the payload.</summary>

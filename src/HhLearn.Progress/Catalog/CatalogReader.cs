@@ -1,7 +1,3 @@
-using System.Collections.Immutable;
-using System.Text.Json;
-using HhLearn.Progress.Events;
-
 namespace HhLearn.Progress.Catalog;
 
 public enum CatalogKind

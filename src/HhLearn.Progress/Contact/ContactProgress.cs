@@ -1,10 +1,4 @@
-using System.Collections.Immutable;
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
-using HhLearn.Progress.State;
 
 namespace HhLearn.Progress.Contact;
 
@@ -76,17 +70,7 @@ public static class ContactProgress
             values[ContactPropertyNames.TotalProgress] = total;
         }
 
-        if (learner.LastActivity is { } last)
-        {
-            values[ContactPropertyNames.LastActivity] = FormatDate(last);
-        }
-
-        if (learner.LastViewed is { } view)
-        {
-            values[ContactPropertyNames.LastViewedType] = view.Type;
-            values[ContactPropertyNames.LastViewedSlug] = view.Slug;
-            values[ContactPropertyNames.LastViewedAt] = view.At.Text;
-        }
+        AddActivity(values, learner);
 
         return values;
     }
@@ -130,17 +114,7 @@ public static class ContactProgress
             properties[ContactPropertyNames.TotalProgress] = storedTotal;
         }
 
-        if (learner.LastActivity is { } last)
-        {
-            properties[ContactPropertyNames.LastActivity] = FormatDate(last);
-        }
-
-        if (learner.LastViewed is { } view)
-        {
-            properties[ContactPropertyNames.LastViewedType] = view.Type;
-            properties[ContactPropertyNames.LastViewedSlug] = view.Slug;
-            properties[ContactPropertyNames.LastViewedAt] = view.At.Text;
-        }
+        AddActivity(properties, learner);
 
         return new ContactUpdate(properties, stateJson.Length);
     }
@@ -255,6 +229,22 @@ public static class ContactProgress
 
         Visit(state.Courses);
         return (enrolled.ToImmutable(), completed.ToImmutable());
+    }
+
+    /// <summary>The last activity and the last page viewed, when the learner has them.</summary>
+    private static void AddActivity(SortedDictionary<string, string> values, LearnerProgress learner)
+    {
+        if (learner.LastActivity is { } last)
+        {
+            values[ContactPropertyNames.LastActivity] = FormatDate(last);
+        }
+
+        if (learner.LastViewed is { } view)
+        {
+            values[ContactPropertyNames.LastViewedType] = view.Type;
+            values[ContactPropertyNames.LastViewedSlug] = view.Slug;
+            values[ContactPropertyNames.LastViewedAt] = view.At.Text;
+        }
     }
 
     public static string FormatDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -1,5 +1,3 @@
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Contact;
 
 public enum AggregateKind

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Events;
 
 /// <summary>Reading one value of a track body: slugs, free strings, times; and how a value is described in a problem line.</summary>

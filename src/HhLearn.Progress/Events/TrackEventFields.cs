@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Events;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using HhLearn.Progress.State;
 
 namespace HhLearn.Progress.Events;
 

@@ -1,7 +1,3 @@
-using System.Collections.Immutable;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Rules;
 
 /// <summary>

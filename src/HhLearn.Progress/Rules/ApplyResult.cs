@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using HhLearn.Progress.Events;
-
 namespace HhLearn.Progress.Rules;
 
 /// <summary>Something worth logging that did not stop the event, such as a completion time mismatch.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Rules;
 
 /// <summary>The latest page view: what <c>hhl_last_viewed_*</c> hold.</summary>

@@ -1,9 +1,3 @@
-using System.Collections.Immutable;
-using System.Globalization;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Rules;
 
 /// <summary>

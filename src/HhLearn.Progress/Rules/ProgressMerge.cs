@@ -1,8 +1,3 @@
-using System.Collections.Immutable;
-using System.Text.Json;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.State;
-
 namespace HhLearn.Progress.Rules;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using System.Text.Json;
-
 namespace HhLearn.Progress.State;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace HhLearn.Progress.State;
 
 /// <summary>One module's progress. Null flags mean "absent in the stored JSON" and are not written.</summary>

@@ -1,8 +1,5 @@
 using System.Buffers;
-using System.Collections.Immutable;
-using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using System.Text.Json;
 
 namespace HhLearn.Progress.State;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace HhLearn.Progress.State;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using HhLearn.Cli.Local;
-using Spectre.Console;
 
 namespace HhLearn.Cli.Bench;
 

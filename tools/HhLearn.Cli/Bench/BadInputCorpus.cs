@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace HhLearn.Cli.Bench;
 
 /// <summary>One malformed request: what is sent, and a name that says why it is bad.</summary>

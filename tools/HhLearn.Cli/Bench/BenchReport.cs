@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Spectre.Console;
-
 namespace HhLearn.Cli.Bench;
 
 /// <summary>A table of the report: printed to the console and written to docs/benchmarks.md.</summary>

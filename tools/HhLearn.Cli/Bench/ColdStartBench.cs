@@ -1,6 +1,3 @@
-using HhLearn.Cli.Local;
-using Spectre.Console;
-
 namespace HhLearn.Cli.Bench;
 
 /// <summary>Cold start, AOT against JIT: process start to first answer, median and p95; binary size; peak memory.</summary>

@@ -1,10 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using HhLearn.Cli.Local;
-using HhLearn.HubSpotEmulator;
-using Spectre.Console;
 
 namespace HhLearn.Cli.Bench;
 
@@ -78,20 +72,10 @@ public static class ProjectionBench
         return [lagTable, rywTable];
     }
 
-    private static async Task<LocalService> StartAsync(CancellationToken ct) => await LocalService.StartAsync(new LocalOptions
-    {
-        Port = 0,
-        EmulatorPort = 0,
-        Emulator = new EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 100, SearchLag = TimeSpan.FromSeconds(2) },
-        Concurrency = 4,
-        QueueConcurrency = 2,
-        RateLimit = 100,
-        FunctionTimeout = TimeSpan.FromSeconds(10),
-        Queue = new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(12), MaxReceiveCount = 5 },
-        SweepEvery = TimeSpan.FromSeconds(10),
-        SweepAfter = TimeSpan.FromSeconds(30),
-        Log = Environment.GetEnvironmentVariable("HHLEARN_BENCH_LOG") is { Length: > 0 } path ? line => { lock (typeof(ProjectionBench)) { File.AppendAllText(path, line + "\n"); } } : _ => { },
-    }, ct);
+    private static async Task<LocalService> StartAsync(CancellationToken ct) => await LocalService.StartAsync(Workload.Stack(
+        new EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 100, SearchLag = TimeSpan.FromSeconds(2) },
+        direct: false,
+        Environment.GetEnvironmentVariable("HHLEARN_BENCH_LOG") is { Length: > 0 } path ? line => { lock (typeof(ProjectionBench)) { File.AppendAllText(path, line + "\n"); } } : _ => { }), ct);
 
     private static string Module(string email, int i) =>
         $$$"""{"eventName":"learning_module_completed","contactIdentifier":{"email":"{{{email}}}"},"payload":{"course_slug":"bench-course","module_slug":"m{{{i}}}"}}""";

@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using HhLearn.Cli.Local;
-using HhLearn.HubSpotEmulator;
-using Spectre.Console;
-
 namespace HhLearn.Cli.Bench;
 
 /// <summary>
@@ -92,21 +85,7 @@ public static class StrategyBench
         }
         else
         {
-            service = await LocalService.StartAsync(new LocalOptions
-            {
-                Port = 0,
-                EmulatorPort = 0,
-                Emulator = emulatorOptions,
-                Direct = strategy == "direct",
-                Concurrency = 4,
-                QueueConcurrency = 2,
-                RateLimit = 100,
-                FunctionTimeout = TimeSpan.FromSeconds(10),
-                Queue = new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(12), MaxReceiveCount = 5 },
-                SweepEvery = TimeSpan.FromSeconds(10),
-                SweepAfter = TimeSpan.FromSeconds(30),
-                Log = _ => { },
-            }, ct);
+            service = await LocalService.StartAsync(Workload.Stack(emulatorOptions, strategy == "direct", _ => { }), ct);
             emulator = service.Emulator!;
         }
 

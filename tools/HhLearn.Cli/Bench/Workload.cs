@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using HhLearn.CrmSync;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-
 namespace HhLearn.Cli.Bench;
 
 /// <summary>
@@ -67,6 +60,23 @@ public static class Workload
 
         return list;
     }
+
+    /// <summary>The local stack every bench runs on: 4 function instances, 2 projectors, HubSpot's smallest limit, short timers.</summary>
+    public static LocalOptions Stack(EmulatorOptions emulator, bool direct, Action<string> log) => new()
+    {
+        Port = 0,
+        EmulatorPort = 0,
+        Emulator = emulator,
+        Direct = direct,
+        Concurrency = 4,
+        QueueConcurrency = 2,
+        RateLimit = 100,
+        FunctionTimeout = TimeSpan.FromSeconds(10),
+        Queue = new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(12), MaxReceiveCount = 5 },
+        SweepEvery = TimeSpan.FromSeconds(10),
+        SweepAfter = TimeSpan.FromSeconds(30),
+        Log = log,
+    };
 
     /// <summary>The properties the contact must hold: the stored ones with every event applied.</summary>
     public static IReadOnlyDictionary<string, string> Oracle(IReadOnlyDictionary<string, string?> stored, IEnumerable<string> bodies)

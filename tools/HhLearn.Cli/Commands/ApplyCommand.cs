@@ -1,12 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using HhLearn.CrmSync;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
 using HhLearn.Progress.State;
 
 namespace HhLearn.Cli.Commands;

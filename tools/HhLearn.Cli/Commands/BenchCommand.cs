@@ -1,7 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
 using HhLearn.Cli.Bench;
-using Spectre.Console;
 
 namespace HhLearn.Cli.Commands;
 

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using HhLearn.HubSpotEmulator;
-
 namespace HhLearn.Cli.Commands;
 
 /// <summary><c>hhlearn emulator</c>: the HubSpot emulator on 127.0.0.1 until Ctrl-C.</summary>
@@ -54,16 +51,7 @@ internal static class EmulatorCommand
             Console.WriteLine($"HubSpot emulator listening on {emulator.BaseUrl}");
             Console.WriteLine($"  rate limit {options.RequestsPerTenSeconds}/10s, search lag {options.SearchLag.TotalSeconds}s, token {(options.Token is null ? "any" : "required")}{(options.DataFile is null ? string.Empty : $", data {options.DataFile}")}");
             Console.WriteLine($"  admin: {emulator.BaseUrl}_emulator/stats, POST {emulator.BaseUrl}_emulator/faults, POST {emulator.BaseUrl}_emulator/reset");
-            Console.WriteLine("Press Ctrl-C to stop.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, shutdown.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("Stopping.");
-            }
-
+            await shutdown.UntilStoppedAsync();
             return 0;
         });
         return command;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using HhLearn.Cli.Local;
-
 namespace HhLearn.Cli.Commands;
 
 /// <summary><c>hhlearn local</c>: the whole service on this machine, as AWS would run it.</summary>
@@ -95,14 +92,7 @@ internal static class LocalCommand
             await using (stack)
             {
                 PrintBanner(stack);
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, shutdown.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    Console.WriteLine("Stopping.");
-                }
+                await shutdown.UntilStoppedAsync();
             }
 
             return 0;
@@ -138,6 +128,5 @@ internal static class LocalCommand
         Console.WriteLine("Try:");
         Console.WriteLine($$$"""  curl -s -X POST {{{api}}}/events/track -H 'content-type: application/json' -d '{"eventName":"learning_module_completed","contactIdentifier":{"email":"ada@example.com"},"payload":{"pathway_slug":"cloud-foundations","course_slug":"intro-to-cloud","module_slug":"what-is-cloud"}}'""");
         Console.WriteLine($"  curl -s '{api}/progress/read?email=ada%40example.com'");
-        Console.WriteLine("Press Ctrl-C to stop.");
     }
 }

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using HhLearn.HubSpot;
-using HhLearn.Progress.Contact;
-using Spectre.Console;
-
 namespace HhLearn.Cli.Commands;
 
 /// <summary>

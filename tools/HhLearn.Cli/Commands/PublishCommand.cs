@@ -1,8 +1,4 @@
-using System.CommandLine;
-using System.Diagnostics;
-using HhLearn.Cli.Local;
 using HhLearn.Cli.Publish;
-using Spectre.Console;
 
 namespace HhLearn.Cli.Commands;
 

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using HhLearn.Operations;
 using Microsoft.Extensions.Primitives;
 
 namespace HhLearn.Cli.Local;

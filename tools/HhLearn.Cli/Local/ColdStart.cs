@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace HhLearn.Cli.Local;
 
 /// <summary>One cold start: process start to first answer through the local Runtime API, and the process's peak memory.</summary>

@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using HhLearn.Store;
 
 namespace HhLearn.Cli.Local;
 

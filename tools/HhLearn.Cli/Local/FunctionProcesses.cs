@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace HhLearn.Cli.Local;
 
 /// <summary>How to start the function: the AOT <c>bootstrap</c> binary, or <c>dotnet bootstrap.dll</c> (JIT).</summary>

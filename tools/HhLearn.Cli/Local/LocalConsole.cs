@@ -1,8 +1,4 @@
 using System.Reflection;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using HhLearn.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace HhLearn.Cli.Local;
 

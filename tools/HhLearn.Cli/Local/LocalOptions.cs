@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using HhLearn.HubSpotEmulator;
-using HhLearn.Operations;
-using HhLearn.Store;
-using HhLearn.Progress.Contact;
-
 namespace HhLearn.Cli.Local;
 
 public sealed record LocalOptions

@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace HhLearn.Cli.Local;
 

@@ -1,11 +1,3 @@
-using System.CommandLine;
-using HhLearn.CrmSync;
-using HhLearn.HubSpot;
-using HhLearn.Progress.Contact;
-using HhLearn.Progress.Events;
-using HhLearn.Store;
-using Spectre.Console;
-
 namespace HhLearn.Cli.Operate;
 
 /// <summary>

@@ -1,12 +1,4 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
-using HhLearn.HubSpot;
-using HhLearn.Progress.Events;
-using HhLearn.Store;
-using Spectre.Console;
 
 namespace HhLearn.Cli.Operate;
 

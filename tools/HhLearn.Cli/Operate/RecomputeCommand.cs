@@ -1,10 +1,4 @@
-using System.CommandLine;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
 using HhLearn.Progress.State;
-using HhLearn.Store;
-using Spectre.Console;
 
 namespace HhLearn.Cli.Operate;
 

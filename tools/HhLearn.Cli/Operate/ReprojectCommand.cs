@@ -1,8 +1,3 @@
-using System.CommandLine;
-using HhLearn.Progress.Events;
-using HhLearn.Store;
-using Spectre.Console;
-
 namespace HhLearn.Cli.Operate;
 
 /// <summary>

@@ -1,8 +1,5 @@
-using System.CommandLine;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using HhLearn.Progress.Catalog;
-using HhLearn.Store;
 
 namespace HhLearn.Cli.Operate;
 

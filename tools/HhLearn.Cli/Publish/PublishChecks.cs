@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json.Nodes;
-using HhLearn.Cli.Local;
-
 namespace HhLearn.Cli.Publish;
 
 /// <summary>The checks a published <c>bootstrap</c> must pass before it is deployed.</summary>
