@@ -1,4 +1,3 @@
-using Amazon.CDK;
 using HhLearn.Infra;
 
 var app = new App();

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Constructs;
-using HhLearn.Operations;
 
 namespace HhLearn.Infra;
 

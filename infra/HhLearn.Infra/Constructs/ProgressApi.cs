@@ -1,19 +1,29 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Apigatewayv2;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AwsApigatewayv2Authorizers;
 using Amazon.CDK.AwsApigatewayv2Integrations;
-using Constructs;
 using ApiHttpMethod = Amazon.CDK.AWS.Apigatewayv2.HttpMethod;
 
 namespace HhLearn.Infra.Constructs;
 
 public sealed record ProgressApiProps
 {
-    public required Settings Settings { get; init; }
+    public required string Stage { get; init; }
     public required IFunction Function { get; init; }
+
+    /// <summary>The pages that may call the API with credentials (explicit origins; none: no CORS).</summary>
+    public required IReadOnlyList<string> AllowedOrigins { get; init; }
+
+    /// <summary>The JWT authorizer put on every route, or null for an API that trusts the identifiers in requests.</summary>
+    public required JwtAuthorizerSettings? Authorizer { get; init; }
+
+    public required int ThrottleRate { get; init; }
+    public required int ThrottleBurst { get; init; }
 }
+
+/// <summary>The identity provider whose tokens API Gateway verifies.</summary>
+public sealed record JwtAuthorizerSettings(string Issuer, string Audience);
 
 /// <summary>
 /// The HTTP API: the four routes on the Lambda integration, CORS for the configured origins, stage throttling,
@@ -33,17 +43,16 @@ public sealed class ProgressApi : Construct
         : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
-        var settings = props.Settings;
         Api = new HttpApi(this, "Api", new HttpApiProps
         {
-            ApiName = $"hhlearn-{settings.Stage}",
+            ApiName = $"hhlearn-{props.Stage}",
             CreateDefaultStage = false,
             // API Gateway answers preflights itself and sets these headers on every answer (the function's own CORS
             // headers are then ignored). Credentials: a beacon is always sent with them, and a JSON beacon needs a
             // preflight whose answer must name the origin and allow credentials, or the browser drops the beacon.
-            CorsPreflight = settings.AllowedOrigins.Count == 0 ? null : new CorsPreflightOptions
+            CorsPreflight = props.AllowedOrigins.Count == 0 ? null : new CorsPreflightOptions
             {
-                AllowOrigins = [.. settings.AllowedOrigins.Where(o => !o.Contains('*', StringComparison.Ordinal))],
+                AllowOrigins = [.. props.AllowedOrigins],
                 AllowCredentials = true,
                 AllowMethods = [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
                 AllowHeaders = ["content-type", "authorization"],
@@ -54,16 +63,9 @@ public sealed class ProgressApi : Construct
             },
         });
 
-        IHttpRouteAuthorizer? authorizer = null;
-        if (settings.JwtIssuer is { } issuer && settings.JwtAudience is { } audience)
-        {
-            authorizer = new HttpJwtAuthorizer("JwtAuthorizer", issuer, new HttpJwtAuthorizerProps { JwtAudience = [audience], AuthorizerName = "learner-jwt" });
-        }
-        else if (!settings.EnableCrmProgress)
-        {
-            Annotations.Of(this).AddWarning(
-                "No JWT authorizer: set context jwtIssuer and jwtAudience. Without it the API trusts the email or contact id in each request.");
-        }
+        IHttpRouteAuthorizer? authorizer = props.Authorizer is { } jwt
+            ? new HttpJwtAuthorizer("JwtAuthorizer", jwt.Issuer, new HttpJwtAuthorizerProps { JwtAudience = [jwt.Audience], AuthorizerName = "learner-jwt" })
+            : null;
 
         var integration = new HttpLambdaIntegration("Lambda", props.Function, new HttpLambdaIntegrationProps { PayloadFormatVersion = PayloadFormatVersion.VERSION_2_0 });
         foreach (var (path, method) in Routes)
@@ -73,7 +75,7 @@ public sealed class ProgressApi : Construct
 
         AccessLogs = new LogGroup(this, "AccessLogs", new LogGroupProps
         {
-            LogGroupName = $"/hhlearn/{settings.Stage}/api-access",
+            LogGroupName = $"/hhlearn/{props.Stage}/api-access",
             Retention = RetentionDays.ONE_MONTH,
             RemovalPolicy = RemovalPolicy.RETAIN,
         });
@@ -83,7 +85,7 @@ public sealed class ProgressApi : Construct
             HttpApi = Api,
             StageName = "$default",
             AutoDeploy = true,
-            Throttle = new ThrottleSettings { RateLimit = settings.ThrottleRate, BurstLimit = settings.ThrottleBurst },
+            Throttle = new ThrottleSettings { RateLimit = props.ThrottleRate, BurstLimit = props.ThrottleBurst },
         });
 
         // HttpStage has no access-log property in this CDK version: set it on the CloudFormation resource.

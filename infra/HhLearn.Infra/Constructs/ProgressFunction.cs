@@ -1,21 +1,26 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
-using Constructs;
-using HhLearn.Operations;
 using Architecture = Amazon.CDK.AWS.Lambda.Architecture;
 
 namespace HhLearn.Infra.Constructs;
 
 public sealed record ProgressFunctionProps
 {
-    public required Settings Settings { get; init; }
+    public required string Stage { get; init; }
 
-    /// <summary>Variables the other constructs add (the queue URL, the token parameter).</summary>
+    /// <summary>The folder with the published <c>bootstrap</c> and its <c>catalog/</c>.</summary>
+    public required string AssetDir { get; init; }
+
+    public required Architecture Architecture { get; init; }
+    public required int MemorySize { get; init; }
+    public required Duration Timeout { get; init; }
+    public required RetentionDays LogRetention { get; init; }
+
+    /// <summary>The function's whole environment, composed by the stack.</summary>
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
 
-    /// <summary>The HubSpot budget split, computed once by the stack.</summary>
-    public required HubSpotBudget Budget { get; init; }
+    /// <summary>The most instances that may run at once: what the stack split the HubSpot budget over.</summary>
+    public required int ReservedConcurrency { get; init; }
 }
 
 /// <summary>The Lambda function: the Native AOT <c>bootstrap</c> on <c>provided.al2023</c>, with its catalog and log group.</summary>
@@ -25,56 +30,32 @@ public sealed class ProgressFunction : Construct
         : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
-        var settings = props.Settings;
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps
         {
-            LogGroupName = $"/aws/lambda/hhlearn-{settings.Stage}",
-            Retention = Retention(settings.LogRetentionDays),
+            LogGroupName = $"/aws/lambda/hhlearn-{props.Stage}",
+            Retention = props.LogRetention,
             RemovalPolicy = RemovalPolicy.RETAIN,
         });
 
-        var environment = new Dictionary<string, string>(props.Environment)
-        {
-            ["ENABLE_CRM_PROGRESS"] = settings.EnableCrmProgress ? "true" : "false",
-            ["PROGRESS_BACKEND"] = settings.ProgressBackend,
-            ["ALLOWED_ORIGINS"] = string.Join(',', settings.AllowedOrigins),
-
-            // Each instance has its own client-side limiter: it gets its share of the app's limit for the work it does
-            // (HubSpotBudget: queue consumers x queue share + instances x read share <= the app's limit).
-            ["HUBSPOT_RATE_LIMIT"] = props.Budget.QueueShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["HUBSPOT_READ_RATE_LIMIT"] = props.Budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["HHLEARN_STAGE"] = settings.Stage,
-        };
-
         Function = new Function(this, "Function", new FunctionProps
         {
-            FunctionName = $"hhlearn-{settings.Stage}",
+            FunctionName = $"hhlearn-{props.Stage}",
             Description = "HhLearn: learner progress into HubSpot (Native AOT bootstrap)",
             Runtime = Runtime.PROVIDED_AL2023,
             Handler = "bootstrap",
-            Code = Code.FromAsset(settings.AssetDir),
-            Architecture = settings.Architecture == "arm64" ? Architecture.ARM_64 : Architecture.X86_64,
-            MemorySize = settings.MemorySize,
-            Timeout = Duration.Seconds(settings.TimeoutSeconds),
-            Environment = environment,
+            Code = Code.FromAsset(props.AssetDir),
+            Architecture = props.Architecture,
+            MemorySize = props.MemorySize,
+            Timeout = props.Timeout,
+            Environment = new Dictionary<string, string>(props.Environment),
             LogGroup = LogGroup,
             Tracing = Tracing.ACTIVE,
 
             // The HubSpot budget is split over at most this many instances (HubSpotBudget).
-            ReservedConcurrentExecutions = props.Budget.Instances,
+            ReservedConcurrentExecutions = props.ReservedConcurrency,
         });
     }
 
     public Function Function { get; }
     public LogGroup LogGroup { get; }
-
-    private static RetentionDays Retention(int days) => days switch
-    {
-        <= 7 => RetentionDays.ONE_WEEK,
-        <= 14 => RetentionDays.TWO_WEEKS,
-        <= 30 => RetentionDays.ONE_MONTH,
-        <= 90 => RetentionDays.THREE_MONTHS,
-        <= 180 => RetentionDays.SIX_MONTHS,
-        _ => RetentionDays.ONE_YEAR,
-    };
 }

@@ -1,7 +1,5 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.IAM;
-using Constructs;
 using T = HhLearn.Store.ProgressTable;
 
 namespace HhLearn.Infra.Constructs;

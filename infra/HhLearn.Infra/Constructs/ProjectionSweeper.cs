@@ -1,8 +1,6 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.Events.Targets;
 using Amazon.CDK.AWS.Lambda;
-using Constructs;
 
 namespace HhLearn.Infra.Constructs;
 

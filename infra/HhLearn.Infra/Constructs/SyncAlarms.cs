@@ -1,5 +1,3 @@
-using HhLearn.Operations;
-using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
 using Amazon.CDK.AWS.Lambda;
@@ -7,13 +5,22 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Amazon.CDK.AWS.SQS;
-using Constructs;
 
 namespace HhLearn.Infra.Constructs;
 
 public sealed record SyncAlarmsProps
 {
-    public required Settings Settings { get; init; }
+    public required string Stage { get; init; }
+
+    /// <summary>Where the alarms are mailed (confirmed by the recipient), or null for the topic alone.</summary>
+    public required string? AlarmEmail { get; init; }
+
+    /// <summary>How long the oldest learner may be behind in HubSpot before the ProjectionLag alarm fires.</summary>
+    public required int ProjectionLagAlarmSeconds { get; init; }
+
+    /// <summary>Contacts created in 5 minutes above which ContactCreationSpike fires.</summary>
+    public required int ContactCreationSpikeThreshold { get; init; }
+
     public required LogGroup FunctionLogs { get; init; }
     public required IFunction Function { get; init; }
     public required Amazon.CDK.AWS.Apigatewayv2.HttpApi Api { get; init; }
@@ -40,9 +47,9 @@ public sealed class SyncAlarms : Construct
         : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
-        var stage = props.Settings.Stage;
+        var stage = props.Stage;
         Topic = new Topic(this, "AlarmTopic", new TopicProps { TopicName = $"hhlearn-{stage}-alarms", DisplayName = $"HhLearn {stage} alarms" });
-        if (props.Settings.AlarmEmail is { } email)
+        if (props.AlarmEmail is { } email)
         {
             Topic.AddSubscription(new EmailSubscription(email));
         }
@@ -117,13 +124,13 @@ public sealed class SyncAlarms : Construct
         Alarms =
         [
             Alarm("ProjectionFailureRate", failureRate, 5, 2, "More than 5% of HubSpot projection attempts failed over two 5-minute periods (projection_failed lines)."),
-            Alarm("ProjectionLag", lag, props.Settings.ProjectionLagAlarmSeconds, 2,
-                $"A learner has been behind in HubSpot for over {props.Settings.ProjectionLagAlarmSeconds} s: the projection is failing, paused or far behind."),
+            Alarm("ProjectionLag", lag, props.ProjectionLagAlarmSeconds, 2,
+                $"A learner has been behind in HubSpot for over {props.ProjectionLagAlarmSeconds} s: the projection is failing, paused or far behind."),
             Alarm("StoreErrors", storeErrors, 10, 1, "The progress store throttled or failed more than 10 requests in 5 minutes (tracks answer 503 meanwhile)."),
             Alarm("ContactDeletedUpstream", metrics[LogEvents.ContactDeletedUpstream], 0, 1,
                 "A contact HubSpot had was deleted there (GDPR delete or archive): the learner is suppressed and no longer projected."),
-            Alarm("ContactCreationSpike", metrics[LogEvents.ContactCreated], props.Settings.ContactCreationSpikeThreshold, 1,
-                $"More than {props.Settings.ContactCreationSpikeThreshold} contacts created in 5 minutes."),
+            Alarm("ContactCreationSpike", metrics[LogEvents.ContactCreated], props.ContactCreationSpikeThreshold, 1,
+                $"More than {props.ContactCreationSpikeThreshold} contacts created in 5 minutes."),
             Alarm("LambdaErrors", props.Function.MetricErrors(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Sum" }), 5, 1,
                 "More than 5 function errors in a minute."),
             Alarm("ApiLatencyP95", props.Api.MetricLatency(new MetricOptions { Period = Duration.Minutes(5), Statistic = "p95" }), 500, 2,

@@ -1,14 +1,18 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Lambda.EventSources;
 using Amazon.CDK.AWS.SQS;
-using Constructs;
 
 namespace HhLearn.Infra.Constructs;
 
 public sealed record SyncQueueProps
 {
-    public required Settings Settings { get; init; }
+    public required string Stage { get; init; }
+
+    /// <summary>How long a received batch stays hidden from other consumers (the stack derives it from the function's timeout).</summary>
+    public required Duration VisibilityTimeout { get; init; }
+
+    /// <summary>Receives before a nudge moves to the dead-letter queue.</summary>
+    public required int MaxReceiveCount { get; init; }
 }
 
 /// <summary>
@@ -23,10 +27,9 @@ public sealed class SyncQueue : Construct
         : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
-        var settings = props.Settings;
         DeadLetterQueue = new Queue(this, "DeadLetterQueue", new QueueProps
         {
-            QueueName = $"hhlearn-{settings.Stage}-sync-dlq.fifo",
+            QueueName = $"hhlearn-{props.Stage}-sync-dlq.fifo",
             Fifo = true,
             Encryption = QueueEncryption.SQS_MANAGED,
             EnforceSSL = true,
@@ -35,7 +38,7 @@ public sealed class SyncQueue : Construct
 
         Queue = new Queue(this, "Queue", new QueueProps
         {
-            QueueName = $"hhlearn-{settings.Stage}-sync.fifo",
+            QueueName = $"hhlearn-{props.Stage}-sync.fifo",
             Fifo = true,
             ContentBasedDeduplication = false,
 
@@ -45,11 +48,9 @@ public sealed class SyncQueue : Construct
             Encryption = QueueEncryption.SQS_MANAGED,
             EnforceSSL = true,
 
-            // AWS's advice for Lambda consumers: at least six times the function timeout, so that a slow batch is
-            // never handed to a second consumer while the first still writes it.
-            VisibilityTimeout = Duration.Seconds(6 * settings.TimeoutSeconds),
+            VisibilityTimeout = props.VisibilityTimeout,
             RetentionPeriod = Duration.Days(4),
-            DeadLetterQueue = new DeadLetterQueue { Queue = DeadLetterQueue, MaxReceiveCount = settings.MaxReceiveCount },
+            DeadLetterQueue = new DeadLetterQueue { Queue = DeadLetterQueue, MaxReceiveCount = props.MaxReceiveCount },
         });
     }
 

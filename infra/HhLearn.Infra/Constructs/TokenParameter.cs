@@ -1,6 +1,5 @@
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.SSM;
-using Constructs;
 
 namespace HhLearn.Infra.Constructs;
 
