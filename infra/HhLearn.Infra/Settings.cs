@@ -93,11 +93,13 @@ public sealed record Settings
             string s => s,
             var other => Convert.ToString(other, CultureInfo.InvariantCulture),
         };
-        int Number(string key, int fallback) => Text(key) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+        int? Number(string key) => Text(key) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : null;
         bool Flag(string key) => Text(key)?.ToLowerInvariant() is "true" or "1" or "yes";
 
-        var stage = Text("stage") ?? "dev";
-        var architecture = Text("architecture") ?? "arm64";
+        // The defaults are the properties' own: one place says what an unset key means.
+        var unset = new Settings { AssetDir = string.Empty };
+        var stage = Text("stage") ?? unset.Stage;
+        var architecture = Text("architecture") ?? unset.Architecture;
         if (architecture is not ("arm64" or "x86_64"))
         {
             throw new ArgumentException($"context architecture must be arm64 or x86_64 (got '{architecture}')");
@@ -109,26 +111,26 @@ public sealed record Settings
             AssetDir = Text("assetDir") ?? defaultAssetDir.Replace("{rid}", architecture == "arm64" ? "linux-arm64" : "linux-x64", StringComparison.Ordinal),
             Architecture = architecture,
             EnableCrmProgress = Flag("enableCrmProgress"),
-            ProgressBackend = Text("progressBackend") ?? "properties",
+            ProgressBackend = Text("progressBackend") ?? unset.ProgressBackend,
             TokenParameter = Text("tokenParameter"),
             AllowedOrigins = (Text("allowedOrigins") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            HubSpotRateLimit = Number("hubspotRateLimit", 100),
-            HubSpotReadBudget = Text("hubspotReadBudget") is { } readBudget ? int.Parse(readBudget, CultureInfo.InvariantCulture) : null,
-            ReservedConcurrency = Number("reservedConcurrency", 10),
+            HubSpotRateLimit = Number("hubspotRateLimit") ?? unset.HubSpotRateLimit,
+            HubSpotReadBudget = Number("hubspotReadBudget"),
+            ReservedConcurrency = Number("reservedConcurrency") ?? unset.ReservedConcurrency,
             AllowUnauthenticated = Flag("allowUnauthenticated"),
-            MaxReceiveCount = Number("maxReceiveCount", 5),
-            QueueMaxConcurrency = Number("queueMaxConcurrency", 2),
-            ThrottleRate = Number("throttleRate", 50),
-            ThrottleBurst = Number("throttleBurst", 100),
+            MaxReceiveCount = Number("maxReceiveCount") ?? unset.MaxReceiveCount,
+            QueueMaxConcurrency = Number("queueMaxConcurrency") ?? unset.QueueMaxConcurrency,
+            ThrottleRate = Number("throttleRate") ?? unset.ThrottleRate,
+            ThrottleBurst = Number("throttleBurst") ?? unset.ThrottleBurst,
             JwtIssuer = Text("jwtIssuer"),
             JwtAudience = Text("jwtAudience"),
-            ContactCreationSpikeThreshold = Number("contactCreationSpikeThreshold", 500),
+            ContactCreationSpikeThreshold = Number("contactCreationSpikeThreshold") ?? unset.ContactCreationSpikeThreshold,
             AlarmEmail = Text("alarmEmail"),
-            MemorySize = Number("memorySize", 512),
-            TimeoutSeconds = Number("timeoutSeconds", 30),
-            LogRetentionDays = Number("logRetentionDays", 30),
-            SweepAfterSeconds = Number("sweepAfterSeconds", 180),
-            ProjectionLagAlarmSeconds = Number("projectionLagAlarmSeconds", 600),
+            MemorySize = Number("memorySize") ?? unset.MemorySize,
+            TimeoutSeconds = Number("timeoutSeconds") ?? unset.TimeoutSeconds,
+            LogRetentionDays = Number("logRetentionDays") ?? unset.LogRetentionDays,
+            SweepAfterSeconds = Number("sweepAfterSeconds") ?? unset.SweepAfterSeconds,
+            ProjectionLagAlarmSeconds = Number("projectionLagAlarmSeconds") ?? unset.ProjectionLagAlarmSeconds,
         };
     }
 }

@@ -1,12 +1,4 @@
-using HhLearn.Cli.Operate;
 using HhLearn.CrmSync;
-using HhLearn.HubSpot;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Store;
-using HhLearn.TestSupport;
-using Spectre.Console.Testing;
 using P = HhLearn.Progress.Contact.ContactPropertyNames;
 
 namespace HhLearn.Cli.Tests;

@@ -1,12 +1,4 @@
 using System.Text.Json.Nodes;
-using HhLearn.Cli.Operate;
-using HhLearn.HubSpot;
-using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Events;
-using HhLearn.Progress.Rules;
-using HhLearn.Store;
-using HhLearn.TestSupport;
-using Spectre.Console.Testing;
 
 namespace HhLearn.Cli.Tests;
 

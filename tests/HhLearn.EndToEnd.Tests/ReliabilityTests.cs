@@ -31,6 +31,25 @@ public class ReliabilityTests(ITestOutputHelper output)
         return initial;
     }
 
+    /// <summary>
+    /// Two projectors whose failed batches come back within seconds: the function gives up after
+    /// <paramref name="functionTimeout"/>, and the queue hands a batch out again two seconds after that.
+    /// </summary>
+    private static Task<LocalFixture> StartWithQuickRetriesAsync(int rateLimit, int maxReceiveCount, TimeSpan functionTimeout, HubSpotEmulator.EmulatorOptions? emulator = null) =>
+        LocalFixture.StartAsync(concurrency: 2, rateLimit: rateLimit, emulator: emulator, functionTimeout: functionTimeout,
+            queue: new QueueSettings { VisibilityTimeout = functionTimeout + TimeSpan.FromSeconds(2), MaxReceiveCount = maxReceiveCount });
+
+    /// <summary>Every event's effect is in the store and in HubSpot, each learner has one contact, and the DLQ is empty.</summary>
+    private static async Task AssertNothingLostAsync(LocalFixture f, Dictionary<string, IReadOnlyDictionary<string, string?>> initial, List<(string Email, string Body)> events)
+    {
+        var stored = await LoadGenerator.StoreMismatchesAsync(f, initial, events);
+        Assert.True(stored.Count == 0, string.Join('\n', stored));
+        var projected = LoadGenerator.Mismatches(f, initial, events);
+        Assert.True(projected.Count == 0, string.Join('\n', projected));
+        AssertOneContactPerEmail(f);
+        Assert.Equal(0, f.Service.Queue!.DeadLetter!.Count);
+    }
+
     private static void AssertOneContactPerEmail(LocalFixture f)
     {
         var emails = f.Emulator.Store.AllContacts().Select(c => c.Properties.GetValueOrDefault("email")).ToList();
@@ -49,13 +68,8 @@ public class ReliabilityTests(ITestOutputHelper output)
             Assert.All(statuses, s => Assert.Equal(200, s));
             await f.ConvergeAsync(TimeSpan.FromMinutes(3));
 
-            var stored = await LoadGenerator.StoreMismatchesAsync(f, initial, events);
-            Assert.True(stored.Count == 0, string.Join('\n', stored));
-            var projected = LoadGenerator.Mismatches(f, initial, events);
-            Assert.True(projected.Count == 0, string.Join('\n', projected));
-            AssertOneContactPerEmail(f);
+            await AssertNothingLostAsync(f, initial, events);
             Assert.Equal(20, f.Emulator.Store.AllContacts().Count);
-            Assert.Equal(0, f.Service.Queue!.DeadLetter!.Count);
             output.WriteLine($"store mode: 2000 events, 0 lost in the store or HubSpot, HubSpot calls {f.Emulator.Stats.Total} ({f.Emulator.Stats.Total / 2000.0:0.000} per event)");
         }
 
@@ -74,12 +88,8 @@ public class ReliabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task Faults_TenPercent5xx_A20SecondOutage_And100Per10Seconds_EveryEventIsAppliedAfterRecovery_NothingInTheDlq()
     {
-        await using var f = await LocalFixture.StartAsync(
-            concurrency: 2,
-            rateLimit: 100,
-            emulator: new HubSpotEmulator.EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 100, SearchLag = TimeSpan.Zero },
-            queue: new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(8), MaxReceiveCount = 5 },
-            functionTimeout: TimeSpan.FromSeconds(6));
+        await using var f = await StartWithQuickRetriesAsync(rateLimit: 100, maxReceiveCount: 5, functionTimeout: TimeSpan.FromSeconds(6),
+            new HubSpotEmulator.EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 100, SearchLag = TimeSpan.Zero });
         f.Emulator.SetFaults(new HubSpotEmulator.FaultSettings { ErrorRate = 0.10 });
         var initial = Seed(f, existing: 10, fresh: 10, "f");
         var events = LoadGenerator.Events([.. initial.Keys], 400, seed: 7);
@@ -90,23 +100,14 @@ public class ReliabilityTests(ITestOutputHelper output)
         Assert.All(await sending, s => Assert.Equal(200, s));
         await f.ConvergeAsync(TimeSpan.FromMinutes(4));
 
-        var stored = await LoadGenerator.StoreMismatchesAsync(f, initial, events);
-        Assert.True(stored.Count == 0, string.Join('\n', stored));
-        var mismatches = LoadGenerator.Mismatches(f, initial, events);
-        Assert.True(mismatches.Count == 0, string.Join('\n', mismatches));
-        Assert.Equal(0, f.Service.Queue!.DeadLetter!.Count);
-        AssertOneContactPerEmail(f);
+        await AssertNothingLostAsync(f, initial, events);
         output.WriteLine($"faults: 400 events applied; 5xx seen {f.Emulator.Stats.Count(500) + f.Emulator.Stats.Count(502) + f.Emulator.Stats.Count(503)}, 429 seen {f.Emulator.Stats.Count(429)}, messages returned {f.Service.Mapping!.FailedMessages}");
     }
 
     [Fact]
     public async Task Poison_OneLearnerWithCorruptStateInHubSpot_ItsNudgesEndInTheDlq_ItsEventsAreStored_EveryOtherLearnerIsUnaffected()
     {
-        await using var f = await LocalFixture.StartAsync(
-            concurrency: 2,
-            rateLimit: 100_000,
-            queue: new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(5), MaxReceiveCount = 3 },
-            functionTimeout: TimeSpan.FromSeconds(4));
+        await using var f = await StartWithQuickRetriesAsync(rateLimit: 100_000, maxReceiveCount: 3, functionTimeout: TimeSpan.FromSeconds(4));
         var initial = Seed(f, existing: 4, fresh: 4, "p");
         f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "poison@example.com", [ContactPropertyNames.ProgressState] = "{\"truncated\":" });
         var events = LoadGenerator.Events([.. initial.Keys, "poison@example.com"], 200, seed: 9);

@@ -3,13 +3,9 @@ using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
 using Moq;
 using HhLearn.HubSpot;
+using HhLearn.HubSpotEmulator;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace HhLearn.Function.Tests;
 
@@ -29,10 +25,7 @@ public class SsmTokenProviderTests
 
         public static async Task<FakeSsm> StartAsync()
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-            var app = builder.Build();
+            var app = LoopbackWebApp.Create(port: 0);
             var fake = new FakeSsm(app);
             app.MapPost("/", async (HttpContext context) =>
             {
@@ -56,7 +49,7 @@ public class SsmTokenProviderTests
                 }.ToJsonString());
             });
             await app.StartAsync();
-            fake.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            fake.Url = LoopbackWebApp.Address(app).ToString();
             return fake;
         }
 

@@ -3,22 +3,16 @@ using HhLearn.HubSpotEmulator;
 namespace HhLearn.HubSpot.Tests;
 
 /// <summary>A fresh in-process emulator on 127.0.0.1 and a client pointed at it, per test.</summary>
-internal sealed class ClientFixture : IAsyncDisposable
+internal sealed class ClientFixture(HubSpotEmulator.HubSpotEmulator emulator, HttpClient http, HubSpotClient client, List<HubSpotCallEvent> events) : IAsyncDisposable
 {
     public const string Token = "test-token";
 
-    private ClientFixture(HubSpotEmulator.HubSpotEmulator emulator, HttpClient http, HubSpotClient client, List<HubSpotCallEvent> events)
-    {
-        Emulator = emulator;
-        Http = http;
-        Client = client;
-        Events = events;
-    }
+    public HubSpotEmulator.HubSpotEmulator Emulator => emulator;
+    public HttpClient Http => http;
+    public HubSpotClient Client => client;
 
-    public HubSpotEmulator.HubSpotEmulator Emulator { get; }
-    public HttpClient Http { get; }
-    public HubSpotClient Client { get; }
-    public List<HubSpotCallEvent> Events { get; }
+    /// <summary>Every call the client made, as its observer reported them.</summary>
+    public List<HubSpotCallEvent> Events => events;
 
     public static readonly string[] Props = ["email", "firstname", "hhl_total_progress", "hhl_last_activity"];
 

@@ -188,59 +188,22 @@ internal static class ApplyCommand
         List<(int Line, ValidationError Error)> rejected,
         List<(int Line, ApplyWarning Warning)> warnings)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        var result = new JsonObject
         {
-            Indented = true,
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("state");
-            using (var stateDocument = JsonDocument.Parse(ProgressStateJson.Write(state)))
+            ["state"] = JsonNode.Parse(ProgressStateJson.Write(state)),
+            ["properties"] = new JsonObject(update.Properties.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+            ["rejected"] = new JsonArray([.. rejected.Select(r => new JsonObject
             {
-                stateDocument.RootElement.WriteTo(writer);
-            }
-
-            writer.WriteStartObject("properties");
-            foreach (var (name, value) in update.Properties)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteStartArray("rejected");
-            foreach (var (line, error) in rejected)
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("line", line);
-                writer.WriteString("code", error.Code);
-                writer.WriteString("error", error.Message);
-                writer.WriteStartArray("details");
-                foreach (var detail in error.Details)
-                {
-                    writer.WriteStringValue(detail);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("warnings");
-            foreach (var (line, warning) in warnings)
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("line", line);
-                writer.WriteString("code", warning.Code);
-                writer.WriteString("message", warning.Message);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+                ["line"] = r.Line, ["code"] = r.Error.Code, ["error"] = r.Error.Message, ["details"] = new JsonArray([.. r.Error.Details.Select(d => (JsonNode?)d)]),
+            })]),
+            ["warnings"] = new JsonArray([.. warnings.Select(w => new JsonObject { ["line"] = w.Line, ["code"] = w.Warning.Code, ["message"] = w.Warning.Message })]),
+        };
+        stdout.WriteLine(result.ToJsonString(Output));
     }
+
+    private static readonly JsonSerializerOptions Output = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }

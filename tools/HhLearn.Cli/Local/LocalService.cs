@@ -18,41 +18,29 @@ public sealed class LocalService : IAsyncDisposable
     {
         _parts = parts;
         Options = options;
-        Emulator = parts.Emulator;
-        HubSpotUrl = parts.HubSpotUrl;
-        Runtime = parts.Runtime;
-        Processes = parts.Processes;
-        FrontEnd = parts.FrontEnd;
-        Bootstrap = parts.Bootstrap;
-        Sqs = parts.Sqs;
-        Queue = parts.Queue;
-        Mapping = parts.Mapping;
-        Dynalite = parts.Dynalite;
-        Store = parts.Store;
-        Faults = parts.Faults;
         _sweeper = Store is null ? Task.CompletedTask : SweepLoopAsync(_stop.Token);
     }
 
     public LocalOptions Options { get; }
-    public HubSpotEmulator.HubSpotEmulator? Emulator { get; }
-    public Uri HubSpotUrl { get; }
-    public LocalRuntimeApi Runtime { get; }
-    public FunctionProcesses Processes { get; }
-    public ApiGatewayFrontEnd FrontEnd { get; }
-    public BootstrapCommand Bootstrap { get; }
+    public HubSpotEmulator.HubSpotEmulator? Emulator => _parts.Emulator;
+    public Uri HubSpotUrl => _parts.HubSpotUrl;
+    public LocalRuntimeApi Runtime => _parts.Runtime;
+    public FunctionProcesses Processes => _parts.Processes;
+    public ApiGatewayFrontEnd FrontEnd => _parts.FrontEnd;
+    public BootstrapCommand Bootstrap => _parts.Bootstrap;
     public Uri ApiUrl => FrontEnd.BaseUrl;
-    public LocalSqs? Sqs { get; }
-    public FifoQueue? Queue { get; }
-    public LocalEventSourceMapping? Mapping { get; }
+    public LocalSqs? Sqs => _parts.Sqs;
+    public FifoQueue? Queue => _parts.Queue;
+    public LocalEventSourceMapping? Mapping => _parts.Mapping;
 
     /// <summary>The local DynamoDB, when this stack runs it (not with <see cref="LocalOptions.StoreUrl"/>).</summary>
-    public Dynalite? Dynalite { get; }
+    public Dynalite? Dynalite => _parts.Dynalite;
 
     /// <summary>The progress store, read from this process (for the console, the stats and the tests).</summary>
-    public ProgressStore? Store { get; }
+    public ProgressStore? Store => _parts.Store;
 
     /// <summary>Switches for the local services' faults (also at <c>/_local/faults</c>).</summary>
-    public LocalFaults Faults { get; }
+    public LocalFaults Faults => _parts.Faults;
 
     public long Sweeps { get; private set; }
 
