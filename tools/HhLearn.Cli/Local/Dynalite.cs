@@ -24,6 +24,13 @@ public sealed class Dynalite : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
+    /// <summary>
+    /// Loaded before dynalite: it exits when its stdin (a pipe from the process that started it) closes, so a parent that
+    /// dies without stopping it (a killed test host, a crashed <c>hhlearn local</c>) leaves no DynamoDB running.
+    /// </summary>
+    private const string ExitWithParent =
+        "data:text/javascript,process.stdin.on('end',()=>process.exit(0));process.stdin.on('error',()=>process.exit(0));process.stdin.resume();";
+
     /// <summary>A client of this dynalite (dummy credentials; the region only names the signature).</summary>
     public AmazonDynamoDBClient Client() => new(new BasicAWSCredentials("local", "local"),
         new AmazonDynamoDBConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = "us-east-1", Timeout = TimeSpan.FromSeconds(5), MaxErrorRetry = 2 });
@@ -49,8 +56,11 @@ public sealed class Dynalite : IAsyncDisposable
         for (var attempt = 0; ; attempt++)
         {
             var chosen = port != 0 ? port : FreePort();
-            var start = new ProcessStartInfo("node") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { cli, "--host", "127.0.0.1", "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0" })
+            var start = new ProcessStartInfo("node")
+            {
+                WorkingDirectory = root, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            };
+            foreach (var argument in new[] { "--import", ExitWithParent, cli, "--host", "127.0.0.1", "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0" })
             {
                 start.ArgumentList.Add(argument);
             }

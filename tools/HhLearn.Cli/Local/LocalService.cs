@@ -330,40 +330,34 @@ public sealed class LocalService : IAsyncDisposable
 
         public async ValueTask DisposeAsync()
         {
-            if (FrontEnd is not null)
+            // Every part is stopped even when stopping one fails: a process left running would outlive the stack.
+            var failures = new List<Exception>();
+            async Task StopAsync(IAsyncDisposable? part)
             {
-                await FrontEnd.DisposeAsync();
+                try
+                {
+                    if (part is not null)
+                    {
+                        await part.DisposeAsync();
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failures.Add(ex);
+                }
             }
 
-            if (Mapping is not null)
-            {
-                await Mapping.DisposeAsync();
-            }
-
-            if (Processes is not null)
-            {
-                await Processes.DisposeAsync();
-            }
-
-            if (Runtime is not null)
-            {
-                await Runtime.DisposeAsync();
-            }
-
-            if (Sqs is not null)
-            {
-                await Sqs.DisposeAsync();
-            }
-
+            await StopAsync(FrontEnd);
+            await StopAsync(Mapping);
+            await StopAsync(Processes);
+            await StopAsync(Runtime);
+            await StopAsync(Sqs);
             StoreClient?.Dispose();
-            if (Dynalite is not null)
+            await StopAsync(Dynalite);
+            await StopAsync(Emulator);
+            if (failures.Count > 0)
             {
-                await Dynalite.DisposeAsync();
-            }
-
-            if (Emulator is not null)
-            {
-                await Emulator.DisposeAsync();
+                throw new AggregateException("stopping the local stack", failures);
             }
         }
     }
