@@ -176,6 +176,12 @@ public class TrackEventValidationTests
     [InlineData("{/* comment */}")]
     public void Parse_MalformedJson_IsInvalidJson(string body) => Assert.Equal(ErrorCodes.InvalidJson, Fails(body).Code);
 
+    [Theory]
+    [InlineData("""{"eventName":""", "body: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed. (line 1, byte 14)")]
+    [InlineData("{\"a\":1}\n  x", "body: 'x' is invalid after a single JSON value. Expected end of data. (line 2, byte 3)")]
+    public void Parse_MalformedJson_SaysWhatIsWrong_AndWhereOnce(string body, string detail) =>
+        Assert.Equal([detail], Fails(body).Details);
+
     [Fact]
     public void Parse_InvalidUtf8_IsInvalidJson() =>
         Assert.Equal(ErrorCodes.InvalidJson, TrackEventParser.Parse(new byte[] { (byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}' }).Error!.Code);

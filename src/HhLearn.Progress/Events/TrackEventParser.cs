@@ -103,9 +103,11 @@ public static class TrackEventParser
 
     private static string Describe(JsonException ex)
     {
-        var message = ex.Message.Split('\n')[0];
+        // The reader's text ends with its own zero-based position ("LineNumber: 0 | BytePositionInLine: 13.") and a path:
+        // keep the sentence and say the position once, counted from one as editors count.
+        var message = ex.Message.Split('\n')[0].Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd();
         return ex.LineNumber is { } line && ex.BytePositionInLine is { } position
-            ? string.Create(CultureInfo.InvariantCulture, $"{message.Split(" Path:")[0].TrimEnd()} (line {line + 1}, byte {position + 1})")
+            ? string.Create(CultureInfo.InvariantCulture, $"{message} (line {line + 1}, byte {position + 1})")
             : message;
     }
 }
