@@ -66,6 +66,14 @@ public sealed record Settings
                          "or accept an API that trusts the identifiers in each request on purpose with -c allowUnauthenticated=true");
         }
 
+        // The stack always deploys the progress store, whose projection writes contact properties: the function would
+        // refuse any other backend at init (FunctionConfig), so every request would fail. Say so at synth instead.
+        if (ProgressBackend != "properties")
+        {
+            problems.Add($"progressBackend={ProgressBackend} cannot be deployed: the stack's progress store projects contact properties (progressBackend=properties, the default); " +
+                         "HubSpot behavioral events work only in the function's HubSpot-only direct mode, without the store");
+        }
+
         foreach (var origin in AllowedOrigins)
         {
             if (origin.Contains('*', StringComparison.Ordinal))

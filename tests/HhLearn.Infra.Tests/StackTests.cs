@@ -56,6 +56,15 @@ public class StackTests(StackFixture fixture)
     }
 
     [Fact]
+    public void EventsBackend_FailsSynth_BecauseTheStackAlwaysDeploysTheStore()
+    {
+        // The function refuses PROGRESS_BACKEND=events beside PROGRESS_TABLE at init: deployed, every request would fail.
+        var (_, stack) = fixture.Variant("events-backend", new() { ["progressBackend"] = "events" });
+        var error = Assert.Single(StackFixture.Errors(stack));
+        Assert.StartsWith("progressBackend=events cannot be deployed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Function_HasALogGroupWithRetention()
     {
         var logs = Resources(StackFixture.Json(fixture.Defaults), "AWS::Logs::LogGroup").Select(Props).Single(p => (string?)p["LogGroupName"] == "/aws/lambda/hhlearn-dev");
