@@ -5,7 +5,7 @@ internal static class EmulatorCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1", DefaultValueFactory = _ => 5081 };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1", DefaultValueFactory = _ => 5081 }.IsPort();
         var token = new Option<string?>("--token") { Description = "Accepted bearer token (default: any non-empty token)" };
         var rateLimit = new Option<string>("--rate-limit") { Description = "Requests per rolling 10 seconds per token", DefaultValueFactory = _ => "100/10s" };
         var searchLag = new Option<string>("--search-lag") { Description = "How long writes take to show in search", DefaultValueFactory = _ => "2s" };

@@ -5,10 +5,10 @@ internal static class LocalCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "Port of the HTTP API on 127.0.0.1", DefaultValueFactory = _ => 5080 };
+        var port = new Option<int>("--port") { Description = "Port of the HTTP API on 127.0.0.1", DefaultValueFactory = _ => 5080 }.IsPort();
         var hubSpotUrl = new Option<string?>("--hubspot-url") { Description = "Use this HubSpot (token from HUBSPOT_PRIVATE_APP_TOKEN) instead of the built-in emulator" };
-        var emulatorPort = new Option<int>("--emulator-port") { Description = "Port of the built-in HubSpot emulator", DefaultValueFactory = _ => 5081 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Function instances", DefaultValueFactory = _ => 4 };
+        var emulatorPort = new Option<int>("--emulator-port") { Description = "Port of the built-in HubSpot emulator", DefaultValueFactory = _ => 5081 }.IsPort();
+        var concurrency = new Option<int>("--concurrency") { Description = "Function instances", DefaultValueFactory = _ => 4 }.InRange(1, 64);
         var bootstrap = new Option<string?>("--bootstrap") { Description = "The function to run: an AOT bootstrap binary or a bootstrap.dll (default: the AOT build if published, else JIT)" };
         var catalog = new Option<string?>("--catalog") { Description = "Catalog directory (default: samples/catalog)" };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the function's log lines" };

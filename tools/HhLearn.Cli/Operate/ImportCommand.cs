@@ -1,3 +1,5 @@
+using HhLearn.Cli.Commands;
+
 namespace HhLearn.Cli.Operate;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal static class ImportCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HUBSPOT_BASE_URL") ?? "https://api.hubapi.com",
         };
         var after = new Option<string?>("--after") { Description = "Resume after this cursor (the last one a run printed)" };
-        var rate = new Option<int>("--rate-limit") { Description = "HubSpot requests per 10 s this run may use (leave room for the live projection)", DefaultValueFactory = _ => 40 };
+        var rate = new Option<int>("--rate-limit") { Description = "HubSpot requests per 10 s this run may use (leave room for the live projection)", DefaultValueFactory = _ => 40 }.InRange(1, 250, "from 1 to 250 (HubSpot's largest limit per 10 s)");
         var catalog = new Option<string?>("--catalog") { Description = "Catalog folder, to derive completion when merging (default: CATALOG_DIR or samples/catalog)" };
         var command = new Command("import", $"Copy every HubSpot contact's progress into the progress store (token from {Commands.ProvisionCommand.TokenVariable})") { url, after, rate, catalog };
         store.AddTo(command);
