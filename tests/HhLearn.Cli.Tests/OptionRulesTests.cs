@@ -20,6 +20,10 @@ public class OptionRulesTests
     }
 
     [Fact]
+    public void Local_APortThatIsNotANumber_IsTheParsersOneError() =>
+        Assert.Contains("Cannot parse argument 'abc' for option '--port'", Assert.Single(Errors(LocalCommand.Create(), "--port", "abc")), StringComparison.Ordinal);
+
+    [Fact]
     public void Local_ZeroFunctionInstances_IsAUsageError() =>
         Assert.Equal("--concurrency must be from 1 to 64 (got 0)", Assert.Single(Errors(LocalCommand.Create(), "--concurrency", "0")));
 
