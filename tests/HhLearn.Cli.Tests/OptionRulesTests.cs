@@ -35,6 +35,13 @@ public class OptionRulesTests
     }
 
     [Fact]
+    public async Task Local_ACatalogThatDoesNotExist_IsRefused_BeforeAnythingStarts()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-catalog-{Guid.NewGuid():N}");
+        Assert.Equal(1, await new RootCommand { LocalCommand.Create() }.Parse(["local", "--catalog", missing, "--port", "0", "--emulator-port", "0"]).InvokeAsync());
+    }
+
+    [Fact]
     public void Emulator_APortOutsideTheRange_IsAUsageError() =>
         Assert.Single(Errors(EmulatorCommand.Create(), "--port", "65536"));
 

@@ -49,6 +49,13 @@ internal static class LocalCommand
                 return 1;
             }
 
+            if (parse.GetValue(catalog) is { } catalogDir && !Directory.Exists(catalogDir))
+            {
+                // Without its catalog the function would start, but no course could ever be inferred complete.
+                Console.Error.WriteLine($"hhlearn local: --catalog '{catalogDir}' does not exist (a folder with courses/*.json and pathways/*.json)");
+                return 1;
+            }
+
             var origins = parse.GetValue(allowOrigin) is { Length: > 0 } given ? given : [.. Operations.CorsPolicy.LocalDefault];
             foreach (var problem in origins.Select(Operations.CorsPolicy.Problem).OfType<string>())
             {
