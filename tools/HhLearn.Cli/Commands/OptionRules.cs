@@ -9,10 +9,17 @@ internal static class OptionRules
         ArgumentNullException.ThrowIfNull(option);
         option.Validators.Add(result =>
         {
-            // A value that is not a number at all is the parser's error to report; only a number is checked here.
-            var value = result.Tokens.Count == 0 ? result.GetValueOrDefault<int>()
-                : int.TryParse(result.Tokens[^1].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var given) ? given
-                : min;
+            int value;
+            if (result.Tokens.Count == 0)
+            {
+                value = result.GetValueOrDefault<int>();
+            }
+            else if (!int.TryParse(result.Tokens[^1].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out value))
+            {
+                // Not a number at all: that is the parser's error to report, once.
+                return;
+            }
+
             if (value < min || value > max)
             {
                 result.AddError($"{option.Name} must be {meaning ?? $"from {min} to {max}"} (got {value})");
