@@ -147,7 +147,7 @@ public sealed class HubSpotBackend(HubSpotClient hubSpot, LearningCatalog catalo
 
         foreach (var warning in result.Warnings)
         {
-            log.Write(LogLevel.Warn, LogEvents.CompletedAtMismatch, warning.Message, context);
+            log.Write(LogLevel.Warn, warning.Code, warning.Message, context);
         }
 
         log.Write(LogLevel.Info, LogEvents.EventPersisted, created ? "event persisted on a new contact" : "event persisted", context);

@@ -49,7 +49,7 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
 
         foreach (var warning in write.Result!.Warnings)
         {
-            log.Write(LogLevel.Warn, LogEvents.CompletedAtMismatch, warning.Message, context);
+            log.Write(LogLevel.Warn, warning.Code, warning.Message, context);
         }
 
         log.Write(LogLevel.Info, LogEvents.EventStored, write.Outcome == StoreOutcome.Written ? "event stored" : "event stored (it changed nothing)",

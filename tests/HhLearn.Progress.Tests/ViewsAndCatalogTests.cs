@@ -98,7 +98,7 @@ public class CatalogReaderTests
     [InlineData("{not json", "not valid JSON")]
     [InlineData("[]", "not a JSON object")]
     [InlineData("""{"modules":["m"]}""", "slug: required string")]
-    [InlineData("""{"slug":"a b","modules":["m"]}""", "slug: must not contain")]
+    [InlineData("""{"slug":"a b","modules":["m"]}""", "slug: may hold only")]
     [InlineData("""{"slug":"a"}""", "modules: required array")]
     [InlineData("""{"slug":"a","modules":[]}""", "modules: must not be empty")]
     [InlineData("""{"slug":"a","modules":[1]}""", "modules[0]: must be a string")]

@@ -3,8 +3,23 @@ namespace HhLearn.Progress.Events;
 /// <summary>Email syntax check and the normal form used as the learner's identity.</summary>
 public static class EmailAddress
 {
-    /// <summary>Trimmed and lower-cased (invariant): one learner, one identity, however the site typed it.</summary>
-    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
+    /// <summary>
+    /// Trimmed and lower-cased, ASCII letters only: one learner, one identity, however the site typed it. Characters
+    /// outside ASCII are left as they are (and <see cref="IsValid"/> refuses them), so that no Unicode case folding
+    /// turns a look-alike into somebody else's address (the Kelvin sign <c>U+212A</c> lower-cases to <c>k</c>).
+    /// </summary>
+    public static string Normalize(string email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        var trimmed = email.Trim();
+        return string.Create(trimmed.Length, trimmed, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsAsciiLetterUpper(source[i]) ? (char)(source[i] | 0x20) : source[i];
+            }
+        });
+    }
 
     /// <summary>
     /// A practical subset of RFC 5321 addresses: dot-atom local part (<= 64), a domain of at least two

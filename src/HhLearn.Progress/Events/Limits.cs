@@ -18,6 +18,13 @@ public static class Limits
     /// <summary>How far in the future <c>payload.ts</c> may be before the server time is used instead.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The earliest <c>payload.ts</c> taken as the event's time: an earlier one (a default date such as
+    /// <c>0001-01-01</c>, an epoch of 0) is implausible for a learning event and is replaced by the server time, as a
+    /// time too far in the future is, with an <c>event_time_ignored</c> warning.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestEventTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>How far a claimed <c>completed_at</c> may be from the inferred one before it is reported.</summary>
     public static readonly TimeSpan CompletionMismatchTolerance = TimeSpan.FromMinutes(5);
 

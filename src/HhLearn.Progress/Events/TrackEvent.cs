@@ -32,12 +32,18 @@ public sealed record TrackEvent
     public bool HasIdentity => Email is not null || ContactId is not null;
 
     /// <summary>
-    /// The event's time: <c>payload.ts</c>, unless it is missing, unparseable or more than
-    /// <see cref="Limits.MaxClockSkew"/> ahead of <paramref name="serverNow"/> (exactly 5 minutes passes),
-    /// in which case the server time. Kept to the millisecond, as stored.
+    /// The event's time: <c>payload.ts</c>, unless it is missing, unparseable, more than
+    /// <see cref="Limits.MaxClockSkew"/> ahead of <paramref name="serverNow"/> (exactly 5 minutes passes) or before
+    /// <see cref="Limits.EarliestEventTime"/>, in which case the server time. Kept to the millisecond, as stored.
     /// </summary>
     public DateTimeOffset TimeAt(DateTimeOffset serverNow) =>
-        ClaimedTime is { } claimed && claimed <= serverNow + Limits.MaxClockSkew
+        ClaimedTime is { } claimed && IsPlausible(claimed, serverNow)
             ? State.Stamp.Truncate(claimed)
             : State.Stamp.Truncate(serverNow);
+
+    /// <summary>True when <c>payload.ts</c> was given but not used (too far in the future or the past).</summary>
+    public bool ClaimedTimeIgnored(DateTimeOffset serverNow) => ClaimedTime is { } claimed && !IsPlausible(claimed, serverNow);
+
+    private static bool IsPlausible(DateTimeOffset claimed, DateTimeOffset serverNow) =>
+        claimed <= serverNow + Limits.MaxClockSkew && claimed >= Limits.EarliestEventTime;
 }

@@ -86,7 +86,7 @@ internal static partial class TrackEventFields
             case JsonValueKind.String:
                 return Stamp.TryParseInstant(element.GetString());
             case JsonValueKind.Number:
-                return element.TryGetInt64(out var ms) && ms is > 0 and < 253_402_300_800_000
+                return element.TryGetInt64(out var ms) && ms is > 0 and <= Stamp.MaxEpochMilliseconds
                     ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
                     : null;
             default:

@@ -6,6 +6,9 @@ public sealed record ApplyWarning(string Code, string Message);
 public static class WarningCodes
 {
     public const string CompletedAtMismatch = "completed_at_mismatch";
+
+    /// <summary><c>payload.ts</c> was too far in the future or the past: the server time was used.</summary>
+    public const string EventTimeIgnored = "event_time_ignored";
 }
 
 /// <summary>What <see cref="ProgressEngine.ApplyAll"/> made of a sequence of events: the learner, and the events refused or warned about, by position.</summary>

@@ -72,6 +72,13 @@ public static class ProgressEngine
         state = Aggregates.Recompute(state, catalog);
 
         var warnings = new List<ApplyWarning>();
+        if (e.ClaimedTimeIgnored(serverNow))
+        {
+            warnings.Add(new ApplyWarning(
+                WarningCodes.EventTimeIgnored,
+                $"payload.ts {Stamp.Format(e.ClaimedTime!.Value)} is before {Stamp.Format(Limits.EarliestEventTime)} or more than {Limits.MaxClockSkew.TotalMinutes:0} minutes ahead; the server time was used"));
+        }
+
         if (e.Kind is EventKind.CourseCompleted or EventKind.PathwayCompleted)
         {
             var rejection = e.Kind == EventKind.CourseCompleted

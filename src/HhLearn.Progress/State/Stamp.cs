@@ -26,7 +26,13 @@ public readonly record struct Stamp(string Text, DateTimeOffset? Value)
 
     public static string Format(DateTimeOffset instant) => From(instant).Text;
 
-    /// <summary>ISO-8601 with an offset or Z; a bare date-time is read as UTC; epoch milliseconds too (HubSpot's other form).</summary>
+    /// <summary>The largest epoch-milliseconds value an instant can have (9999-12-31T23:59:59.999Z).</summary>
+    public const long MaxEpochMilliseconds = 253_402_300_799_999;
+
+    /// <summary>
+    /// ISO-8601 with an offset or Z; a bare date-time is read as UTC; epoch milliseconds too (HubSpot's other form).
+    /// Null for anything else, including epoch values past year 9999: never an exception, whatever the text.
+    /// </summary>
     public static DateTimeOffset? TryParseInstant(string? text)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > 64)
@@ -37,7 +43,7 @@ public readonly record struct Stamp(string Text, DateTimeOffset? Value)
         if (text.All(char.IsAsciiDigit) && text.Length is >= 10 and <= 15 &&
             long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var epochMs))
         {
-            return Truncate(DateTimeOffset.FromUnixTimeMilliseconds(epochMs));
+            return epochMs <= MaxEpochMilliseconds ? Truncate(DateTimeOffset.FromUnixTimeMilliseconds(epochMs)) : null;
         }
 
         if (TryParseCanonical(text) is { } canonical)

@@ -58,7 +58,7 @@ public static class BadInputCorpus
             }
         }
 
-        foreach (var email in new[] { "plainaddress", "a@b", "a@@b.com", "a b@c.com", ".a@b.com", "a..b@c.com", "a@-b.com", "a@b.c", "@b.com", "a@b.com.", "\"q\"@b.com", "a@[127.0.0.1]", new string('a', 250) + "@b.com", "ünï@b.com", "" })
+        foreach (var email in new[] { "plainaddress", "a@b", "a@@b.com", "a b@c.com", ".a@b.com", "a..b@c.com", "a@-b.com", "a@b.c", "@b.com", "a@b.com.", "\"q\"@b.com", "a@[127.0.0.1]", new string('a', 250) + "@b.com", "ünï@b.com", "", "\u212Aate@example.com", "ada@\u212Aelvin.com", "\u0130nci@example.com", "vic\u017Fim@example.com" })
         {
             Track($"email '{Short(email)}'", Valid.Replace("victim@example.com", email.Replace("\"", "\\\"", StringComparison.Ordinal), StringComparison.Ordinal));
         }
@@ -89,13 +89,20 @@ public static class BadInputCorpus
                      ("completion of unknown course", """{"eventName":"learning_course_completed","course_slug":"no-such-course","contactIdentifier":{"email":"victim@example.com"}}"""),
                      ("bad completed_at", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"},"payload":{"completed_at":"soon"}}"""),
                      ("ts as object", """{"eventName":"learning_pathway_enrolled","pathway_slug":"p","contactIdentifier":{"email":"victim@example.com"},"payload":{"ts":{"at":1}}}"""),
+                     ("completed_at past year 9999", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"},"payload":{"completed_at":"999999999999999"}}"""),
+                     ("completed_at year 0", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"},"payload":{"completed_at":"0000-01-01T00:00:00Z"}}"""),
+                     ("completed_at year 10000", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"},"payload":{"completed_at":"10000-01-01T00:00:00Z"}}"""),
+                     ("ts past year 9999 on a refused event", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"},"payload":{"ts":"999999999999999"}}"""),
+                     ("ts year 1 on a refused event", """{"eventName":"learning_course_completed","course_slug":"intro-to-cloud","contactIdentifier":{"email":"victim@example.com"},"payload":{"ts":"0001-01-01T00:00:00Z","completed_at":"0001-01-01T00:00:00Z"}}"""),
                  })
         {
             Track(name, body);
         }
 
         // Slugs and over-long strings.
-        foreach (var slug in new[] { "", new string('s', 201), "a;b", "a b", "a\\tb", "a\\u0000b", "a\\nb", " lead", "\\u00a0nbsp" })
+        foreach (var slug in new[] { "", new string('s', 201), "a;b", "a b", "a\\tb", "a\\u0000b", "a\\nb", " lead", "\\u00a0nbsp",
+                     "=HYPERLINK(\\\"http://evil.example\\\",\\\"x\\\")", "=1+1", "+1", "-1", "@SUM(A1)", "a&b", "a(b)", "a\\\"b", "a=b", "Upper-Case",
+                     "café", "\\u212Aelvin", "a.b", "a/b", "_lead", "a,b", "a|b" })
         {
             Track($"slug '{Short(slug)}'", Valid.Replace("what-is-cloud", slug, StringComparison.Ordinal));
         }
@@ -166,6 +173,8 @@ public static class BadInputCorpus
                  {
                      "progress/read?email=not-an-email", "progress/read?email=a%40b", "progress/read?contactId=abc", "progress/read?contactId=-1",
                      $"progress/read?email={new string('a', 300)}%40b.com", "progress/aggregate?type=module&slug=x&email=a%40b.com",
+                     "progress/aggregate?type=course&slug=%3DHYPERLINK(%22x%22)&email=a%40b.com", "progress/aggregate?type=course&slug=Git-Essentials&email=a%40b.com",
+                     "progress/read?email=%E2%84%AAate%40example.com", "enrollments/list?email=%E2%84%AAate%40example.com",
                      "progress/aggregate?slug=x&email=a%40b.com", "progress/aggregate?type=course&email=a%40b.com",
                      "progress/aggregate?type=course&slug=a%3Bb&email=a%40b.com", $"progress/aggregate?type=course&slug={new string('s', 201)}&email=a%40b.com",
                      "enrollments/list?email=%40%40", "enrollments/list?contactId=1.5",
