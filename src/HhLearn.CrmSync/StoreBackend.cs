@@ -115,6 +115,12 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
             return null;
         }
 
+        // A person who was forgotten, or kept out of HubSpot, reads as a new learner: HubSpot is not even asked.
+        if (await store.SuppressionForAsync(who, null, ct) is not null)
+        {
+            return null;
+        }
+
         HubSpotContact? contact;
         try
         {
@@ -139,7 +145,13 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
             throw new PermanentSyncException(SyncErrorCodes.ProgressStateCorrupt, "the HubSpot progress of this learner is corrupt", contact.Id);
         }
 
-        var imported = await store.ImportAsync(who, read.Value, contact.Id, ct);
+        var (imported, outcome) = await store.ImportWithOutcomeAsync(who, read.Value, contact.Id, ct);
+        if (outcome == ImportOutcome.Suppressed)
+        {
+            // The contact's id is suppressed (the person was forgotten under it): nothing is brought back.
+            return null;
+        }
+
         log.Write(LogLevel.Info, LogEvents.LegacyImported, "progress held in HubSpot imported on the learner's first read", context with { ContactId = contact.Id });
         return imported;
     }

@@ -75,9 +75,18 @@ public sealed class FunctionApp : IAsyncDisposable
             return new FunctionApp(config, log, time, direct, null, null, owned, disposables);
         }
 
+        // The deployment's hash key: suppression records and the emailHash of every later log line are keyed with it.
+        var hashKey = config.HashKey ?? (config.HashKeyParameter is { } hashKeyParameter
+            ? ReadHashKey(hashKeyParameter)
+            : null);
+        if (hashKey is not null)
+        {
+            EmailHash.UseKey(hashKey);
+        }
+
         var dynamo = ProgressStore.CreateClient();
         disposables.Add(dynamo);
-        var store = new ProgressStore(dynamo, table, catalog, time);
+        var store = new ProgressStore(dynamo, table, catalog, time, new StoreOptions { HashKey = hashKey });
         INudgeSender? nudges = null;
         Projector? projector = null;
         Sweeper? sweeper = null;
@@ -96,6 +105,12 @@ public sealed class FunctionApp : IAsyncDisposable
 
         var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient), log);
         return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables);
+    }
+
+    private static HashKey ReadHashKey(string parameter)
+    {
+        using var ssm = SsmTokenProvider.CreateClient();
+        return HashKeyParameter.ReadAsync(ssm, parameter, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>The Lambda handler: takes the raw event, answers the raw response.</summary>

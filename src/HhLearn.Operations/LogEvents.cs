@@ -17,6 +17,7 @@ public static class LogEvents
     public const string ProgressStateTooLarge = "progress_state_too_large";
     public const string CompletedAtMismatch = "completed_at_mismatch";
     public const string EventTimeIgnored = "event_time_ignored";
+    public const string LearnerSuppressed = "learner_suppressed";
     public const string BatchProcessed = "batch_processed";
     public const string ConfigurationInvalid = "configuration_invalid";
     public const string CatalogFileSkipped = "catalog_file_skipped";

@@ -139,13 +139,33 @@ public static class LearnerLogging
     }
 }
 
+/// <summary>
+/// The <c>emailHash</c> of log lines: the first 12 hex characters of an HMAC-SHA256 of the normalised email, keyed with
+/// the deployment's hash key (<see cref="UseKey"/>, set once at start), so that log lines about one learner join
+/// without the address, and a list of likely addresses cannot be hashed to find whose line it is. Without a key (direct
+/// mode without one, unit tests) it is a plain SHA-256.
+/// </summary>
 public static class EmailHash
 {
-    /// <summary>The first 12 hex characters of SHA-256 of the normalised email: joins log lines without exposing the address.</summary>
-    public static string Of(string email)
+    private static HashKey? _key;
+
+    /// <summary>Keys every later hash with <paramref name="key"/> (the process's configuration, at start).</summary>
+    public static void UseKey(HashKey? key) => _key = key;
+
+    public static string Of(string email) => Of(email, _key);
+
+    /// <summary>The hash under a given key (null: unkeyed), for a reader that holds a deployment's key.</summary>
+    public static string Of(string email, HashKey? key)
     {
+        ArgumentNullException.ThrowIfNull(email);
+        var normalized = EmailAddress.Normalize(email);
+        if (key is not null)
+        {
+            return key.Hex("email:" + normalized)[..12];
+        }
+
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(EmailAddress.Normalize(email)), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(normalized), hash);
         return Convert.ToHexStringLower(hash[..6]);
     }
 }

@@ -22,6 +22,12 @@ public sealed record StoreOptions
     /// is told to come back: enough for sixteen clients writing one learner at once.
     /// </summary>
     public int MaxAttempts { get; init; } = 40;
+
+    /// <summary>
+    /// The deployment's hash key: suppression records are written keyed with it (and checked in both forms). Without
+    /// one they are written in the legacy unkeyed form (tests and tools that never erase anybody).
+    /// </summary>
+    public HashKey? HashKey { get; init; }
 }
 
 /// <summary>
@@ -77,8 +83,9 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
             {
                 Key = key, Email = who.Email, ContactId = who.Email is null ? who.ContactId : null,
 
-                // A learner forgotten, or whose contact was deleted in HubSpot, stays out of HubSpot when they come back.
-                Suppressed = await SuppressionOfAsync(key, ct),
+                // A learner forgotten, or whose contact was deleted in HubSpot, stays out of HubSpot when they come back,
+                // under any identifier they had (the email, the contact id a token names).
+                Suppressed = await SuppressionForAsync(who, null, ct),
             };
             if (current.Corruption is not null)
             {
@@ -138,6 +145,12 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
         {
             var (key, stored) = knownKey is null ? await LocateAsync(who, ct) : await FollowAsync(knownKey, ct);
             var now = Now();
+            if (stored is null && await SuppressionForAsync(who, contactId, ct) is { } suppressed)
+            {
+                // A person forgotten or kept out of HubSpot is not brought back from HubSpot's copy: nothing is created.
+                return (new StoredLearner { Key = key, Email = who.Email, ContactId = contactId, Suppressed = suppressed }, ImportOutcome.Suppressed);
+            }
+
             if (stored is null)
             {
                 // Kept as the engine would derive it (completion from the catalog); when that differs from what HubSpot

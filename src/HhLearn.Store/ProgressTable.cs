@@ -52,12 +52,33 @@ public static class ProgressTable
 
     public static string KeyOfEmail(string email) => KeyOf(new LearnerIdentity(EmailAddress.Normalize(email), null));
 
-    /// <summary>The suppression record of a learner key (kept after a learner is forgotten: no email in it).</summary>
-    public static string SuppressionKeyOf(string learnerKey)
+    /// <summary>The key a learner known only by <paramref name="contactId"/> has (and its suppression records are made from).</summary>
+    public static string KeyOfContactId(string contactId) => KeyOf(new LearnerIdentity(null, contactId));
+
+    /// <summary>
+    /// The suppression record of a learner key, keyed: <c>S#</c> and an HMAC of the learner key under the deployment's
+    /// hash key. Kept after a learner is forgotten: no email in it, and no way back to one without the key.
+    /// </summary>
+    public static string SuppressionKeyOf(string learnerKey, HashKey key)
+    {
+        ArgumentNullException.ThrowIfNull(learnerKey);
+        ArgumentNullException.ThrowIfNull(key);
+        return SuppressionPrefix + key.Hex(learnerKey);
+    }
+
+    /// <summary>
+    /// The suppression record of a learner key as written before hash keys (<c>S#</c> and the unkeyed SHA-256): still
+    /// honoured and lifted, never written by a store that has a key.
+    /// </summary>
+    public static string LegacySuppressionKeyOf(string learnerKey)
     {
         ArgumentNullException.ThrowIfNull(learnerKey);
         return SuppressionPrefix + learnerKey[LearnerPrefix.Length..];
     }
+
+    /// <summary>The item that records which hash key the table's suppression records are written with (its fingerprint).</summary>
+    public const string HashKeyRecord = "K#hash-key";
+    public const string Fingerprint = "fingerprint";
 
     public static bool IsLearnerKey(string key) => key.StartsWith(LearnerPrefix, StringComparison.Ordinal) && key.Length == LearnerPrefix.Length + 64;
 

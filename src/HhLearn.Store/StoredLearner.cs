@@ -87,4 +87,7 @@ public enum ImportOutcome
 
     /// <summary>The stored document cannot be read: left as it is.</summary>
     Corrupt,
+
+    /// <summary>The person was forgotten or kept out of HubSpot (under one of their identifiers): nothing imported.</summary>
+    Suppressed,
 }

@@ -417,4 +417,25 @@ public class ProjectorTests
         Assert.False(NudgeMessages.TryRead("not json", out _));
         Assert.Equal(JsonNode.Parse(body)!["learner"]!.GetValue<string>(), NudgeMessages.GroupId(nudge));
     }
+
+    [Fact]
+    public async Task ALearnerWhoseContactIdIsSuppressed_IsNotWritten_AndIsSuppressedToo()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var store = await SyncFixture.StoreAsync();
+        var id = f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = "ada@example.com" });
+        await store.ForgetAsync(new LearnerIdentity(null, id), default);
+        var ada = await TrackAsync(store, "ada@example.com", "course-a", "a1");
+        Assert.True(ada.Projectable);
+
+        f.Emulator.Stats.Reset();
+        var messages = Messages(ada);
+        await Projector(f, store).ProcessAsync(messages, "r1", default);
+
+        Assert.Equal(MessageOutcome.Done, Assert.Single(messages).Outcome);
+        Assert.False(f.Contact("ada@example.com").ContainsKey(P.ProgressState));
+        Assert.Equal(0, f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/update") + f.Emulator.Stats.Count("POST /crm/v3/objects/contacts/batch/create"));
+        Assert.StartsWith(SuppressionReasons.ContactSuppressed, (await store.ReadAsync(Who("ada@example.com"), default))!.Suppressed, StringComparison.Ordinal);
+        Assert.Contains(f.LogLines, l => (string?)l["event"] == LogEvents.LearnerSuppressed && (string?)l["contactId"] == id);
+    }
 }

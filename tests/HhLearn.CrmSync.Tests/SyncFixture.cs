@@ -69,7 +69,7 @@ internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
     public static async Task<Store.ProgressStore> StoreAsync()
     {
         var (_, table, client) = await TestSupport.SharedDynalite.NewTableAsync("sync");
-        return new Store.ProgressStore(client, table, Catalog, TimeProvider.System);
+        return new Store.ProgressStore(client, table, Catalog, TimeProvider.System, new Store.StoreOptions { HashKey = TestSupport.TestHashKey.Key });
     }
 
     public async ValueTask DisposeAsync()

@@ -73,8 +73,10 @@ public class ConfigTests
             ("HUBSPOT_READ_RATE_LIMIT", "3"),
             ("PROJECTION_SWEEP_AFTER_SECONDS", "120"),
             ("PROJECTION_LEASE_SECONDS", "90"),
+            ("HASH_KEY_PARAMETER", "/aws/reference/secretsmanager/hhlearn-prod-hash-key"),
             ("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/hhlearn-sync.fifo"));
         Assert.Empty(problems);
+        Assert.Equal("/aws/reference/secretsmanager/hhlearn-prod-hash-key", config.HashKeyParameter);
         Assert.Equal("hhlearn-prod-progress", config.ProgressTable);
         Assert.Equal((3, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(90)), (config.ReadRateLimit, config.SweepAfter, config.ProjectionLease));
         Assert.Equal("/hhlearn/prod/hubspot-token", config.TokenParameter);
@@ -82,6 +84,21 @@ public class ConfigTests
         Assert.Equal(["https://learn.example.com", "*"], config.AllowedOrigins);
         Assert.Equal(190, config.RateLimit);
         Assert.NotNull(config.SyncQueueUrl);
+    }
+
+    [Fact]
+    public void TheProgressStore_WithoutAHashKey_IsRefusedWithAClearLine()
+    {
+        var (_, problems) = Read(("ENABLE_CRM_PROGRESS", "true"), ("HUBSPOT_PRIVATE_APP_TOKEN", "t"), ("PROGRESS_TABLE", "hhlearn-dev-progress"));
+        Assert.Contains(problems, p => p.StartsWith("PROGRESS_TABLE needs the deployment's hash key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AHashKeyTooShortToBeSecret_IsRefused()
+    {
+        var (_, problems) = Read(("HHLEARN_HASH_KEY", "short"));
+        Assert.Contains(problems, p => p.StartsWith("HHLEARN_HASH_KEY must be at least 32 characters", StringComparison.Ordinal));
+        Assert.NotNull(Read(("HHLEARN_HASH_KEY", new string('k', 32))).Config.HashKey);
     }
 
     [Fact]

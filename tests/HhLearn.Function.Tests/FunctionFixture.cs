@@ -59,6 +59,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
         {
             (table, var queueUrl, queue) = await TestSupport.SharedLocalAws.NewTableAndQueueAsync();
             variables["PROGRESS_TABLE"] = table;
+            variables["HHLEARN_HASH_KEY"] = TestSupport.TestHashKey.Text;
             variables["SYNC_QUEUE_URL"] = queueUrl.ToString();
         }
 
@@ -74,7 +75,8 @@ internal sealed class FunctionFixture : IAsyncDisposable
         return new FunctionFixture(emulator, app, logText, catalog)
         {
             Queue = queue,
-            Store = table is null ? null : new HhLearn.Store.ProgressStore(HhLearn.Store.ProgressStore.CreateClient(), table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System),
+            Store = table is null ? null : new HhLearn.Store.ProgressStore(HhLearn.Store.ProgressStore.CreateClient(), table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System,
+                new HhLearn.Store.StoreOptions { HashKey = TestSupport.TestHashKey.Key }),
         };
     }
 

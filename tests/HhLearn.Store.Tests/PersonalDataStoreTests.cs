@@ -11,7 +11,7 @@ public class PersonalDataStoreTests
     private static async Task<(ProgressStore Store, AmazonDynamoDBClient Client, string Table)> StoreAsync()
     {
         var (_, table, client) = await SharedDynalite.NewTableAsync("privacy");
-        return (new ProgressStore(client, table, Catalog, TimeProvider.System), client, table);
+        return (new ProgressStore(client, table, Catalog, TimeProvider.System, new StoreOptions { HashKey = TestHashKey.Key }), client, table);
     }
 
     private static Func<LearnerProgress, ApplyResult> Module(string course, string module) => learner =>
@@ -79,8 +79,8 @@ public class PersonalDataStoreTests
         Assert.Null(await store.ReadAsync(Ada, default));
         Assert.Empty(await store.KeysWithContactIdAsync("1001", default));
 
-        var left = (await client.ScanAsync(new ScanRequest { TableName = table })).Items;
-        Assert.Equal(2, left.Count);
+        var left = (await client.ScanAsync(new ScanRequest { TableName = table })).Items.Where(i => i[ProgressTable.Key].S != ProgressTable.HashKeyRecord).ToList();
+        Assert.Equal(3, left.Count); // both emails and the contact id
         Assert.All(left, item => Assert.StartsWith("S#", item[ProgressTable.Key].S, StringComparison.Ordinal));
         Assert.DoesNotContain("example.com", string.Join(' ', left.SelectMany(i => i.Values).Select(v => v.S)), StringComparison.Ordinal);
     }
@@ -117,8 +117,92 @@ public class PersonalDataStoreTests
         var keys = items.Select(i => i[ProgressTable.Key].S).ToList();
         Assert.Contains(ada.Key, keys);
         Assert.Contains(old.Key, keys);
-        Assert.Contains(ProgressTable.SuppressionKeyOf(ada.Key), keys);
+        Assert.Contains(ProgressTable.SuppressionKeyOf(ada.Key, TestHashKey.Key), keys);
+        Assert.Contains(ProgressTable.SuppressionKeyOf(ProgressTable.KeyOfContactId("1001"), TestHashKey.Key), keys);
         Assert.Equal("ada@example.com", items.Single(i => i[ProgressTable.Key].S == ada.Key)[ProgressTable.Email].S);
         Assert.Empty(await store.ExportAsync(new LearnerIdentity("nobody@example.com", null), default));
+    }
+
+    [Fact]
+    public async Task AForgottenPersonNamedByTheirContactId_IsKeptOutOfHubSpot()
+    {
+        var (store, _, _) = await StoreAsync();
+        var ada = (await store.ApplyAsync(Ada, Module("course-a", "a1"), default)).Learner;
+        await store.ImportAsync(Ada, LearnerProgress.New, "1001", default, ada.Key);
+        await store.ForgetAsync(Ada, default);
+
+        var byId = (await store.ApplyAsync(new LearnerIdentity(null, "1001"), Module("course-b", "b1"), default)).Learner;
+        Assert.StartsWith(SuppressionReasons.Forgotten, byId.Suppressed, StringComparison.Ordinal);
+        Assert.False(byId.Projectable);
+
+        // A token naming both (a new email and the old contact id): the contact id alone suppresses.
+        var both = (await store.ApplyAsync(new LearnerIdentity("ada.new@example.com", "1001"), Module("course-b", "b1"), default)).Learner;
+        Assert.False(both.Projectable);
+    }
+
+    [Fact]
+    public async Task AForgottenPerson_IsNeverImportedAgain_ByEmailOrByTheirContactsId()
+    {
+        var (store, _, _) = await StoreAsync();
+        var ada = (await store.ApplyAsync(Ada, Module("course-a", "a1"), default)).Learner;
+        await store.ImportAsync(Ada, LearnerProgress.New, "1001", default, ada.Key);
+        await store.ForgetAsync(Ada, default);
+        var legacy = (await store.ApplyAsync(new LearnerIdentity("someone@example.com", null), Module("course-a", "a2"), default)).Learner.Learner;
+
+        var (_, byEmail) = await store.ImportWithOutcomeAsync(Ada, legacy, "1001", default);
+        Assert.Equal(ImportOutcome.Suppressed, byEmail);
+        Assert.Null(await store.ReadAsync(Ada, default));
+
+        // The same contact reached under another email (a secondary address): its id is suppressed.
+        var (_, byContact) = await store.ImportWithOutcomeAsync(new LearnerIdentity("ada.work@example.com", null), legacy, "1001", default);
+        Assert.Equal(ImportOutcome.Suppressed, byContact);
+        Assert.Null(await store.ReadAsync(new LearnerIdentity("ada.work@example.com", null), default));
+    }
+
+    [Fact]
+    public async Task SuppressingByHand_CoversTheContactId_AndLiftingUndoesIt()
+    {
+        var (store, _, _) = await StoreAsync();
+        var ada = (await store.ApplyAsync(Ada, Module("course-a", "a1"), default)).Learner;
+        await store.ImportAsync(Ada, LearnerProgress.New, "1001", default, ada.Key);
+        await store.SuppressAsync(ada.Key, SuppressionReasons.Operator, default);
+        Assert.StartsWith(SuppressionReasons.Operator, await store.SuppressionForAsync(new LearnerIdentity(null, "1001"), null, default), StringComparison.Ordinal);
+
+        Assert.True(await store.LiftSuppressionAsync(Ada, default));
+        Assert.Null(await store.SuppressionForAsync(Ada, "1001", default));
+    }
+
+    [Fact]
+    public async Task SuppressionRecords_AreKeyedHashes_AndRecordsWrittenBeforeKeys_AreStillHonouredAndLifted()
+    {
+        var (store, client, table) = await StoreAsync();
+        await store.SuppressAsync(ProgressTable.KeyOf(Ada), SuppressionReasons.Operator, default);
+        var keyed = ProgressTable.SuppressionKeyOf(ProgressTable.KeyOf(Ada), TestHashKey.Key);
+        Assert.NotEqual(ProgressTable.LegacySuppressionKeyOf(ProgressTable.KeyOf(Ada)), keyed);
+        Assert.NotNull((await client.GetItemAsync(table, new Dictionary<string, AttributeValue> { [ProgressTable.Key] = new(keyed) })).Item?.GetValueOrDefault(ProgressTable.Suppressed));
+
+        // A record of the unkeyed form (written by an earlier version) still keeps the person out.
+        await client.PutItemAsync(table, new Dictionary<string, AttributeValue>
+        {
+            [ProgressTable.Key] = new(ProgressTable.LegacySuppressionKeyOf(ProgressTable.KeyOf(AdaOld))),
+            [ProgressTable.Suppressed] = new("2026-01-01T00:00:00.000Z"),
+            [ProgressTable.SuppressedReason] = new(SuppressionReasons.Forgotten),
+        });
+        var back = (await store.ApplyAsync(AdaOld, Module("course-a", "a1"), default)).Learner;
+        Assert.StartsWith(SuppressionReasons.Forgotten, back.Suppressed, StringComparison.Ordinal);
+        Assert.True(await store.LiftSuppressionAsync(AdaOld, default));
+        Assert.Null(await store.SuppressionForAsync(AdaOld, null, default));
+    }
+
+    [Fact]
+    public async Task AToolWithAnotherHashKey_IsRefused_BeforeItWritesAnything()
+    {
+        var (store, client, table) = await StoreAsync();
+        await store.SuppressAsync(ProgressTable.KeyOf(Ada), SuppressionReasons.Operator, default);
+
+        var other = new ProgressStore(client, table, Catalog, TimeProvider.System, new StoreOptions { HashKey = HashKey.TryParse(HashKey.Generate()) });
+        await Assert.ThrowsAsync<HashKeyMismatchException>(() => other.CheckHashKeyAsync(default));
+        await Assert.ThrowsAsync<HashKeyMismatchException>(() => other.SuppressAsync(ProgressTable.KeyOf(AdaOld), SuppressionReasons.Operator, default));
+        Assert.Null(await store.SuppressionForAsync(AdaOld, null, default));
     }
 }

@@ -56,3 +56,11 @@ public static class LogLines
         }
     }
 }
+
+/// <summary>The hash key every in-process test deployment uses (one per test process: log hashes are keyed process-wide).</summary>
+public static class TestHashKey
+{
+    public const string Text = "test-hash-key-0123456789abcdef0123456789abcdef";
+
+    public static HashKey Key { get; } = HashKey.TryParse(Text)!;
+}

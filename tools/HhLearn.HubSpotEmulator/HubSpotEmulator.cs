@@ -49,7 +49,7 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
     /// <summary>Starts on 127.0.0.1; port 0 takes a free port (see <see cref="BaseUrl"/>).</summary>
     public static async Task<HubSpotEmulator> StartAsync(EmulatorOptions? options = null, int port = 0, TimeProvider? time = null, CancellationToken ct = default)
     {
-        var app = LoopbackWebApp.Create(port, 32 * 1024 * 1024);
+        var app = LoopbackWebApp.Create(port, 32 * 1024 * 1024, adminPath: "/_emulator");
         var emulator = new HubSpotEmulator(app, options ?? new EmulatorOptions(), time ?? TimeProvider.System);
         emulator.Map(app);
         await app.StartAsync(ct);

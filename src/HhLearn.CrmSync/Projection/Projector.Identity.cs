@@ -111,8 +111,10 @@ public sealed partial class Projector
             if (found.GetValueOrDefault(learner.Ref) is { } contact)
             {
                 learner.Stored = learner.Stored with { ImportPending = true };
-                await AdoptAsync(learner, contact, requestId, ct);
-                BuildProperties(learner, time.GetUtcNow(), requestId);
+                if (await AdoptAsync(learner, contact, requestId, ct))
+                {
+                    BuildProperties(learner, time.GetUtcNow(), requestId);
+                }
             }
             else
             {

@@ -39,23 +39,36 @@ public sealed partial class Projector
         }
     }
 
-    /// <summary>Takes the contact HubSpot has for the learner: its id, and (once) the progress it holds, merged into the store.</summary>
-    private async Task AdoptAsync(Work learner, HubSpotContact contact, string? requestId, CancellationToken ct)
+    /// <summary>
+    /// Takes the contact HubSpot has for the learner: its id, and (once) the progress it holds, merged into the store.
+    /// A contact whose id (or an id merged into it) is suppressed, the person forgotten or kept out under it, is not
+    /// written: the learner is suppressed too. False when the learner is done for this batch.
+    /// </summary>
+    private async Task<bool> AdoptAsync(Work learner, HubSpotContact contact, string? requestId, CancellationToken ct)
     {
+        if (contact.Id != learner.Stored.ContactId && await SuppressedContactAsync(contact) is { } suppression)
+        {
+            await store.SuppressAsync(learner.Stored.Key, SuppressionReasons.ContactSuppressed, ct);
+            learner.Finish(MessageOutcome.Done);
+            log.Write(LogLevel.Warn, LogEvents.LearnerSuppressed, $"the learner's HubSpot contact belongs to a person kept out of HubSpot ({suppression}); not written, and this record is suppressed too",
+                Context(learner, requestId) with { ContactId = contact.Id });
+            return false;
+        }
+
         learner.NewContact |= contact.Id != learner.Stored.ContactId;
         learner.ContactId = contact.Id;
         learner.Found = contact;
         learner.MergedIds = ContactWriter.MergedIdsOf(contact);
         if (!learner.Stored.ImportPending && learner.Stored.ContactId is not null)
         {
-            return;
+            return true;
         }
 
         var read = ContactProgress.Read(contact.Properties);
         if (!read.IsOk)
         {
             Block(learner, SyncErrorCodes.ProgressStateCorrupt, $"the contact's hhl_progress_state is corrupt ({read.Error}); nothing imported or written", requestId);
-            return;
+            return false;
         }
 
         var who = new LearnerIdentity(learner.Stored.Email, learner.Stored.Email is null ? learner.Stored.ContactId : null);
@@ -63,6 +76,21 @@ public sealed partial class Projector
         learner.Stored = await store.ImportAsync(who, read.Value, contact.Id, ct, learner.Stored.Key);
         log.Write(LogLevel.Info, LogEvents.LegacyImported, learner.Stored.Version > before ? "progress held in HubSpot merged into the store" : "HubSpot held nothing the store lacked",
             Context(learner, requestId) with { Fields = [KeyValuePair.Create<string, object?>("version", learner.Stored.Version)] });
+        return true;
+    }
+
+    /// <summary>The suppression recorded for the contact's id or an id merged into it, or null.</summary>
+    private async Task<string?> SuppressedContactAsync(HubSpotContact contact)
+    {
+        foreach (var id in ContactWriter.MergedIdsOf(contact).Prepend(contact.Id))
+        {
+            if (await store.SuppressionOfAsync(ProgressTable.KeyOfContactId(id), CancellationToken.None) is { } suppression)
+            {
+                return suppression;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Creates the missing contacts, updates the others, and records what HubSpot now holds.</summary>
@@ -102,8 +130,11 @@ public sealed partial class Projector
 
                         learner.Create = false;
                         learner.Stored = learner.Stored with { ImportPending = true };
-                        await AdoptAsync(learner, existing, requestId, ct);
-                        BuildProperties(learner, now, requestId);
+                        if (await AdoptAsync(learner, existing, requestId, ct))
+                        {
+                            BuildProperties(learner, now, requestId);
+                        }
+
                         break;
                     default:
                         Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);

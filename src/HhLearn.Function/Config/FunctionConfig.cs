@@ -35,6 +35,15 @@ public sealed record FunctionConfig
     /// <summary>How long a learner may be behind in HubSpot before the sweeper nudges it again.</summary>
     public TimeSpan SweepAfter { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// Where the deployment's hash key is (<c>HASH_KEY_PARAMETER</c>): an SSM SecureString name, or
+    /// <c>/aws/reference/secretsmanager/NAME</c> for the Secrets Manager secret the stack generates.
+    /// </summary>
+    public string? HashKeyParameter { get; init; }
+
+    /// <summary>The hash key itself (<c>HHLEARN_HASH_KEY</c>; local use).</summary>
+    public HashKey? HashKey { get; init; }
+
     /// <summary>How long a projector holds the learners it writes (PROJECTION_LEASE_SECONDS): longer than an invocation may run.</summary>
     public TimeSpan ProjectionLease { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -175,6 +184,24 @@ public sealed record FunctionConfig
         if (config.ProgressTable is not null && config.Backend == ProgressBackend.Events)
         {
             problems.Add("PROGRESS_BACKEND=events cannot be used with PROGRESS_TABLE: the progress store projects contact properties; use properties, or unset PROGRESS_TABLE for HubSpot-only direct mode");
+        }
+
+        config = config with { HashKeyParameter = Get("HASH_KEY_PARAMETER") };
+        if (Get("HHLEARN_HASH_KEY") is { } hashKeyText)
+        {
+            if (HashKey.TryParse(hashKeyText) is { } hashKey)
+            {
+                config = config with { HashKey = hashKey };
+            }
+            else
+            {
+                problems.Add($"HHLEARN_HASH_KEY must be at least {HashKey.MinimumLength} characters (hhlearn local generates one)");
+            }
+        }
+
+        if (config.CrmEnabled && config.ProgressTable is not null && config.HashKeyParameter is null && Get("HHLEARN_HASH_KEY") is null)
+        {
+            problems.Add("PROGRESS_TABLE needs the deployment's hash key for suppression records and log hashes: set HASH_KEY_PARAMETER (the stack does) or HHLEARN_HASH_KEY");
         }
 
         if (config.SyncQueueUrl is not null && config.ProgressTable is null)

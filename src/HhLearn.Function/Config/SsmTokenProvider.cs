@@ -71,3 +71,22 @@ public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string 
 
 /// <summary>The token could not be read (SSM failed, timed out, or holds nothing): the call that needed it does not happen.</summary>
 public sealed class TokenUnavailableException(string message, Exception? inner) : Exception(message, inner);
+
+/// <summary>
+/// The deployment's hash key from SSM (a SecureString, or the stack's generated Secrets Manager secret through SSM's
+/// <c>/aws/reference/secretsmanager/</c> path), read once at start. Without it suppression records cannot be checked, so
+/// a key that cannot be read fails the start (every invocation reports it; the LambdaErrors alarm fires), never
+/// silently falls back to unkeyed hashes.
+/// </summary>
+public static class HashKeyParameter
+{
+    public static async Task<HashKey> ReadAsync(IAmazonSimpleSystemsManagement ssm, string parameterName, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ssm);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(SsmTokenProvider.ReadTimeout);
+        var response = await ssm.GetParameterAsync(new GetParameterRequest { Name = parameterName, WithDecryption = true }, timeout.Token);
+        return HashKey.TryParse(response.Parameter?.Value)
+            ?? throw new InvalidOperationException($"the hash key in {parameterName} is missing or shorter than {HashKey.MinimumLength} characters");
+    }
+}

@@ -12,6 +12,7 @@ public static class ColdStartBench
             ["HUBSPOT_PRIVATE_APP_TOKEN"] = "bench",
             ["HUBSPOT_BASE_URL"] = "http://127.0.0.1:9/",
             ["PROGRESS_TABLE"] = "bench-progress",
+            ["HHLEARN_HASH_KEY"] = HashKey.Generate(),
             ["SYNC_QUEUE_URL"] = "http://127.0.0.1:9/000000000000/bench.fifo",
             ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:9/",
             ["AWS_ENDPOINT_URL_SQS"] = "http://127.0.0.1:9/",

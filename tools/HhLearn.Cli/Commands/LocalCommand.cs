@@ -129,6 +129,8 @@ internal static class LocalCommand
         else
         {
             Console.WriteLine($"  store      {stack.Options.StoreUrl?.ToString() ?? stack.Dynalite!.Endpoint + " (dynalite, in memory)"}  table {stack.Options.Table}");
+            Console.WriteLine($"  tools      export HHLEARN_HASH_KEY={stack.HashKeyText} AWS_ENDPOINT_URL_DYNAMODB={stack.Options.StoreUrl?.ToString() ?? stack.Dynalite!.Endpoint.ToString()} PROGRESS_TABLE={stack.Options.Table}");
+            Console.WriteLine("             (then hhlearn forget|suppress|export|reproject|import work on this stack's table)");
             Console.WriteLine($"  projection {stack.Sqs!.QueueUrl(LocalService.QueueName)}  ({stack.Options.QueueConcurrency} projectors, batches of 10, DLQ after {stack.Options.Queue.MaxReceiveCount} receives; sweeper every {stack.Options.SweepEvery.TotalSeconds:0} s)");
         }
         Console.WriteLine();

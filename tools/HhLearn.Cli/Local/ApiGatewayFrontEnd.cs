@@ -33,7 +33,7 @@ public sealed class ApiGatewayFrontEnd : IAsyncDisposable
         CorsPolicy cors, Action<WebApplication>? mapLocal = null)
     {
         // API Gateway HTTP APIs take payloads up to 10 MB.
-        var app = HubSpotEmulator.LoopbackWebApp.Create(port, 10 * 1024 * 1024);
+        var app = HubSpotEmulator.LoopbackWebApp.Create(port, 10 * 1024 * 1024, adminPath: "/_local");
         var frontEnd = new ApiGatewayFrontEnd(app, invoke, stats, cors);
         app.MapGet("/_local/stats", async () => Results.Text((await frontEnd._stats()).ToJsonString(), "application/json"));
         mapLocal?.Invoke(app);

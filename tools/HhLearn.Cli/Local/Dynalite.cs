@@ -31,6 +31,31 @@ public sealed class Dynalite : IAsyncDisposable
     private const string ExitWithParent =
         "data:text/javascript,process.stdin.on('end',()=>process.exit(0));process.stdin.on('error',()=>process.exit(0));process.stdin.resume();";
 
+    /// <summary>
+    /// dynalite behind a small front, in the same node process: a request that carries an <c>Origin</c> (a web page; the
+    /// AWS SDK never sends one) or a <c>Host</c> other than this listener's loopback address (DNS rebinding) is refused
+    /// with 403 before dynalite sees it, so no page on the developer's machine can read or change the table, and no
+    /// CORS header is ever answered (dynalite itself answers any origin with <c>Access-Control-Allow-Origin: *</c>).
+    /// </summary>
+    private const string Front = """
+        const port = Number(process.argv[1]);
+        const server = require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+        const [dynalite] = server.listeners('request');
+        server.removeAllListeners('request');
+        const hosts = new Set(['127.0.0.1:' + port, 'localhost:' + port, '[::1]:' + port]);
+        server.on('request', (req, res) => {
+          const host = String(req.headers.host || '').toLowerCase();
+          if (req.headers.origin !== undefined || !hosts.has(host)) {
+            res.writeHead(403, { 'content-type': 'application/x-amz-json-1.0' });
+            res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#AccessDeniedException',
+              message: 'the local DynamoDB answers only local programs: no web page (Origin) and no Host but 127.0.0.1 or localhost' }));
+            return;
+          }
+          dynalite(req, res);
+        });
+        server.listen(port, '127.0.0.1', () => console.log('dynalite listening on ' + port));
+        """;
+
     /// <summary>A client of this dynalite (dummy credentials; the region only names the signature).</summary>
     public AmazonDynamoDBClient Client() => new(new BasicAWSCredentials("local", "local"),
         new AmazonDynamoDBConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = "us-east-1", Timeout = TimeSpan.FromSeconds(5), MaxErrorRetry = 2 });
@@ -60,7 +85,7 @@ public sealed class Dynalite : IAsyncDisposable
             {
                 WorkingDirectory = root, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
-            foreach (var argument in new[] { "--import", ExitWithParent, cli, "--host", "127.0.0.1", "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0" })
+            foreach (var argument in new[] { "--import", ExitWithParent, "-e", Front, chosen.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(argument);
             }

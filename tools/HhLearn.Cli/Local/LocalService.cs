@@ -39,6 +39,9 @@ public sealed class LocalService : IAsyncDisposable
     /// <summary>The progress store, read from this process (for the console, the stats and the tests).</summary>
     public ProgressStore? Store => _parts.Store;
 
+    /// <summary>The hash key the local function keys suppression records and log hashes with (store mode), as text.</summary>
+    public string? HashKeyText => _parts.HashKeyText;
+
     /// <summary>Switches for the local services' faults (also at <c>/_local/faults</c>).</summary>
     public LocalFaults Faults => _parts.Faults;
 
@@ -201,7 +204,11 @@ public sealed class LocalService : IAsyncDisposable
         }
 
         parts.StoreClient = options.StoreUrl is null ? parts.Dynalite!.Client() : ProgressStore.CreateClient(endpoint.ToString());
-        parts.Store = new ProgressStore(parts.StoreClient, options.Table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System);
+        // The hash key of suppression records and log hashes: the developer's HHLEARN_HASH_KEY, else one for this run.
+        var hashKeyText = Environment.GetEnvironmentVariable("HHLEARN_HASH_KEY") is { Length: >= HashKey.MinimumLength } given ? given : HashKey.Generate();
+        environment["HHLEARN_HASH_KEY"] = hashKeyText;
+        parts.HashKeyText = hashKeyText;
+        parts.Store = new ProgressStore(parts.StoreClient, options.Table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System, new StoreOptions { HashKey = HashKey.TryParse(hashKeyText) });
         environment["PROGRESS_TABLE"] = options.Table;
         environment["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint.ToString();
         environment["PROJECTION_SWEEP_AFTER_SECONDS"] = Math.Max(1, (int)options.SweepAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -326,6 +333,7 @@ public sealed class LocalService : IAsyncDisposable
         public Dynalite? Dynalite { get; set; }
         public Amazon.DynamoDBv2.AmazonDynamoDBClient? StoreClient { get; set; }
         public ProgressStore? Store { get; set; }
+        public string? HashKeyText { get; set; }
         public LocalFaults Faults { get; set; } = null!;
 
         public async ValueTask DisposeAsync()

@@ -12,7 +12,7 @@ internal static class ImportCommand
 {
     public static Command Create()
     {
-        var store = new StoreConnection();
+        var store = new StoreConnection { NeedsHashKey = true };
         var url = new Option<string>("--hubspot-url")
         {
             Description = "HubSpot API base URL (default: HUBSPOT_BASE_URL, else https://api.hubapi.com)",
@@ -40,9 +40,10 @@ internal static class ImportCommand
 
             var (client, table, problem) = store.Open(parse);
             var (learningCatalog, catalogProblem) = StoreConnection.Catalog(parse.GetValue(catalog));
-            if ((problem ?? catalogProblem) is not null)
+            var (hashKey, keyProblem) = problem is null && catalogProblem is null ? await store.HashKeyAsync(parse, ct) : (null, null);
+            if ((problem ?? catalogProblem ?? keyProblem) is not null)
             {
-                Console.Error.WriteLine($"hhlearn import: {problem ?? catalogProblem}");
+                Console.Error.WriteLine($"hhlearn import: {problem ?? catalogProblem ?? keyProblem}");
                 client?.Dispose();
                 return 1;
             }
@@ -51,7 +52,7 @@ internal static class ImportCommand
             {
                 using var http = new HttpClient { BaseAddress = Commands.ProvisionCommand.WithSlash(baseUrl), Timeout = Timeout.InfiniteTimeSpan };
                 await using var hubSpot = new HubSpotClient(http, new StaticTokenProvider(token), new HubSpotClientOptions { RequestsPerTenSeconds = Math.Max(1, parse.GetValue(rate)) });
-                var progressStore = new ProgressStore(client!, table!, learningCatalog, TimeProvider.System);
+                var progressStore = new ProgressStore(client!, table!, learningCatalog, TimeProvider.System, new StoreOptions { HashKey = hashKey });
                 return await RunAsync(hubSpot, progressStore, parse.GetValue(after), AnsiConsole.Console, Console.Error, ct);
             }
         });
@@ -62,7 +63,7 @@ internal static class ImportCommand
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(errors);
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal) { ["imported"] = 0, ["merged"] = 0, ["unchanged"] = 0, ["corrupt"] = 0, ["skipped"] = 0 };
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal) { ["imported"] = 0, ["merged"] = 0, ["unchanged"] = 0, ["corrupt"] = 0, ["suppressed"] = 0, ["skipped"] = 0 };
         var cursor = after;
         var pages = 0;
         try
@@ -128,6 +129,7 @@ internal static class ImportCommand
             ImportOutcome.Created => "imported",
             ImportOutcome.Merged => "merged",
             ImportOutcome.Corrupt => "corrupt",
+            ImportOutcome.Suppressed => "suppressed",
             _ => "unchanged",
         };
     }
@@ -138,6 +140,7 @@ internal static class ImportCommand
         table.AddRow("imported", counts["imported"].ToString(System.Globalization.CultureInfo.InvariantCulture), "new to the store, copied as HubSpot holds them");
         table.AddRow("merged", counts["merged"].ToString(System.Globalization.CultureInfo.InvariantCulture), "joined with what the store had; the projection writes the union back");
         table.AddRow("unchanged", counts["unchanged"].ToString(System.Globalization.CultureInfo.InvariantCulture), "the store had everything already");
+        table.AddRow("suppressed", counts["suppressed"].ToString(System.Globalization.CultureInfo.InvariantCulture), "forgotten or kept out of HubSpot (hhlearn forget / suppress): not brought back");
         table.AddRow("corrupt", counts["corrupt"].ToString(System.Globalization.CultureInfo.InvariantCulture), "hhl_progress_state unreadable: listed above, not imported");
         table.AddRow("skipped", counts["skipped"].ToString(System.Globalization.CultureInfo.InvariantCulture), "no progress to import");
         console.Write(table);

@@ -41,7 +41,7 @@ internal static class PrivacyCommands
 
     public static Command Suppress()
     {
-        var store = new StoreConnection();
+        var store = new StoreConnection { NeedsHashKey = true };
         var learner = new LearnerOptions();
         var lift = new Option<bool>("--lift") { Description = "Let the learner back into HubSpot (they asked to be back): the projection finds or creates their contact again" };
         var command = new Command("suppress", "Keep a learner out of HubSpot (their events are still stored), or --lift that") { lift };
@@ -81,7 +81,7 @@ internal static class PrivacyCommands
 
     public static Command Forget()
     {
-        var store = new StoreConnection();
+        var store = new StoreConnection { NeedsHashKey = true };
         var learner = new LearnerOptions();
         var hubspot = new Option<bool>("--hubspot") { Description = $"Also ask HubSpot to delete the contact for good (its GDPR delete; token from {Commands.ProvisionCommand.TokenVariable})" };
         var url = new Option<string>("--hubspot-url")
@@ -134,7 +134,7 @@ internal static class PrivacyCommands
 
     public static Command Export()
     {
-        var store = new StoreConnection();
+        var store = new StoreConnection { NeedsHashKey = true };
         var learner = new LearnerOptions();
         var command = new Command("export", "Print everything the progress store holds about a learner, as JSON");
         learner.AddTo(command);
@@ -195,7 +195,8 @@ internal static class PrivacyCommands
     {
         var (who, problem) = learner.Read(parse);
         var (client, table, storeProblem) = who is null ? (null, null, null) : connection.Open(parse);
-        if ((problem ?? storeProblem) is { } message)
+        var (hashKey, keyProblem) = problem is null && storeProblem is null ? await connection.HashKeyAsync(parse, ct) : (null, null);
+        if ((problem ?? storeProblem ?? keyProblem) is { } message)
         {
             Console.Error.WriteLine($"hhlearn {name}: {message}");
             client?.Dispose();
@@ -206,7 +207,14 @@ internal static class PrivacyCommands
         {
             try
             {
-                return await run(new ProgressStore(client!, table!, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System), who!);
+                var store = new ProgressStore(client!, table!, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System, new StoreOptions { HashKey = hashKey });
+                await store.CheckHashKeyAsync(ct);
+                return await run(store, who!);
+            }
+            catch (HashKeyMismatchException ex)
+            {
+                Console.Error.WriteLine($"hhlearn {name}: {ex.Message}; nothing was done");
+                return 1;
             }
             catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException)
             {

@@ -21,10 +21,51 @@ internal sealed class StoreConnection
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB"),
     };
 
+    public Option<string?> HashKeyParameter { get; } = new("--hash-key-parameter")
+    {
+        Description = "Where the deployment's hash key is: /aws/reference/secretsmanager/<the stack's HashKeySecretName output>, or an SSM SecureString (default: HASH_KEY_PARAMETER; HHLEARN_HASH_KEY gives the key itself)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HASH_KEY_PARAMETER"),
+    };
+
+    /// <summary>Whether the command reads or writes suppression records (and so takes <c>--hash-key-parameter</c>).</summary>
+    public bool NeedsHashKey { get; init; }
+
     public void AddTo(Command command)
     {
         command.Options.Add(Table);
         command.Options.Add(StoreUrl);
+        if (NeedsHashKey)
+        {
+            command.Options.Add(HashKeyParameter);
+        }
+    }
+
+    /// <summary>
+    /// The deployment's hash key (suppression records are keyed with it): <c>HHLEARN_HASH_KEY</c>, else read from the
+    /// parameter named by <c>--hash-key-parameter</c>; or the one line that says what is missing.
+    /// </summary>
+    public async Task<(HashKey? Key, string? Problem)> HashKeyAsync(ParseResult parse, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (Environment.GetEnvironmentVariable("HHLEARN_HASH_KEY") is { Length: > 0 } text)
+        {
+            return HashKey.TryParse(text) is { } key ? (key, null) : (null, $"HHLEARN_HASH_KEY must be at least {HashKey.MinimumLength} characters");
+        }
+
+        if (parse.GetValue(HashKeyParameter) is not { Length: > 0 } name)
+        {
+            return (null, "this needs the deployment's hash key: --hash-key-parameter /aws/reference/secretsmanager/<the stack's HashKeySecretName output>, or HHLEARN_HASH_KEY (hhlearn local prints its own)");
+        }
+
+        try
+        {
+            using var ssm = new Amazon.SimpleSystemsManagement.AmazonSimpleSystemsManagementClient();
+            return (await Function.Config.HashKeyParameter.ReadAsync(ssm, name, ct), null);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or InvalidOperationException or HttpRequestException or OperationCanceledException)
+        {
+            return (null, $"the hash key could not be read from {name}: {ex.Message}");
+        }
     }
 
     /// <summary>The client and table named by the options, or the one line that says what is missing.</summary>
