@@ -32,6 +32,7 @@ public sealed class HhLearnStack : Stack
         var timeout = Duration.Seconds(settings.TimeoutSeconds);
         Token = new TokenParameter(this, "HubSpotToken", new TokenParameterProps { ParameterName = settings.TokenParameterName });
         Store = new ProgressStore(this, "ProgressStore", new ProgressStoreProps { Stage = settings.Stage });
+        HashKey = new HashKeySecret(this, "HashKey", new HashKeySecretProps { Stage = settings.Stage });
         Queue = new SyncQueue(this, "SyncQueue", new SyncQueueProps
         {
             Stage = settings.Stage,
@@ -57,6 +58,7 @@ public sealed class HhLearnStack : Stack
                 ["ALLOWED_ORIGINS"] = string.Join(',', settings.AllowedOrigins),
                 ["HUBSPOT_TOKEN_PARAMETER"] = Token.ParameterName,
                 ["PROGRESS_TABLE"] = Store.Table.TableName,
+                ["HASH_KEY_PARAMETER"] = HashKey.ParameterName,
                 ["SYNC_QUEUE_URL"] = Queue.Queue.QueueUrl,
                 ["PROJECTION_SWEEP_AFTER_SECONDS"] = Text(settings.SweepAfterSeconds),
 
@@ -71,6 +73,7 @@ public sealed class HhLearnStack : Stack
             },
         });
         Token.GrantRead(Function.Function);
+        HashKey.GrantRead(Function.Function);
         Store.GrantReadWrite(Function.Function);
         Queue.Connect(Function.Function, budget.QueueConcurrency);
         Sweeper = new ProjectionSweeper(this, "ProjectionSweeper", new ProjectionSweeperProps
@@ -104,6 +107,7 @@ public sealed class HhLearnStack : Stack
 
         new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Stage.Url, Description = "The HTTP API (POST /events/track)" });
         new CfnOutput(this, "ProgressTableName", new CfnOutputProps { Value = Store.Table.TableName, Description = "The progress store (PROGRESS_TABLE for hhlearn import, reproject, recompute)" });
+        new CfnOutput(this, "HashKeySecretName", new CfnOutputProps { Value = HashKey.SecretName, Description = "The hash key (hhlearn forget, suppress, export, import: --hash-key-parameter /aws/reference/secretsmanager/<this>)" });
         new CfnOutput(this, "QueueUrl", new CfnOutputProps { Value = Queue.Queue.QueueUrl, Description = "The projection queue (nudges)" });
         new CfnOutput(this, "DeadLetterQueueUrl", new CfnOutputProps { Value = Queue.DeadLetterQueue.QueueUrl });
         new CfnOutput(this, "DashboardName", new CfnOutputProps { Value = Alarms.Dashboard.DashboardName });
@@ -112,6 +116,7 @@ public sealed class HhLearnStack : Stack
 
     public TokenParameter Token { get; }
     public ProgressStore Store { get; }
+    public HashKeySecret HashKey { get; }
     public ProjectionSweeper Sweeper { get; }
     public SyncQueue Queue { get; }
     public ProgressFunction Function { get; }

@@ -78,4 +78,29 @@ public class PrivacyCommandsTests
         Assert.Equal(0, await PrivacyCommands.ForgetAsync(store, Ada, null, withoutHubSpot, default));
         Assert.Matches(@"store records erased\s+│\s+0\s", withoutHubSpot.Output);
     }
+
+    [Fact]
+    public async Task Forget_WithoutTheDeploymentsHashKey_SaysWhatToPass_AndDoesNothing()
+    {
+        var store = await StoreWithAdaAsync();
+        var before = Environment.GetEnvironmentVariable("HHLEARN_HASH_KEY");
+        var errors = new StringWriter();
+        var saved = Console.Error;
+        try
+        {
+            Environment.SetEnvironmentVariable("HHLEARN_HASH_KEY", null);
+            Console.SetError(errors);
+            var exit = await new System.CommandLine.RootCommand { PrivacyCommands.Forget() }
+                .Parse(["forget", "--email", "ada@example.com", "--table", store.TableName, "--store-url", (await SharedDynalite.GetAsync()).Endpoint.ToString(), "--hash-key-parameter", ""]).InvokeAsync();
+            Assert.Equal(1, exit);
+        }
+        finally
+        {
+            Console.SetError(saved);
+            Environment.SetEnvironmentVariable("HHLEARN_HASH_KEY", before);
+        }
+
+        Assert.Contains(errors.ToString().Split('\n'), l => l.StartsWith("hhlearn forget: this needs the deployment's hash key: --hash-key-parameter", StringComparison.Ordinal));
+        Assert.NotNull(await store.ReadAsync(Ada, default));
+    }
 }

@@ -66,6 +66,26 @@ public class StoreStackTests(StackFixture fixture)
     }
 
     [Fact]
+    public void TheHashKey_IsGeneratedAtDeploy_Retained_AndReadableByTheFunctionOnly_ThroughSsm()
+    {
+        var template = StackFixture.Json(fixture.Full);
+        var (secretId, secret) = template["Resources"]!.AsObject().Single(r => (string?)r.Value!["Type"] == "AWS::SecretsManager::Secret");
+        var generate = Props(secret!.AsObject())["GenerateSecretString"]!;
+        Assert.Equal(64, (int)generate["PasswordLength"]!);
+        Assert.Equal(("Retain", "Retain"), ((string?)secret["DeletionPolicy"], (string?)secret["UpdateReplacePolicy"]));
+        var name = (string)Props(secret.AsObject())["Name"]!;
+        Assert.StartsWith("hhlearn/", name, StringComparison.Ordinal);
+
+        var variables = Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.StartsWith("hhlearn-", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;
+        Assert.Equal($"/aws/reference/secretsmanager/{name}", (string?)variables["HASH_KEY_PARAMETER"]);
+
+        var statements = Resources(template, "AWS::IAM::Policy").SelectMany(p => Props(p)["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.ToJsonString()).ToList();
+        Assert.Contains(statements, s => s.Contains("secretsmanager:GetSecretValue", StringComparison.Ordinal) && s.Contains(secretId, StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Contains("ssm:GetParameter", StringComparison.Ordinal) && s.Contains($"parameter/aws/reference/secretsmanager/{name}", StringComparison.Ordinal));
+        Assert.Contains(template["Outputs"]!.AsObject(), o => o.Key == "HashKeySecretName");
+    }
+
+    [Fact]
     public void TheSweeper_RunsEveryMinute_OnTheFunction()
     {
         var template = StackFixture.Json(fixture.Defaults);
