@@ -267,6 +267,35 @@ public class EndpointTests
         Assert.Equal(200, (await f.InvokeAsync(request.ToJsonString())).Status);
     }
 
+    [Theory]
+    [InlineData("/learn/events/track")]
+    [InlineData("/v1/learning/events/track")]
+    public async Task BehindACustomDomainsApiMappingKey_TheRouteApiGatewayMatched_IsServed(string rawPath)
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var request = JsonNode.Parse(FunctionFixture.Request("POST", "/events/track", Ada))!;
+        request["rawPath"] = rawPath;
+        request["requestContext"]!["http"]!["path"] = rawPath;
+        var answer = await f.InvokeAsync(request.ToJsonString());
+        Assert.Equal(200, answer.Status);
+
+        var read = JsonNode.Parse(FunctionFixture.Request("GET", "/progress/read", query: "email=ada%40example.com"))!;
+        read["rawPath"] = "/learn/progress/read";
+        Assert.Equal(200, (await f.InvokeAsync(read.ToJsonString())).Status);
+    }
+
+    [Fact]
+    public async Task OnTheDefaultRoute_TheRawPathIsTheRoute()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var request = JsonNode.Parse(FunctionFixture.Request("POST", "/events/track", Ada))!;
+        request["routeKey"] = "$default";
+        request["requestContext"]!["routeKey"] = "$default";
+        Assert.Equal(200, (await f.InvokeAsync(request.ToJsonString())).Status);
+        request["rawPath"] = "/learn/events/track";
+        Assert.Equal(404, (await f.InvokeAsync(request.ToJsonString())).Status);
+    }
+
     [Fact]
     public async Task TextPlainBody_FromSendBeacon_IsAccepted_OtherMediaTypes_Are415()
     {

@@ -9,10 +9,15 @@ internal static class ApiRequest
 
     public static string Method(Req request) => (request.RequestContext?.Http?.Method ?? "GET").ToUpperInvariant();
 
-    /// <summary>The path without a named stage prefix (<c>/prod/events/track</c> on a stage called prod).</summary>
+    /// <summary>
+    /// The route's path: the one API Gateway matched (<c>routeKey</c> <c>POST /events/track</c>), which behind a custom
+    /// domain's API mapping with a key is not <c>rawPath</c> (<c>/learn/events/track</c>); for the <c>$default</c> route or
+    /// a route with a path parameter, <c>rawPath</c>. Either without a named stage prefix (<c>/prod/events/track</c> on a
+    /// stage called prod).
+    /// </summary>
     public static string Path(Req request)
     {
-        var path = request.RawPath ?? request.RequestContext?.Http?.Path ?? "/";
+        var path = RoutePath(request.RouteKey ?? request.RequestContext?.RouteKey) ?? request.RawPath ?? request.RequestContext?.Http?.Path ?? "/";
         var stage = request.RequestContext?.Stage;
         if (stage is not null && stage != "$default" && path.StartsWith($"/{stage}/", StringComparison.Ordinal))
         {
@@ -20,6 +25,18 @@ internal static class ApiRequest
         }
 
         return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+
+    /// <summary>The path of a route key such as <c>POST /events/track</c>; null for <c>$default</c> and for greedy or parameter routes.</summary>
+    private static string? RoutePath(string? routeKey)
+    {
+        if (routeKey is null || routeKey.IndexOf(' ', StringComparison.Ordinal) is not (> 0 and var space))
+        {
+            return null;
+        }
+
+        var path = routeKey[(space + 1)..];
+        return path.StartsWith('/') && !path.Contains('{', StringComparison.Ordinal) ? path : null;
     }
 
     public static string? Header(Req request, string name)
