@@ -1,6 +1,7 @@
 using Amazon.CDK.AWS.Logs;
 using HhLearn.Infra.Constructs;
 using Architecture = Amazon.CDK.AWS.Lambda.Architecture;
+using Function = Amazon.CDK.AWS.Lambda.Function;
 
 namespace HhLearn.Infra;
 
@@ -27,10 +28,15 @@ public sealed class HhLearnStack : Stack
                 "No JWT authorizer: set context jwtIssuer and jwtAudience. Without it the API trusts the email or contact id in each request.");
         }
 
+        foreach (var warning in settings.Warnings())
+        {
+            Annotations.Of(this).AddWarning(warning);
+        }
+
         // Values that follow from several settings are computed here, once, and handed to the constructs that need them.
         var budget = settings.Budget.Budget;
         var timeout = Duration.Seconds(settings.TimeoutSeconds);
-        Token = new TokenParameter(this, "HubSpotToken", new TokenParameterProps { ParameterName = settings.TokenParameterName });
+        Token = new TokenParameter(this, "HubSpotToken", new TokenParameterProps { ParameterName = settings.TokenParameterName, KmsKeyArn = settings.TokenKmsKeyArn });
         Store = new ProgressStore(this, "ProgressStore", new ProgressStoreProps { Stage = settings.Stage });
         HashKey = new HashKeySecret(this, "HashKey", new HashKeySecretProps { Stage = settings.Stage });
         Queue = new SyncQueue(this, "SyncQueue", new SyncQueueProps
@@ -42,54 +48,96 @@ public sealed class HhLearnStack : Stack
             VisibilityTimeout = Duration.Seconds(6 * settings.TimeoutSeconds),
             MaxReceiveCount = settings.MaxReceiveCount,
         });
-        Function = new ProgressFunction(this, "ProgressFunction", new ProgressFunctionProps
+
+        // One log group for both functions: the metric filters and the alarms read one place.
+        Logs = new LogGroup(this, "FunctionLogs", new LogGroupProps
         {
-            Stage = settings.Stage,
-            AssetDir = settings.AssetDir,
-            Architecture = settings.Architecture == "arm64" ? Architecture.ARM_64 : Architecture.X86_64,
-            MemorySize = settings.MemorySize,
-            Timeout = timeout,
-            LogRetention = Retention(settings.LogRetentionDays),
-            ReservedConcurrency = budget.Instances,
-            Environment = new Dictionary<string, string>
-            {
-                ["ENABLE_CRM_PROGRESS"] = settings.EnableCrmProgress ? "true" : "false",
-                ["PROGRESS_BACKEND"] = settings.ProgressBackend,
-                ["ALLOWED_ORIGINS"] = string.Join(',', settings.AllowedOrigins),
-                ["HUBSPOT_TOKEN_PARAMETER"] = Token.ParameterName,
-                ["PROGRESS_TABLE"] = Store.Table.TableName,
-                ["HASH_KEY_PARAMETER"] = HashKey.ParameterName,
-                ["SYNC_QUEUE_URL"] = Queue.Queue.QueueUrl,
-                ["PROJECTION_SWEEP_AFTER_SECONDS"] = Text(settings.SweepAfterSeconds),
-
-                // A projector's hold on the learners it writes outlasts any invocation, so a lease never runs out mid-write.
-                ["PROJECTION_LEASE_SECONDS"] = Text(2 * settings.TimeoutSeconds),
-
-                // Each instance has its own client-side limiter: it gets its share of the app's limit for the work it does
-                // (HubSpotBudget: queue consumers x queue share + instances x read share <= the app's limit).
-                ["HUBSPOT_RATE_LIMIT"] = Text(budget.QueueShare),
-                ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.ReadShare),
-                ["HHLEARN_STAGE"] = settings.Stage,
-            },
+            LogGroupName = $"/aws/lambda/hhlearn-{settings.Stage}",
+            Retention = Retention(settings.LogRetentionDays),
+            RemovalPolicy = settings.Stage == "dev" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         });
-        Token.GrantRead(Function.Function);
-        HashKey.GrantRead(Function.Function);
-        Store.GrantReadWrite(Function.Function);
-        Queue.Connect(Function.Function, budget.QueueConcurrency);
+
+        // What both functions share; each then adds the HubSpot share of the work it does.
+        var shared = new Dictionary<string, string>
+        {
+            ["ENABLE_CRM_PROGRESS"] = settings.EnableCrmProgress ? "true" : "false",
+            ["PROGRESS_BACKEND"] = settings.ProgressBackend,
+            ["ALLOWED_ORIGINS"] = string.Join(',', settings.AllowedOrigins),
+            ["HUBSPOT_TOKEN_PARAMETER"] = Token.ParameterName,
+            ["PROGRESS_TABLE"] = Store.Table.TableName,
+            ["HASH_KEY_PARAMETER"] = HashKey.ParameterName,
+            ["SYNC_QUEUE_URL"] = Queue.Queue.QueueUrl,
+            ["PROJECTION_SWEEP_AFTER_SECONDS"] = Text(settings.SweepAfterSeconds),
+
+            // A projector's hold on the learners it writes outlasts any invocation, so a lease never runs out mid-write.
+            ["PROJECTION_LEASE_SECONDS"] = Text(2 * settings.TimeoutSeconds),
+            ["JWT_REQUIRE_VERIFIED_EMAIL"] = settings.JwtRequireVerifiedEmail ? "true" : "false",
+            ["HHLEARN_STAGE"] = settings.Stage,
+        };
+        if (settings.JwtContactIdClaim is { } claim)
+        {
+            shared["JWT_CONTACT_ID_CLAIM"] = claim;
+        }
+
+        Function ProgressFunctionOf(string role, string description, int? reserved, bool recursive, Dictionary<string, string> hubSpotShare) =>
+            new ProgressFunction(this, role == "api" ? "ApiFunction" : "ProjectorFunction", new ProgressFunctionProps
+            {
+                FunctionName = $"hhlearn-{settings.Stage}-{role}",
+                Description = description,
+                AssetDir = settings.AssetDir,
+                Architecture = settings.Architecture == "arm64" ? Architecture.ARM_64 : Architecture.X86_64,
+                MemorySize = settings.MemorySize,
+                Timeout = timeout,
+                LogGroup = Logs,
+                Environment = shared.Concat(hubSpotShare).ToDictionary(),
+                ReservedConcurrency = reserved,
+                AllowRecursiveLoop = recursive,
+            }).Function;
+
+        // The API scales with the stage throttle; its HubSpot calls (one-time imports) share one budget through the table.
+        ApiFunction = ProgressFunctionOf("api", "HhLearn API: tracks and reads, answered from the progress store (Native AOT bootstrap)",
+            settings.ApiReservedConcurrency, recursive: false, new Dictionary<string, string>
+            {
+                ["HUBSPOT_RATE_LIMIT"] = Text(budget.ReadBudget),
+                ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.ReadBudget),
+                ["HUBSPOT_SHARED_READ_BUDGET"] = Text(budget.ReadBudget),
+            });
+
+        // The projector: the queue's consumers (each with its share of the app's limit) and the sweeper, in capacity of
+        // their own so that an API burst never throttles them; it re-nudges its own queue on purpose (RecursiveLoop Allow).
+        ProjectorFunction = ProgressFunctionOf("projector", "HhLearn projector: the store's progress into HubSpot, and the sweeper (Native AOT bootstrap)",
+            settings.ReserveConcurrency ? budget.ProjectorConcurrency : null, recursive: true, new Dictionary<string, string>
+            {
+                ["HUBSPOT_RATE_LIMIT"] = Text(budget.QueueShare),
+                ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.QueueShare),
+            });
+
+        foreach (var function in new[] { ApiFunction, ProjectorFunction })
+        {
+            Token.GrantRead(function);
+            HashKey.GrantRead(function);
+            Store.GrantReadWrite(function);
+        }
+
+        Queue.Queue.GrantSendMessages(ApiFunction);
+        Queue.Connect(ProjectorFunction, budget.QueueConcurrency);
         Sweeper = new ProjectionSweeper(this, "ProjectionSweeper", new ProjectionSweeperProps
         {
-            Stage = settings.Stage, Function = Function.Function, Every = Duration.Minutes(1),
+            Stage = settings.Stage, Function = ProjectorFunction, Every = Duration.Minutes(1),
         });
         Api = new ProgressApi(this, "ProgressApi", new ProgressApiProps
         {
             Stage = settings.Stage,
-            Function = Function.Function,
+            Function = ApiFunction,
 
             // A wildcard is refused above (Problems): browsers refuse it for credentialed requests.
             AllowedOrigins = [.. settings.AllowedOrigins.Where(o => !o.Contains('*', StringComparison.Ordinal))],
             Authorizer = settings.HasAuthorizer ? new JwtAuthorizerSettings(settings.JwtIssuer!, settings.JwtAudience!) : null,
             ThrottleRate = settings.ThrottleRate,
             ThrottleBurst = settings.ThrottleBurst,
+            Domain = settings.DomainName is { } domainName && settings.CertificateArn is { } certificate
+                ? new CustomDomainSettings(domainName, certificate, settings.BasePath)
+                : null,
         });
         Alarms = new SyncAlarms(this, "SyncAlarms", new SyncAlarmsProps
         {
@@ -97,8 +145,8 @@ public sealed class HhLearnStack : Stack
             AlarmEmail = settings.AlarmEmail,
             ProjectionLagAlarmSeconds = settings.ProjectionLagAlarmSeconds,
             ContactCreationSpikeThreshold = settings.ContactCreationSpikeThreshold,
-            FunctionLogs = Function.LogGroup,
-            Function = Function.Function,
+            FunctionLogs = Logs,
+            Functions = [ApiFunction, ProjectorFunction],
             Api = Api.Api,
             Queue = Queue.Queue,
             DeadLetterQueue = Queue.DeadLetterQueue,
@@ -106,6 +154,15 @@ public sealed class HhLearnStack : Stack
         });
 
         new CfnOutput(this, "ApiUrl", new CfnOutputProps { Value = Api.Stage.Url, Description = "The HTTP API (POST /events/track)" });
+        if (Api.Domain is { } domain)
+        {
+            new CfnOutput(this, "CustomDomainTarget", new CfnOutputProps
+            {
+                Value = domain.RegionalDomainName,
+                Description = $"Point {settings.DomainName} here (a CNAME, or an alias record); the API is at https://{settings.DomainName}/{settings.BasePath}",
+            });
+        }
+
         new CfnOutput(this, "ProgressTableName", new CfnOutputProps { Value = Store.Table.TableName, Description = "The progress store (PROGRESS_TABLE for hhlearn import, reproject, recompute)" });
         new CfnOutput(this, "HashKeySecretName", new CfnOutputProps { Value = HashKey.SecretName, Description = "The hash key (hhlearn forget, suppress, export, import: --hash-key-parameter /aws/reference/secretsmanager/<this>)" });
         new CfnOutput(this, "QueueUrl", new CfnOutputProps { Value = Queue.Queue.QueueUrl, Description = "The projection queue (nudges)" });
@@ -119,7 +176,9 @@ public sealed class HhLearnStack : Stack
     public HashKeySecret HashKey { get; }
     public ProjectionSweeper Sweeper { get; }
     public SyncQueue Queue { get; }
-    public ProgressFunction Function { get; }
+    public Function ApiFunction { get; }
+    public Function ProjectorFunction { get; }
+    public LogGroup Logs { get; }
     public ProgressApi Api { get; }
     public SyncAlarms Alarms { get; }
 

@@ -21,11 +21,34 @@ public sealed record Settings
     /// <summary>HubSpot requests per 10 s for the whole private app (100, 190 or 250).</summary>
     public int HubSpotRateLimit { get; init; } = 100;
 
-    /// <summary>The part of <see cref="HubSpotRateLimit"/> kept for the API's own HubSpot calls; default a fifth.</summary>
+    /// <summary>The part of <see cref="HubSpotRateLimit"/> kept for the API's own HubSpot calls (shared by every API instance); default a fifth.</summary>
     public int? HubSpotReadBudget { get; init; }
 
-    /// <summary>The function's reserved concurrency: the most instances that can call HubSpot at once.</summary>
-    public int ReservedConcurrency { get; init; } = 10;
+    /// <summary>
+    /// Whether the projector function reserves its concurrency (queue consumers + 1 for the sweeper), so that an API
+    /// burst never throttles it. An account whose concurrency quota is under 100 + that cannot reserve any: false there.
+    /// </summary>
+    public bool ReserveConcurrency { get; init; } = true;
+
+    /// <summary>The API function's reserved concurrency; unset, none (the stage throttle bounds it).</summary>
+    public int? ApiReservedConcurrency { get; init; }
+
+    /// <summary>A context key of an earlier version that is set (and no longer read): said at synth so it is not silently ignored.</summary>
+    public IReadOnlyList<string> RetiredKeys { get; init; } = [];
+
+    /// <summary>JWT_REQUIRE_VERIFIED_EMAIL: a token's email names the learner only with email_verified true.</summary>
+    public bool JwtRequireVerifiedEmail { get; init; } = true;
+
+    /// <summary>JWT_CONTACT_ID_CLAIM: the claim holding a HubSpot contact id; unset, the function's default.</summary>
+    public string? JwtContactIdClaim { get; init; }
+
+    /// <summary>The customer-managed KMS key the token's SecureString is encrypted with (the function may decrypt with it).</summary>
+    public string? TokenKmsKeyArn { get; init; }
+
+    /// <summary>A custom domain for the API (with <see cref="CertificateArn"/>), mapped at <see cref="BasePath"/> when set.</summary>
+    public string? DomainName { get; init; }
+    public string? CertificateArn { get; init; }
+    public string? BasePath { get; init; }
 
     /// <summary>Deploy with sync on and no JWT authorizer, on purpose (the API then trusts identifiers in requests).</summary>
     public bool AllowUnauthenticated { get; init; }
@@ -52,9 +75,9 @@ public sealed record Settings
 
     public bool HasAuthorizer => JwtIssuer is not null && JwtAudience is not null;
 
-    /// <summary>How the app's HubSpot limit is split between the queue consumers and the API instances.</summary>
+    /// <summary>How the app's HubSpot limit is split between the projector's queue consumers and the API's shared read budget.</summary>
     public (HubSpotBudget Budget, IReadOnlyList<string> Problems) Budget =>
-        HubSpotBudget.Split(HubSpotRateLimit, HubSpotReadBudget ?? Math.Max(1, HubSpotRateLimit / 5), ReservedConcurrency, QueueMaxConcurrency);
+        HubSpotBudget.SplitShared(HubSpotRateLimit, HubSpotReadBudget ?? Math.Max(2, HubSpotRateLimit / 5), QueueMaxConcurrency);
 
     /// <summary>What makes this configuration unsafe or impossible to deploy, one line each; synth fails on any.</summary>
     public IReadOnlyList<string> Problems()
@@ -88,7 +111,51 @@ public sealed record Settings
         }
 
         problems.AddRange(Budget.Problems.Select(p => $"HubSpot budget: {p}"));
+        if ((DomainName is null) != (CertificateArn is null))
+        {
+            problems.Add("a custom domain needs both -c domainName=api.example.com and -c certificateArn=arn:aws:acm:...; pass both or neither");
+        }
+
+        if (BasePath is not null && DomainName is null)
+        {
+            problems.Add("basePath maps the API under a custom domain: pass -c domainName and -c certificateArn with it");
+        }
+
+        if (BasePath is { } basePath && !System.Text.RegularExpressions.Regex.IsMatch(basePath, "^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"))
+        {
+            problems.Add($"basePath '{basePath}' must be one or more path segments without leading or trailing '/', e.g. learn or v1/learn");
+        }
+
+        if (TokenKmsKeyArn is { } kms && !kms.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            problems.Add($"tokenKmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; got '{kms}')");
+        }
+
+        if (ApiReservedConcurrency is < 1)
+        {
+            problems.Add($"apiReservedConcurrency must be at least 1 (got {ApiReservedConcurrency}); leave it unset for none");
+        }
+
         return problems;
+    }
+
+    /// <summary>What synth should warn about: a configuration that deploys but that nobody could use as meant.</summary>
+    public IReadOnlyList<string> Warnings()
+    {
+        var warnings = new List<string>();
+        if (EnableCrmProgress && AllowedOrigins.Count == 0)
+        {
+            warnings.Add("enableCrmProgress=true and no allowedOrigins: no browser can call the API (CORS); pass -c allowedOrigins=https://learn.example.com");
+        }
+
+        foreach (var key in RetiredKeys)
+        {
+            warnings.Add(key == "reservedConcurrency"
+                ? "reservedConcurrency is no longer read: the projector reserves queueMaxConcurrency + 1 (-c reserveConcurrency=false for an account that cannot), the API none (-c apiReservedConcurrency=N)"
+                : $"{key} is no longer read");
+        }
+
+        return warnings;
     }
 
     public static Settings FromContext(Node node, string defaultAssetDir)
@@ -124,7 +191,15 @@ public sealed record Settings
             AllowedOrigins = (Text("allowedOrigins") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             HubSpotRateLimit = Number("hubspotRateLimit") ?? unset.HubSpotRateLimit,
             HubSpotReadBudget = Number("hubspotReadBudget"),
-            ReservedConcurrency = Number("reservedConcurrency") ?? unset.ReservedConcurrency,
+            ReserveConcurrency = Text("reserveConcurrency") is null || Flag("reserveConcurrency"),
+            ApiReservedConcurrency = Number("apiReservedConcurrency"),
+            RetiredKeys = Text("reservedConcurrency") is null ? [] : ["reservedConcurrency"],
+            JwtRequireVerifiedEmail = Text("jwtRequireVerifiedEmail") is null || Flag("jwtRequireVerifiedEmail"),
+            JwtContactIdClaim = Text("jwtContactIdClaim"),
+            TokenKmsKeyArn = Text("tokenKmsKeyArn"),
+            DomainName = Text("domainName"),
+            CertificateArn = Text("certificateArn"),
+            BasePath = Text("basePath")?.Trim('/'),
             AllowUnauthenticated = Flag("allowUnauthenticated"),
             MaxReceiveCount = Number("maxReceiveCount") ?? unset.MaxReceiveCount,
             QueueMaxConcurrency = Number("queueMaxConcurrency") ?? unset.QueueMaxConcurrency,

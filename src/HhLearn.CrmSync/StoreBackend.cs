@@ -4,10 +4,15 @@ namespace HhLearn.CrmSync;
 /// The routes' progress in store mode. A track is applied and written to the store before the answer (so the answer
 /// is final and a read right after shows it), then a nudge tells the projection; it never calls HubSpot. A read
 /// answers from the store; a learner the store has never seen is imported on the spot from HubSpot (one read), so
-/// progress written by the earlier system shows, and reads of that learner cost HubSpot nothing from then on.
+/// progress written by the earlier system shows, and reads of that learner cost HubSpot nothing from then on. With
+/// <paramref name="sharedReadBudget"/> (the deployed API, whose instances are not counted) those imports draw on one
+/// budget per 10 s shared through the table; past it, the read answers from the store (nothing yet) until the next window.
 /// </summary>
-public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, INudgeSender? nudges, ContactWriter? contacts, ISyncLog log) : IProgressBackend
+public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, INudgeSender? nudges, ContactWriter? contacts, ISyncLog log, int? sharedReadBudget = null) : IProgressBackend
 {
+    /// <summary>The name of the shared budget the API's HubSpot imports draw on.</summary>
+    public const string ReadBudgetName = "api-hubspot-reads";
+
     public LearningCatalog Catalog => catalog;
 
     public async Task<TrackOutcome> TrackAsync(TrackEvent e, LearnerIdentity who, DateTimeOffset receivedAt, string? requestId, CancellationToken ct)
@@ -118,6 +123,14 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
         // A person who was forgotten, or kept out of HubSpot, reads as a new learner: HubSpot is not even asked.
         if (await store.SuppressionForAsync(who, null, ct) is not null)
         {
+            return null;
+        }
+
+        var cost = (who.Email is null ? 0 : 1) + (who.ContactId is null ? 0 : 1);
+        if (sharedReadBudget is { } budget && !await store.TryTakeSharedBudgetAsync(ReadBudgetName, budget, cost, ct))
+        {
+            log.Write(LogLevel.Warn, LogEvents.LegacyImportFailed, "the API's shared HubSpot budget is spent for now; answered from the store (nothing yet), imported on a later read or by the projection",
+                context with { Error = "READ_BUDGET_SPENT" });
             return null;
         }
 

@@ -51,7 +51,7 @@ public sealed class FunctionApp : IAsyncDisposable
         }
 
         tokens ??= config.TokenParameter is { } parameter
-            ? new SsmTokenProvider(SsmTokenProvider.CreateClient(), parameter)
+            ? new LoggedTokenProvider(new SsmTokenProvider(SsmTokenProvider.CreateClient(), parameter), log)
             : new StaticTokenProvider(config.Token!);
         var http = new HttpClient { BaseAddress = config.HubSpotBaseUrl, Timeout = Timeout.InfiniteTimeSpan };
         void Observe(HubSpotCallEvent e)
@@ -103,7 +103,7 @@ public sealed class FunctionApp : IAsyncDisposable
             log.Write(LogLevel.Warn, LogEvents.ConfigurationInvalid, "PROGRESS_TABLE without SYNC_QUEUE_URL: progress is stored, but nothing projects it to HubSpot");
         }
 
-        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient), log);
+        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient), log, config.SharedReadBudget);
         return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables);
     }
 

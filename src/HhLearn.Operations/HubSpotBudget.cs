@@ -39,7 +39,16 @@ public sealed record HubSpotBudget
     /// <summary>Each instance's requests per 10 s while it runs queue work (the projection).</summary>
     public int QueueShare => QueueConcurrency == 0 ? 0 : (AppLimit - ReadBudget) / QueueConcurrency;
 
-    /// <summary>Each instance's requests per 10 s while it answers the API.</summary>
+    /// <summary>
+    /// Whether the API's reads share one budget enforced through the progress table (the deployed stack, whose API
+    /// function has no reserved concurrency), rather than a share per counted instance (<c>hhlearn local</c>).
+    /// </summary>
+    public bool SharedReads { get; private init; }
+
+    /// <summary>The projector function's reserved concurrency: every queue consumer plus one for the sweeper.</summary>
+    public int ProjectorConcurrency => QueueConcurrency + 1;
+
+    /// <summary>Each instance's requests per 10 s while it answers the API (with <see cref="SharedReads"/>, the whole read budget: the table bounds their sum).</summary>
     public int ReadShare => ReadBudget / Instances;
 
     /// <summary>The most the app can send in 10 s across every instance: never more than <see cref="AppLimit"/>.</summary>
@@ -87,6 +96,38 @@ public sealed record HubSpotBudget
         return (budget, problems);
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{AppLimit}/10s: {QueueConcurrency} queue consumers x {QueueShare} + {Instances} instances x {ReadShare} (reads) = {WorstCaseTotal} at most");
+    /// <summary>
+    /// The split for the deployed stack: two functions from one binary. The projector runs at most
+    /// <paramref name="queueConcurrency"/> queue consumers (clamped as the mapping clamps it), each with
+    /// <see cref="QueueShare"/>; the API function scales freely, and its HubSpot calls draw on <paramref name="readBudget"/>
+    /// per 10 s shared through the table, so <c>QueueConcurrency x QueueShare + ReadBudget &lt;= AppLimit</c> whatever the
+    /// number of API instances.
+    /// </summary>
+    public static (HubSpotBudget Budget, IReadOnlyList<string> Problems) SplitShared(int appLimit, int readBudget, int queueConcurrency)
+    {
+        var queue = MappingConcurrency(queueConcurrency);
+        var budget = new HubSpotBudget(appLimit, readBudget, 1, queue) { SharedReads = true };
+        var problems = new List<string>();
+        if (appLimit < 1)
+        {
+            problems.Add($"the HubSpot limit must be at least 1 request per 10 s (got {appLimit})");
+        }
+
+        if (readBudget < 2 || readBudget >= appLimit)
+        {
+            problems.Add($"the API's read budget must be between 2 and {appLimit - 1} of the {appLimit} requests per 10 s (got {readBudget})");
+        }
+        else if (budget.QueueShare < 1)
+        {
+            problems.Add($"{appLimit - readBudget} requests per 10 s cannot be shared by {queue} queue consumers: lower queueMaxConcurrency or the read budget");
+        }
+
+        return (budget, problems);
+    }
+
+    public override string ToString() => SharedReads
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"{AppLimit}/10s: {QueueConcurrency} queue consumers x {QueueShare} + {ReadBudget} (API reads, shared through the table) = {WorstCaseTotal} at most")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{AppLimit}/10s: {QueueConcurrency} queue consumers x {QueueShare} + {Instances} instances x {ReadShare} (reads) = {WorstCaseTotal} at most");
 }

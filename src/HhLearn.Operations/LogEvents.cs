@@ -36,10 +36,13 @@ public static class LogEvents
     public const string LearnersCombined = "learners_combined";
     public const string ContactDeletedUpstream = "contact_deleted_upstream";
 
+    /// <summary>The HubSpot token could not be read from SSM (the cause, never the value).</summary>
+    public const string TokenUnavailable = "token_unavailable";
+
     /// <summary>The events the CloudWatch metric filters count (one line each).</summary>
     public static readonly IReadOnlyList<string> Metered =
     [
         EventStored, EventRejected, ValidationFailed, StoreUnavailable, ProjectionWritten, ProjectionFailed, LegacyImported,
-        ContactCreated, ContactCreateFailed, ContactDeletedUpstream, CrmRateLimited, CrmSyncFailed, EventPersisted,
+        ContactCreated, ContactCreateFailed, ContactDeletedUpstream, CrmRateLimited, CrmSyncFailed, EventPersisted, TokenUnavailable,
     ];
 }

@@ -33,6 +33,9 @@ public static class ProgressTable
     public const string Suppressed = "suppressed_at";
     public const string SuppressedReason = "suppressed_reason";
 
+    /// <summary>When a short-lived item (a shared budget's counter) may be removed: DynamoDB's time to live, epoch seconds.</summary>
+    public const string ExpiresAt = "expires_at";
+
     /// <summary>On a record that combined others: their keys (string set), so that forgetting the person finds them all.</summary>
     public const string Aliases = "aliases";
 

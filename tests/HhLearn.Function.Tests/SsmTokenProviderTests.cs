@@ -102,6 +102,39 @@ public class SsmTokenProviderTests
         Assert.Contains("/hhlearn/test/missing", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SsmFailure_IsLoggedAsTokenUnavailable_WithTheCause_NeverTheValue()
+    {
+        await using var ssm = await FakeSsm.StartAsync();
+        ssm.Fail = true;
+        using var client = ssm.Client();
+        var text = new StringWriter();
+        var provider = new LoggedTokenProvider(new SsmTokenProvider(client, "/hhlearn/test/missing"), new JsonLineLog(text, TimeProvider.System));
+        await Assert.ThrowsAsync<TokenUnavailableException>(async () => await provider.GetTokenAsync(null, default));
+        var line = Assert.Single(TestSupport.LogLines.Parse(text.ToString()));
+        Assert.Equal(LogEvents.TokenUnavailable, (string?)line["event"]);
+        Assert.Contains("ParameterNotFound", (string?)line["error"], StringComparison.Ordinal);
+        Assert.Contains("/hhlearn/test/missing", (string?)line["message"], StringComparison.Ordinal);
+
+        ssm.Fail = false;
+        Assert.Equal("pat-first", await provider.GetTokenAsync(null, default));
+        Assert.DoesNotContain("pat-first", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheHashKey_IsReadWithDecryption_ThroughSsmsSecretsManagerReference()
+    {
+        await using var ssm = await FakeSsm.StartAsync();
+        ssm.Value = new string('k', 64);
+        using var client = ssm.Client();
+        var key = await HashKeyParameter.ReadAsync(client, "/aws/reference/secretsmanager/hhlearn/dev/hash-key", default);
+        Assert.Equal(HhLearn.Progress.Events.HashKey.TryParse(new string('k', 64))!.Fingerprint, key.Fingerprint);
+        Assert.True((bool)Assert.Single(ssm.Requests)["body"]!["WithDecryption"]!);
+
+        ssm.Value = "too-short";
+        await Assert.ThrowsAsync<InvalidOperationException>(() => HashKeyParameter.ReadAsync(client, "/aws/reference/secretsmanager/hhlearn/dev/hash-key", default));
+    }
+
     private static Mock<IAmazonSimpleSystemsManagement> Ssm(Func<string> value, TimeSpan delay)
     {
         var ssm = new Mock<IAmazonSimpleSystemsManagement>();

@@ -13,8 +13,11 @@ public class SecurityTests(StackFixture fixture)
     private static IEnumerable<JsonObject> Resources(JsonObject template, string type) =>
         template["Resources"]!.AsObject().Select(kv => kv.Value!.AsObject()).Where(r => (string?)r["Type"] == type);
 
-    private static JsonObject Function(JsonObject template) =>
-        Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.StartsWith("hhlearn-", StringComparison.Ordinal) == true));
+    private static JsonObject Function(JsonObject template, string role) =>
+        Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.EndsWith($"-{role}", StringComparison.Ordinal) == true));
+
+    private static int Variable(JsonObject function, string name) =>
+        int.Parse((string)function["Environment"]!["Variables"]![name]!, CultureInfo.InvariantCulture);
 
     [Fact]
     public void SyncOn_WithoutAnAuthorizer_FailsSynth_WithOneLineSayingWhatToDo()
@@ -51,34 +54,38 @@ public class SecurityTests(StackFixture fixture)
         var mapping = Props(Resources(json, "AWS::Lambda::EventSourceMapping").Single());
         Assert.Equal(2, (int)mapping["ScalingConfig"]!["MaximumConcurrency"]!);
 
-        var fn = Function(json);
-        var queueShare = int.Parse((string)fn["Environment"]!["Variables"]!["HUBSPOT_RATE_LIMIT"]!, CultureInfo.InvariantCulture);
-        var readShare = int.Parse((string)fn["Environment"]!["Variables"]!["HUBSPOT_READ_RATE_LIMIT"]!, CultureInfo.InvariantCulture);
-        var instances = (int)fn["ReservedConcurrentExecutions"]!;
-        Assert.Equal(((100 - 20) / 2, 20 / 10, 10), (queueShare, readShare, instances));
-        Assert.True((2 * queueShare) + (instances * readShare) <= 100);
+        var projector = Function(json, "projector");
+        Assert.Equal(((100 - 20) / 2, 3), (Variable(projector, "HUBSPOT_RATE_LIMIT"), (int)projector["ReservedConcurrentExecutions"]!));
+        Assert.Equal(20, Variable(Function(json, "api"), "HUBSPOT_SHARED_READ_BUDGET"));
         Assert.Empty(StackFixture.Errors(stack));
     }
 
+    /// <summary>
+    /// The projector's consumers are bounded by the mapping, each with its share; the API's HubSpot calls, however many
+    /// API instances run, by the one budget they share through the table (HUBSPOT_SHARED_READ_BUDGET, no more than each
+    /// instance's own limiter allows either).
+    /// </summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void NoPathCanExceedTheAppsLimit_WhateverTheInstancesDo(bool full)
+    public void NoPathCanExceedTheAppsLimit_HoweverManyApiInstancesRun(bool full)
     {
-        var fn = Function(StackFixture.Json(full ? fixture.Full : fixture.Defaults));
-        var variables = fn["Environment"]!["Variables"]!;
-        var mapping = Props(Resources(StackFixture.Json(full ? fixture.Full : fixture.Defaults), "AWS::Lambda::EventSourceMapping").Single());
-        var consumers = (int)mapping["ScalingConfig"]!["MaximumConcurrency"]!;
-        var instances = (int)fn["ReservedConcurrentExecutions"]!;
-        var total = (consumers * int.Parse((string)variables["HUBSPOT_RATE_LIMIT"]!, CultureInfo.InvariantCulture)) +
-                    (instances * int.Parse((string)variables["HUBSPOT_READ_RATE_LIMIT"]!, CultureInfo.InvariantCulture));
+        var json = StackFixture.Json(full ? fixture.Full : fixture.Defaults);
+        var projector = Function(json, "projector");
+        var api = Function(json, "api");
+        var consumers = (int)Props(Resources(json, "AWS::Lambda::EventSourceMapping").Single())["ScalingConfig"]!["MaximumConcurrency"]!;
+        Assert.Contains("ProjectorFunction", Props(Resources(json, "AWS::Lambda::EventSourceMapping").Single())["FunctionName"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Null(api["ReservedConcurrentExecutions"]);
+        var shared = Variable(api, "HUBSPOT_SHARED_READ_BUDGET");
+        Assert.True(Variable(api, "HUBSPOT_READ_RATE_LIMIT") <= shared);
+        var total = (consumers * Variable(projector, "HUBSPOT_RATE_LIMIT")) + shared;
         Assert.InRange(total, 1, full ? 190 : 100);
     }
 
     [Fact]
     public void ABudgetTooSmallForTheConcurrency_FailsSynth()
     {
-        var (_, stack) = fixture.Variant("tiny-budget", new() { ["hubspotRateLimit"] = "10", ["reservedConcurrency"] = "20", ["queueMaxConcurrency"] = "12" });
+        var (_, stack) = fixture.Variant("tiny-budget", new() { ["hubspotRateLimit"] = "10", ["queueMaxConcurrency"] = "12" });
         Assert.Contains(StackFixture.Errors(stack), e => e.Contains("HubSpot budget", StringComparison.Ordinal));
     }
 
@@ -109,6 +116,31 @@ public class SecurityTests(StackFixture fixture)
         var (_, stack) = fixture.Variant($"star-{origins}", new() { ["allowedOrigins"] = origins });
         var error = Assert.Single(StackFixture.Errors(stack));
         Assert.Contains("cannot be used: the API allows credentials", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HubSpotBudget_SharedReads_HoldForEveryPlanAndConcurrency()
+    {
+        foreach (var limit in new[] { 100, 190, 250 })
+        {
+            for (var queue = 1; queue <= 40; queue++)
+            {
+                for (var reads = 0; reads < limit; reads += 7)
+                {
+                    var (budget, problems) = HubSpotBudget.SplitShared(limit, reads, queue);
+                    if (problems.Count == 0)
+                    {
+                        Assert.True(budget.WorstCaseTotal <= limit, budget.ToString());
+                        Assert.True(budget.QueueShare >= 1 && budget.ReadBudget >= 2, budget.ToString());
+                        Assert.Equal(budget.QueueConcurrency + 1, budget.ProjectorConcurrency);
+                    }
+                    else
+                    {
+                        Assert.True(reads < 2 || (limit - reads) / Math.Max(2, queue) < 1, string.Join("; ", problems));
+                    }
+                }
+            }
+        }
     }
 
     [Fact]

@@ -45,6 +45,8 @@ public sealed class StackFixture : IDisposable
         ["hubspotRateLimit"] = "190",
         ["contactCreationSpikeThreshold"] = "250",
         ["tokenParameter"] = "/custom/hubspot-token",
+        ["tokenKmsKeyArn"] = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ["jwtContactIdClaim"] = "custom:hubspot_id",
     };
 
     public Template Defaults { get; }

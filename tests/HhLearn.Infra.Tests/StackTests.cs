@@ -14,19 +14,47 @@ public class StackTests(StackFixture fixture)
 
     private static JsonObject Props(JsonObject resource) => resource["Properties"]!.AsObject();
 
-    private static JsonObject Function(JsonObject template) =>
-        Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.StartsWith("hhlearn-", StringComparison.Ordinal) == true));
+    private static JsonObject Function(JsonObject template, string role = "api") =>
+        Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.EndsWith($"-{role}", StringComparison.Ordinal) == true));
 
-    [Fact]
-    public void Function_IsTheAotBootstrapOnProvidedAl2023_WithSensibleLimits()
+    [Theory]
+    [InlineData("api")]
+    [InlineData("projector")]
+    public void Functions_AreTheAotBootstrapOnProvidedAl2023_WithSensibleLimits(string role)
     {
-        var fn = Function(StackFixture.Json(fixture.Defaults));
+        var fn = Function(StackFixture.Json(fixture.Defaults), role);
         Assert.Equal("provided.al2023", (string?)fn["Runtime"]);
         Assert.Equal("bootstrap", (string?)fn["Handler"]);
         Assert.Equal(512, (int)fn["MemorySize"]!);
         Assert.Equal(30, (int)fn["Timeout"]!);
         Assert.Equal("Active", (string?)fn["TracingConfig"]!["Mode"]);
-        Assert.Equal("hhlearn-dev", (string?)fn["FunctionName"]);
+        Assert.Equal($"hhlearn-dev-{role}", (string?)fn["FunctionName"]);
+        Assert.NotNull(fn["LoggingConfig"]?["LogGroup"]?["Ref"]); // the one log group both write to
+    }
+
+    [Fact]
+    public void TheProjector_ReservesItsConsumersAndTheSweeper_AllowsItsOwnLoop_TheApiReservesNothing()
+    {
+        var template = StackFixture.Json(fixture.Defaults);
+        var projector = Function(template, "projector");
+        var api = Function(template, "api");
+        Assert.Equal(3, (int)projector["ReservedConcurrentExecutions"]!);
+        Assert.Equal("Allow", (string?)projector["RecursiveLoop"]);
+        Assert.Null(api["ReservedConcurrentExecutions"]);
+        Assert.Equal("Terminate", (string?)api["RecursiveLoop"]);
+        Assert.Equal(4, (int)Function(StackFixture.Json(fixture.Full), "projector")["ReservedConcurrentExecutions"]!);
+
+        // An account with a concurrency quota of 10 cannot reserve any: -c reserveConcurrency=false deploys there.
+        var (small, _) = fixture.Variant("no-reservation", new() { ["reserveConcurrency"] = "false", ["apiReservedConcurrency"] = "5" });
+        Assert.Null(Function(StackFixture.Json(small), "projector")["ReservedConcurrentExecutions"]);
+        Assert.Equal(5, (int)Function(StackFixture.Json(small), "api")["ReservedConcurrentExecutions"]!);
+    }
+
+    [Fact]
+    public void TheRetiredReservedConcurrencyKey_IsAWarning_NotSilentlyIgnored()
+    {
+        var (_, stack) = fixture.Variant("retired-key", new() { ["reservedConcurrency"] = "10" });
+        Assert.Contains(StackFixture.Warnings(stack), w => w.Contains("reservedConcurrency is no longer read", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -42,17 +70,24 @@ public class StackTests(StackFixture fixture)
         Assert.Equal("false", (string?)off["ENABLE_CRM_PROGRESS"]);
         Assert.Equal("properties", (string?)off["PROGRESS_BACKEND"]);
         Assert.Equal("/hhlearn/dev/hubspot-token", (string?)off["HUBSPOT_TOKEN_PARAMETER"]);
-        Assert.Equal("40", (string?)off["HUBSPOT_RATE_LIMIT"]);
-        Assert.Equal("2", (string?)off["HUBSPOT_READ_RATE_LIMIT"]);
+        Assert.Equal("20", (string?)off["HUBSPOT_RATE_LIMIT"]);
+        Assert.Equal("20", (string?)off["HUBSPOT_SHARED_READ_BUDGET"]);
+        Assert.Equal("true", (string?)off["JWT_REQUIRE_VERIFIED_EMAIL"]);
+        Assert.Null(off["JWT_CONTACT_ID_CLAIM"]);
         Assert.Equal("dev", (string?)off["HHLEARN_STAGE"]);
         Assert.NotNull(off["SYNC_QUEUE_URL"]!["Ref"]);
+        Assert.Equal("40", (string?)Function(StackFixture.Json(fixture.Defaults), "projector")["Environment"]!["Variables"]!["HUBSPOT_RATE_LIMIT"]);
 
         var on = Function(StackFixture.Json(fixture.Full))["Environment"]!["Variables"]!;
         Assert.Equal("true", (string?)on["ENABLE_CRM_PROGRESS"]);
         Assert.Equal("/custom/hubspot-token", (string?)on["HUBSPOT_TOKEN_PARAMETER"]);
-        Assert.Equal("50", (string?)on["HUBSPOT_RATE_LIMIT"]);
-        Assert.Equal("3", (string?)on["HUBSPOT_READ_RATE_LIMIT"]);
+        Assert.Equal("38", (string?)on["HUBSPOT_SHARED_READ_BUDGET"]);
+        Assert.Equal("custom:hubspot_id", (string?)on["JWT_CONTACT_ID_CLAIM"]);
+        Assert.Equal("50", (string?)Function(StackFixture.Json(fixture.Full), "projector")["Environment"]!["Variables"]!["HUBSPOT_RATE_LIMIT"]);
         Assert.Equal("https://learn.example.com,https://www.example.com", (string?)on["ALLOWED_ORIGINS"]);
+
+        var (unverified, _) = fixture.Variant("unverified-email", new() { ["jwtRequireVerifiedEmail"] = "false" });
+        Assert.Equal("false", (string?)Function(StackFixture.Json(unverified))["Environment"]!["Variables"]!["JWT_REQUIRE_VERIFIED_EMAIL"]);
     }
 
     [Fact]
@@ -67,8 +102,12 @@ public class StackTests(StackFixture fixture)
     [Fact]
     public void Function_HasALogGroupWithRetention()
     {
-        var logs = Resources(StackFixture.Json(fixture.Defaults), "AWS::Logs::LogGroup").Select(Props).Single(p => (string?)p["LogGroupName"] == "/aws/lambda/hhlearn-dev");
-        Assert.Equal(30, (int)logs["RetentionInDays"]!);
+        var logs = Resources(StackFixture.Json(fixture.Defaults), "AWS::Logs::LogGroup").Single(r => (string?)Props(r)["LogGroupName"] == "/aws/lambda/hhlearn-dev");
+        Assert.Equal(30, (int)Props(logs)["RetentionInDays"]!);
+
+        // A dev stage can be destroyed and deployed again; a production stage keeps its logs.
+        Assert.Equal("Delete", (string?)logs["DeletionPolicy"]);
+        Assert.Equal("Retain", (string?)Resources(StackFixture.Json(fixture.Full), "AWS::Logs::LogGroup").Single(r => (string?)Props(r)["LogGroupName"] == "/aws/lambda/hhlearn-prod")["DeletionPolicy"]);
     }
 
     [Fact]
@@ -77,7 +116,7 @@ public class StackTests(StackFixture fixture)
         var template = StackFixture.Json(fixture.Full);
         var statements = Resources(template, "AWS::IAM::Policy").SelectMany(p => Props(p)["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
         var ssm = statements.Where(s => Actions(s).Any(a => a.StartsWith("ssm:", StringComparison.Ordinal))).ToList();
-        Assert.Equal(2, ssm.Count);
+        Assert.Equal(4, ssm.Count); // the token and the hash key's reference, for each function
         foreach (var statement in ssm)
         {
             var resource = statement["Resource"]!.ToJsonString();
@@ -88,6 +127,14 @@ public class StackTests(StackFixture fixture)
         }
 
         Assert.Empty(Resources(template, "AWS::SSM::Parameter"));
+
+        // The token's customer-managed KMS key: decrypt, through SSM only, that key only.
+        var kms = statements.Where(s => Actions(s).Contains("kms:Decrypt")).ToList();
+        Assert.Equal(2, kms.Count);
+        Assert.All(kms, s => Assert.Equal(StackFixture.FullContext["tokenKmsKeyArn"], (string?)s["Resource"]));
+        Assert.All(kms, s => Assert.Contains("kms:ViaService", s["Condition"]!.ToJsonString(), StringComparison.Ordinal));
+        Assert.DoesNotContain(Resources(StackFixture.Json(fixture.Defaults), "AWS::IAM::Policy").SelectMany(p => Props(p)["PolicyDocument"]!["Statement"]!.AsArray()),
+            st => Actions(st!.AsObject()).Contains("kms:Decrypt"));
     }
 
     private static IEnumerable<string> Actions(JsonObject statement) =>
@@ -144,6 +191,41 @@ public class StackTests(StackFixture fixture)
     }
 
     [Fact]
+    public void ACustomDomain_MapsTheApi_AtTheBasePath_AndSaysWhereToPointDns()
+    {
+        var (template, stack) = fixture.Variant("domain", new()
+        {
+            ["domainName"] = "api.example.com", ["certificateArn"] = "arn:aws:acm:eu-west-1:123456789012:certificate/abc", ["basePath"] = "/learn/",
+        });
+        Assert.Empty(StackFixture.Errors(stack));
+        var json = StackFixture.Json(template);
+        var domain = Props(Single(json, "AWS::ApiGatewayV2::DomainName"));
+        Assert.Equal("api.example.com", (string?)domain["DomainName"]);
+        Assert.Equal("arn:aws:acm:eu-west-1:123456789012:certificate/abc", (string?)domain["DomainNameConfigurations"]![0]!["CertificateArn"]);
+        Assert.Equal("learn", (string?)Props(Single(json, "AWS::ApiGatewayV2::ApiMapping"))["ApiMappingKey"]);
+        Assert.Contains("CustomDomainTarget", json["Outputs"]!.AsObject().Select(o => o.Key));
+        Assert.Empty(Resources(StackFixture.Json(fixture.Defaults), "AWS::ApiGatewayV2::DomainName"));
+    }
+
+    [Theory]
+    [InlineData("domainName", "api.example.com", "needs both")]
+    [InlineData("basePath", "learn", "basePath maps the API under a custom domain")]
+    [InlineData("tokenKmsKeyArn", "alias/mine", "tokenKmsKeyArn must be a KMS key ARN")]
+    public void AnIncompleteDomainOrKey_FailsSynth_WithOneLine(string key, string value, string says)
+    {
+        var (_, stack) = fixture.Variant($"bad-{key}", new() { [key] = value });
+        Assert.Contains(StackFixture.Errors(stack), e => e.Contains(says, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SyncOn_WithoutAllowedOrigins_Warns_NoBrowserCouldCallIt()
+    {
+        var (_, stack) = fixture.Variant("no-origins", new() { ["enableCrmProgress"] = "true", ["jwtIssuer"] = "https://auth.example.com/", ["jwtAudience"] = "a" });
+        Assert.Contains(StackFixture.Warnings(stack), w => w.Contains("no allowedOrigins", StringComparison.Ordinal));
+        Assert.DoesNotContain(StackFixture.Warnings(fixture.Variant("full", StackFixture.FullContext).Stack), w => w.Contains("no allowedOrigins", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Queue_IsFifoWithAFifoDlq_EncryptedAtRest()
     {
         var queues = Resources(StackFixture.Json(fixture.Defaults), "AWS::SQS::Queue").Select(Props).ToList();
@@ -193,7 +275,7 @@ public class StackTests(StackFixture fixture)
     {
         var template = StackFixture.Json(fixture.Full);
         var alarms = Resources(template, "AWS::CloudWatch::Alarm").Select(Props).ToList();
-        Assert.Equal(9, alarms.Count);
+        Assert.Equal(13, alarms.Count);
         Assert.All(alarms, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
         double Threshold(string suffix) => (double)alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith(suffix, StringComparison.Ordinal))["Threshold"]!;
         Assert.Equal(5, Threshold("ProjectionFailureRate"));
@@ -201,14 +283,22 @@ public class StackTests(StackFixture fixture)
         Assert.Equal(10, Threshold("StoreErrors"));
         Assert.Equal(0, Threshold("ContactDeletedUpstream"));
         Assert.Equal(250, Threshold("ContactCreationSpike"));
-        Assert.Equal(5, Threshold("LambdaErrors"));
+        Assert.Equal(5, Threshold("LambdaErrorsApi"));
+        Assert.Equal(5, Threshold("LambdaErrorsProjector"));
+        Assert.Equal(0, Threshold("ThrottlesApi"));
+        Assert.Equal(0, Threshold("ThrottlesProjector"));
+        Assert.Equal(0, Threshold("TokenUnavailable"));
         Assert.Equal(500, Threshold("ApiLatencyP95"));
         Assert.Equal(0, Threshold("DeadLetters"));
         Assert.Equal(300, Threshold("OldestQueuedNudge"));
         var latency = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("ApiLatencyP95", StringComparison.Ordinal));
         Assert.Equal("p95", (string?)latency["ExtendedStatistic"]);
-        var errors = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("LambdaErrors", StringComparison.Ordinal));
+        var errors = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("LambdaErrorsApi", StringComparison.Ordinal));
         Assert.Equal(60, (int)errors["Period"]!);
+
+        // No data from the sweeper is itself a failure: a sweeper that never runs must alarm.
+        Assert.Equal("breaching", (string?)alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("ProjectionLag", StringComparison.Ordinal))["TreatMissingData"]);
+        Assert.All(alarms.Where(a => !((string?)a["AlarmName"])!.EndsWith("ProjectionLag", StringComparison.Ordinal)), a => Assert.Equal("notBreaching", (string?)a["TreatMissingData"]));
     }
 
     [Fact]

@@ -16,14 +16,19 @@ public class StoreStackTests(StackFixture fixture)
     private static JsonObject Table(JsonObject template) => Resources(template, "AWS::DynamoDB::Table").Single();
 
     [Fact]
-    public void Table_IsOnDemand_WithPointInTimeRecovery_AndRetainedWhenTheStackIsDeleted()
+    public void Table_IsOnDemand_WithPointInTimeRecovery_AndRetainedWhenAProductionStackIsDeleted()
     {
         var table = Table(StackFixture.Json(fixture.Defaults));
         var props = Props(table);
         Assert.Equal("hhlearn-dev-progress", (string?)props["TableName"]);
         Assert.Equal("PAY_PER_REQUEST", (string?)props["BillingMode"]);
         Assert.True((bool)props["PointInTimeRecoverySpecification"]!["PointInTimeRecoveryEnabled"]!);
-        Assert.Equal(("Retain", "Retain"), ((string?)table["DeletionPolicy"], (string?)table["UpdateReplacePolicy"]));
+        Assert.Equal(("expires_at", true), ((string?)props["TimeToLiveSpecification"]!["AttributeName"], (bool)props["TimeToLiveSpecification"]!["Enabled"]!));
+
+        // A dev stage can be destroyed and deployed again under the same names; production keeps its table.
+        Assert.Equal(("Delete", "Delete"), ((string?)table["DeletionPolicy"], (string?)table["UpdateReplacePolicy"]));
+        var prod = Table(StackFixture.Json(fixture.Full));
+        Assert.Equal(("Retain", "Retain"), ((string?)prod["DeletionPolicy"], (string?)prod["UpdateReplacePolicy"]));
         Assert.Equal([("pk", "HASH")], props["KeySchema"]!.AsArray().Select(k => ((string)k!["AttributeName"]!, (string)k["KeyType"]!)));
     }
 
@@ -57,7 +62,7 @@ public class StoreStackTests(StackFixture fixture)
             Assert.All(resources, r => Assert.Contains(tableId, r!.ToJsonString(), StringComparison.Ordinal));
         }
 
-        var variables = Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.StartsWith("hhlearn-", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;
+        var variables = Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.EndsWith("-api", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;
         Assert.Equal(tableId, (string?)variables["PROGRESS_TABLE"]!["Ref"]);
         Assert.Equal("180", (string?)variables["PROJECTION_SWEEP_AFTER_SECONDS"]);
 
@@ -76,7 +81,7 @@ public class StoreStackTests(StackFixture fixture)
         var name = (string)Props(secret.AsObject())["Name"]!;
         Assert.StartsWith("hhlearn/", name, StringComparison.Ordinal);
 
-        var variables = Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.StartsWith("hhlearn-", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;
+        var variables = Props(Resources(template, "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.EndsWith("-api", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;
         Assert.Equal($"/aws/reference/secretsmanager/{name}", (string?)variables["HASH_KEY_PARAMETER"]);
 
         var statements = Resources(template, "AWS::IAM::Policy").SelectMany(p => Props(p)["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.ToJsonString()).ToList();
@@ -91,7 +96,7 @@ public class StoreStackTests(StackFixture fixture)
         var template = StackFixture.Json(fixture.Defaults);
         var rule = Props(Resources(template, "AWS::Events::Rule").Single());
         Assert.Equal("rate(1 minute)", (string?)rule["ScheduleExpression"]);
-        Assert.Contains("ProgressFunction", rule["Targets"]![0]!["Arn"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("ProjectorFunction", rule["Targets"]![0]!["Arn"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.Contains(Resources(template, "AWS::Lambda::Permission").Select(Props), p => (string?)p["Principal"] == "events.amazonaws.com");
     }
 

@@ -12,8 +12,8 @@ public sealed record HashKeySecretProps
 /// The deployment's hash key: suppression records and the <c>emailHash</c> of log lines are HMACs under it, so neither the
 /// table nor the logs can be turned back into emails without it. Generated at deploy (CloudFormation cannot create an
 /// SSM SecureString; Secrets Manager generates a random value), read by the function through SSM's
-/// <c>/aws/reference/secretsmanager/</c> path, and retained with the table: the table's suppression records are
-/// findable only with this key.
+/// <c>/aws/reference/secretsmanager/</c> path, and retained with the table outside dev: the table's suppression records
+/// are findable only with this key.
 /// </summary>
 public sealed class HashKeySecret : Construct
 {
@@ -27,7 +27,8 @@ public sealed class HashKeySecret : Construct
             SecretName = SecretName,
             Description = "HhLearn's hash key (HMAC of suppression records and log email hashes); never rotate it: the table's suppression records depend on it",
             GenerateSecretString = new SecretStringGenerator { PasswordLength = 64, ExcludePunctuation = true, IncludeSpace = false },
-            RemovalPolicy = RemovalPolicy.RETAIN,
+            // Kept with the table (outside dev, retained): the table's suppression records can only be found with it.
+            RemovalPolicy = props.Stage == "dev" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         });
     }
 

@@ -20,7 +20,13 @@ public sealed record ProgressApiProps
 
     public required int ThrottleRate { get; init; }
     public required int ThrottleBurst { get; init; }
+
+    /// <summary>A custom domain (its name and the ACM certificate's ARN), or null; mapped at <see cref="BasePath"/> when set.</summary>
+    public CustomDomainSettings? Domain { get; init; }
 }
+
+/// <summary>A custom domain for the API: the certificate must be in the stack's region; <c>BasePath</c> is the API mapping key.</summary>
+public sealed record CustomDomainSettings(string DomainName, string CertificateArn, string? BasePath);
 
 /// <summary>The identity provider whose tokens API Gateway verifies.</summary>
 public sealed record JwtAuthorizerSettings(string Issuer, string Audience);
@@ -77,7 +83,7 @@ public sealed class ProgressApi : Construct
         {
             LogGroupName = $"/hhlearn/{props.Stage}/api-access",
             Retention = RetentionDays.ONE_MONTH,
-            RemovalPolicy = RemovalPolicy.RETAIN,
+            RemovalPolicy = props.Stage == "dev" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         });
 
         Stage = new HttpStage(this, "Stage", new HttpStageProps
@@ -95,7 +101,21 @@ public sealed class ProgressApi : Construct
             DestinationArn = AccessLogs.LogGroupArn,
             Format = """{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey","status":"$context.status","latency":"$context.responseLatency","integrationError":"$context.integrationErrorMessage","time":"$context.requestTime"}""",
         };
+
+        if (props.Domain is { } domain)
+        {
+            // Behind a mapping key the function sees rawPath /<key>/events/track and routes on routeKey (ApiRequest.Path).
+            Domain = new DomainName(this, "Domain", new DomainNameProps
+            {
+                DomainName = domain.DomainName,
+                Certificate = Amazon.CDK.AWS.CertificateManager.Certificate.FromCertificateArn(this, "Certificate", domain.CertificateArn),
+            });
+            new ApiMapping(this, "Mapping", new ApiMappingProps { Api = Api, DomainName = Domain, Stage = Stage, ApiMappingKey = domain.BasePath });
+        }
     }
+
+    /// <summary>The custom domain, when configured (point a DNS record at its <c>RegionalDomainName</c>).</summary>
+    public DomainName? Domain { get; }
 
     public HttpApi Api { get; }
     public HttpStage Stage { get; }

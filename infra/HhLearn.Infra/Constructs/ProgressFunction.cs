@@ -6,7 +6,10 @@ namespace HhLearn.Infra.Constructs;
 
 public sealed record ProgressFunctionProps
 {
-    public required string Stage { get; init; }
+    /// <summary>The function's name: <c>hhlearn-&lt;stage&gt;-&lt;role&gt;</c>.</summary>
+    public required string FunctionName { get; init; }
+
+    public required string Description { get; init; }
 
     /// <summary>The folder with the published <c>bootstrap</c> and its <c>catalog/</c>.</summary>
     public required string AssetDir { get; init; }
@@ -14,33 +17,34 @@ public sealed record ProgressFunctionProps
     public required Architecture Architecture { get; init; }
     public required int MemorySize { get; init; }
     public required Duration Timeout { get; init; }
-    public required RetentionDays LogRetention { get; init; }
+
+    /// <summary>The log group both functions write to (one place for the metric filters).</summary>
+    public required ILogGroup LogGroup { get; init; }
 
     /// <summary>The function's whole environment, composed by the stack.</summary>
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
 
-    /// <summary>The most instances that may run at once: what the stack split the HubSpot budget over.</summary>
-    public required int ReservedConcurrency { get; init; }
+    /// <summary>Reserved concurrency, or null for none.</summary>
+    public int? ReservedConcurrency { get; init; }
+
+    /// <summary>
+    /// Whether the function sends to the queue that invokes it on purpose (the projector's re-nudges): Lambda's
+    /// recursive loop detection would otherwise stop such a chain after about 16 hops and drop the message.
+    /// </summary>
+    public bool AllowRecursiveLoop { get; init; }
 }
 
-/// <summary>The Lambda function: the Native AOT <c>bootstrap</c> on <c>provided.al2023</c>, with its catalog and log group.</summary>
+/// <summary>A Lambda function of the one Native AOT <c>bootstrap</c> on <c>provided.al2023</c>, with its catalog.</summary>
 public sealed class ProgressFunction : Construct
 {
     public ProgressFunction(Construct scope, string id, ProgressFunctionProps props)
         : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
-        LogGroup = new LogGroup(this, "Logs", new LogGroupProps
-        {
-            LogGroupName = $"/aws/lambda/hhlearn-{props.Stage}",
-            Retention = props.LogRetention,
-            RemovalPolicy = RemovalPolicy.RETAIN,
-        });
-
         Function = new Function(this, "Function", new FunctionProps
         {
-            FunctionName = $"hhlearn-{props.Stage}",
-            Description = "HhLearn: learner progress into HubSpot (Native AOT bootstrap)",
+            FunctionName = props.FunctionName,
+            Description = props.Description,
             Runtime = Runtime.PROVIDED_AL2023,
             Handler = "bootstrap",
             Code = Code.FromAsset(props.AssetDir),
@@ -48,14 +52,12 @@ public sealed class ProgressFunction : Construct
             MemorySize = props.MemorySize,
             Timeout = props.Timeout,
             Environment = new Dictionary<string, string>(props.Environment),
-            LogGroup = LogGroup,
+            LogGroup = props.LogGroup,
             Tracing = Tracing.ACTIVE,
-
-            // The HubSpot budget is split over at most this many instances (HubSpotBudget).
             ReservedConcurrentExecutions = props.ReservedConcurrency,
+            RecursiveLoop = props.AllowRecursiveLoop ? RecursiveLoop.ALLOW : RecursiveLoop.TERMINATE,
         });
     }
 
     public Function Function { get; }
-    public LogGroup LogGroup { get; }
 }

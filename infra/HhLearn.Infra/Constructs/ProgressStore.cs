@@ -28,9 +28,13 @@ public sealed class ProgressStore : Construct
             PointInTimeRecovery = true,
             Encryption = TableEncryption.AWS_MANAGED,
 
-            // The system of record: never deleted with the stack, and not deletable at all outside dev.
-            RemovalPolicy = RemovalPolicy.RETAIN,
+            // The system of record: outside dev never deleted with the stack, and not deletable at all. A dev stage can be
+            // destroyed and deployed again (a retained table under its fixed name would make that deploy fail).
+            RemovalPolicy = props.Stage == "dev" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
             DeletionProtection = props.Stage != "dev",
+
+            // Short-lived items (the API's shared HubSpot budget counters) remove themselves.
+            TimeToLiveAttribute = T.ExpiresAt,
         });
         Table.AddGlobalSecondaryIndex(new GlobalSecondaryIndexProps
         {

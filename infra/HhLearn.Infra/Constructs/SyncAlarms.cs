@@ -22,7 +22,8 @@ public sealed record SyncAlarmsProps
     public required int ContactCreationSpikeThreshold { get; init; }
 
     public required LogGroup FunctionLogs { get; init; }
-    public required IFunction Function { get; init; }
+    /// <summary>The functions (the API and the projector): errors and throttles of each alarm.</summary>
+    public required IReadOnlyList<IFunction> Functions { get; init; }
     public required Amazon.CDK.AWS.Apigatewayv2.HttpApi Api { get; init; }
     public required Queue Queue { get; init; }
     public required Queue DeadLetterQueue { get; init; }
@@ -124,15 +125,23 @@ public sealed class SyncAlarms : Construct
         Alarms =
         [
             Alarm("ProjectionFailureRate", failureRate, 5, 2, "More than 5% of HubSpot projection attempts failed over two 5-minute periods (projection_failed lines)."),
+            // Missing data is breaching here: every sweep reports the lag, so no data means no sweeper ran at all.
             Alarm("ProjectionLag", lag, props.ProjectionLagAlarmSeconds, 2,
-                $"A learner has been behind in HubSpot for over {props.ProjectionLagAlarmSeconds} s: the projection is failing, paused or far behind."),
+                $"A learner has been behind in HubSpot for over {props.ProjectionLagAlarmSeconds} s, or the sweeper has not reported for 10 minutes: the projection is failing, paused, far behind or not running.",
+                TreatMissingData.BREACHING),
+            Alarm("TokenUnavailable", metrics[LogEvents.TokenUnavailable], 0, 1,
+                "The HubSpot token (or the hash key) could not be read from SSM: a missing parameter, a denied read or KMS key, or SSM down (token_unavailable lines say which)."),
             Alarm("StoreErrors", storeErrors, 10, 1, "The progress store throttled or failed more than 10 requests in 5 minutes (tracks answer 503 meanwhile)."),
             Alarm("ContactDeletedUpstream", metrics[LogEvents.ContactDeletedUpstream], 0, 1,
                 "A contact HubSpot had was deleted there (GDPR delete or archive): the learner is suppressed and no longer projected."),
             Alarm("ContactCreationSpike", metrics[LogEvents.ContactCreated], props.ContactCreationSpikeThreshold, 1,
                 $"More than {props.ContactCreationSpikeThreshold} contacts created in 5 minutes."),
-            Alarm("LambdaErrors", props.Function.MetricErrors(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Sum" }), 5, 1,
-                "More than 5 function errors in a minute."),
+            .. props.Functions.Select((f, i) => Alarm($"LambdaErrors{Role(i)}", f.MetricErrors(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Sum" }), 5, 1,
+                $"More than 5 errors of the {Role(i).ToLowerInvariant()} function in a minute.")),
+            .. props.Functions.Select((f, i) => Alarm($"Throttles{Role(i)}", f.MetricThrottles(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Sum" }), 0, 1,
+                i == 0
+                    ? "The API function was throttled: browsers got a 5xx without Retry-After. Raise the account's concurrency quota or lower the stage throttle."
+                    : "The projector was throttled: nudges come back and count toward maxReceiveCount, sweeps are lost. Check its reserved concurrency and the account's quota.")),
             Alarm("ApiLatencyP95", props.Api.MetricLatency(new MetricOptions { Period = Duration.Minutes(5), Statistic = "p95" }), 500, 2,
                 "API p95 latency over 500 ms."),
             Alarm("DeadLetters", props.DeadLetterQueue.MetricApproximateNumberOfMessagesVisible(new MetricOptions { Period = Duration.Minutes(1), Statistic = "Maximum" }), 0, 1,
@@ -165,7 +174,13 @@ public sealed class SyncAlarms : Construct
                 Right = [props.Queue.MetricApproximateAgeOfOldestMessage()],
                 Width = 12,
             }),
-            new GraphWidget(new GraphWidgetProps { Title = "Function", Left = [props.Function.MetricInvocations(), props.Function.MetricErrors(), props.Function.MetricThrottles()], Right = [props.Function.MetricDuration()], Width = 12 }));
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "Functions (API, projector)",
+                Left = [.. props.Functions.SelectMany(f => new[] { f.MetricInvocations(), f.MetricErrors(), f.MetricThrottles() })],
+                Right = [.. props.Functions.Select(f => f.MetricDuration())],
+                Width = 12,
+            }));
         Dashboard.AddWidgets(new AlarmStatusWidget(new AlarmStatusWidgetProps { Title = "Alarms", Alarms = [.. Alarms], Width = 24 }));
     }
 
@@ -176,7 +191,9 @@ public sealed class SyncAlarms : Construct
     /// <summary>The pattern that matches a JSON log line whose <c>event</c> is <paramref name="eventName"/>.</summary>
     public static IFilterPattern Pattern(string eventName) => FilterPattern.StringValue("$.event", "=", eventName);
 
-    private Alarm Alarm(string id, IMetric metric, double threshold, int periods, string description)
+    private static string Role(int index) => index == 0 ? "Api" : "Projector";
+
+    private Alarm Alarm(string id, IMetric metric, double threshold, int periods, string description, TreatMissingData missing = TreatMissingData.NOT_BREACHING)
     {
         var alarm = new Alarm(this, id, new AlarmProps
         {
@@ -186,7 +203,7 @@ public sealed class SyncAlarms : Construct
             Threshold = threshold,
             EvaluationPeriods = periods,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
+            TreatMissingData = missing,
         });
         alarm.AddAlarmAction(new SnsAction(Topic));
         return alarm;

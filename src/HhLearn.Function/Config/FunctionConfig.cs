@@ -41,6 +41,13 @@ public sealed record FunctionConfig
     /// </summary>
     public string? HashKeyParameter { get; init; }
 
+    /// <summary>
+    /// The API's HubSpot calls per rolling 10 s for every instance together (<c>HUBSPOT_SHARED_READ_BUDGET</c>), enforced
+    /// through the progress table: the deployed API function has no reserved concurrency, so a share per instance could
+    /// not bound them. Unset, each instance's own limiter (<c>HUBSPOT_READ_RATE_LIMIT</c>) is the only bound.
+    /// </summary>
+    public int? SharedReadBudget { get; init; }
+
     /// <summary>The hash key itself (<c>HHLEARN_HASH_KEY</c>; local use).</summary>
     public HashKey? HashKey { get; init; }
 
@@ -207,6 +214,18 @@ public sealed record FunctionConfig
         if (config.SyncQueueUrl is not null && config.ProgressTable is null)
         {
             problems.Add("SYNC_QUEUE_URL is the projection queue of the progress store: set PROGRESS_TABLE too, or unset SYNC_QUEUE_URL for HubSpot-only direct mode");
+        }
+
+        if (Get("HUBSPOT_SHARED_READ_BUDGET") is { } shared)
+        {
+            if (int.TryParse(shared, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var perTenSeconds) && perTenSeconds >= 2)
+            {
+                config = config with { SharedReadBudget = perTenSeconds };
+            }
+            else
+            {
+                problems.Add($"HUBSPOT_SHARED_READ_BUDGET must be a whole number of requests per 10 s, at least 2 (got '{shared}')");
+            }
         }
 
         if (Seconds("PROJECTION_SWEEP_AFTER_SECONDS") is { } sweepAfter)

@@ -69,6 +69,28 @@ public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string 
     }
 }
 
+/// <summary>
+/// Says in the log when the token cannot be read (<c>token_unavailable</c>, with the cause: a missing parameter, a
+/// denied read or KMS key, SSM down), so that a token problem is not only ever "HubSpot unavailable"; the
+/// TokenUnavailable alarm counts these lines. The value is never logged.
+/// </summary>
+public sealed class LoggedTokenProvider(IHubSpotTokenProvider inner, ISyncLog log) : IHubSpotTokenProvider
+{
+    public async ValueTask<string> GetTokenAsync(string? rejected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await inner.GetTokenAsync(rejected, cancellationToken);
+        }
+        catch (TokenUnavailableException ex)
+        {
+            var cause = ex.InnerException is { } inner2 ? $"{inner2.GetType().Name}: {inner2.Message}" : ex.Message;
+            log.Write(LogLevel.Error, LogEvents.TokenUnavailable, ex.Message, new LogContext { Error = cause });
+            throw;
+        }
+    }
+}
+
 /// <summary>The token could not be read (SSM failed, timed out, or holds nothing): the call that needed it does not happen.</summary>
 public sealed class TokenUnavailableException(string message, Exception? inner) : Exception(message, inner);
 
