@@ -18,6 +18,7 @@ public sealed class FunctionApp : IAsyncDisposable
     private readonly List<IDisposable> _disposables;
     private readonly TimeProvider _time;
     private readonly Sweeper? _sweeper;
+    private readonly ISyncLog _log;
 
     private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, IProgressBackend? backend, Projector? projector, Sweeper? sweeper,
         List<IAsyncDisposable> owned, List<IDisposable> disposables)
@@ -25,6 +26,7 @@ public sealed class FunctionApp : IAsyncDisposable
         Config = config;
         _time = time;
         _sweeper = sweeper;
+        _log = log;
         _owned = owned;
         _disposables = disposables;
         Backend = backend;
@@ -132,7 +134,19 @@ public sealed class FunctionApp : IAsyncDisposable
                 var batchResponse = await Consumer.HandleAsync(sqsEvent, context.RequestId, budget.Token);
                 return JsonSerializer.SerializeToUtf8Bytes(batchResponse, FunctionJsonContext.Default.SQSBatchResponse);
             case PayloadKind.Schedule:
-                var nudged = _sweeper is null ? 0 : await _sweeper.SweepAsync(context.RequestId, budget.Token);
+                if (_sweeper is null)
+                {
+                    // Sync off (or no queue): nothing is projected, so nothing is behind. Said all the same: the ProjectionLag
+                    // alarm treats a missing report as a sweeper that does not run.
+                    _log.Write(LogLevel.Info, LogEvents.ProjectionSwept, "no projection to sweep (CRM sync off, or no queue)", new LogContext
+                    {
+                        RequestId = context.RequestId,
+                        Fields = [KeyValuePair.Create<string, object?>("nudged", 0), KeyValuePair.Create<string, object?>("oldestBehindSeconds", 0.0)],
+                    });
+                    return Encoding.UTF8.GetBytes("""{"nudged":0}""");
+                }
+
+                var nudged = await _sweeper.SweepAsync(context.RequestId, budget.Token);
                 return Encoding.UTF8.GetBytes($$"""{"nudged":{{nudged}}}""");
             default:
                 throw new NotSupportedException("unknown event shape: expected an API Gateway HTTP API (2.0), SQS or scheduled event");

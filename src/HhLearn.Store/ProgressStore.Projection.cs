@@ -151,7 +151,7 @@ public sealed partial class ProgressStore
                 ["#pk"] = T.Key, ["#due"] = T.Due, ["#since"] = T.DueSince, ["#projected"] = T.Projected, ["#blocked"] = T.Blocked, ["#alias"] = T.AliasOf,
                 ["#suppressed"] = T.Suppressed,
             },
-            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(T.DueShard), [":since"] = S(Stamp.Format(since)), [":zero"] = N(0) },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(T.DueShardOf(key)), [":since"] = S(Stamp.Format(since)), [":zero"] = N(0) },
         }, ct));
 
     /// <summary>Every learner the store holds (aliases and other records left out), a page at a time, with a cursor to resume from.</summary>
@@ -181,7 +181,15 @@ public sealed partial class ProgressStore
     /// <summary>Learners whose projection fell behind before <paramref name="before"/>, oldest first (the due index).</summary>
     public async Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, int limit, CancellationToken ct)
     {
-        var keys = new List<string>();
+        // Every shard (and the legacy value) at once; each answers its oldest first, so the oldest overall are among them.
+        var shards = await Task.WhenAll(T.AllDueShards.Select(shard => DueInShardAsync(shard, before, limit, ct)));
+        return shards.SelectMany(s => s).OrderBy(d => d.Since, StringComparer.Ordinal).ThenBy(d => d.Key, StringComparer.Ordinal)
+            .Select(d => d.Key).Distinct(StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    private async Task<List<(string Key, string Since)>> DueInShardAsync(string shard, DateTimeOffset before, int limit, CancellationToken ct)
+    {
+        var found = new List<(string Key, string Since)>();
         Dictionary<string, AttributeValue>? start = null;
         do
         {
@@ -191,15 +199,15 @@ public sealed partial class ProgressStore
                 IndexName = T.DueIndex,
                 KeyConditionExpression = "#due = :shard AND #since < :before",
                 ExpressionAttributeNames = new Dictionary<string, string> { ["#due"] = T.Due, ["#since"] = T.DueSince },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(T.DueShard), [":before"] = S(Stamp.Format(before)) },
-                Limit = limit - keys.Count,
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":shard"] = S(shard), [":before"] = S(Stamp.Format(before)) },
+                Limit = limit - found.Count,
                 ExclusiveStartKey = start,
             }, ct));
-            keys.AddRange((response.Items ?? []).Select(i => i[T.Key].S));
+            found.AddRange((response.Items ?? []).Select(i => (i[T.Key].S, i.TryGetValue(T.DueSince, out var since) ? since.S : string.Empty)));
             start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
-        while (start is not null && keys.Count < limit);
+        while (start is not null && found.Count < limit);
 
-        return keys;
+        return found;
     }
 }

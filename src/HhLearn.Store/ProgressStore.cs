@@ -169,7 +169,7 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
                 };
                 if (!asHeld)
                 {
-                    item[T.Due] = S(T.DueShard);
+                    item[T.Due] = S(T.DueShardOf(key));
                     item[T.DueSince] = S(now);
                 }
 
@@ -313,6 +313,6 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
         request.ExpressionAttributeValues[":values"] = Map(values);
         request.ExpressionAttributeValues[":next"] = N(next);
         request.ExpressionAttributeValues[":now"] = S(now);
-        request.ExpressionAttributeValues[":shard"] = S(T.DueShard);
+        request.ExpressionAttributeValues[":shard"] = S(T.DueShardOf(request.Key[T.Key].S));
     }
 }

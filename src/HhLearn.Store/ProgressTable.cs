@@ -15,8 +15,26 @@ public static class ProgressTable
     public const string ContactIndex = "by-contact-id";
     public const string DueIndex = "projection-due";
 
-    /// <summary>The one value of the due index's partition key: every learner that is behind.</summary>
-    public const string DueShard = "behind";
+    /// <summary>
+    /// The due index's partition key is spread over this many values (<see cref="DueShardOf"/>): were every learner
+    /// behind under one value, all of the service's writes would land on one index partition (about 1,000 writes/s),
+    /// and a throttled index throttles the table.
+    /// </summary>
+    public const int DueShards = 16;
+
+    /// <summary>The due index's partition key value written before it was spread: still read, never written.</summary>
+    public const string LegacyDueShard = "behind";
+
+    /// <summary>The due index's partition key of a learner: <c>behind-</c> and the first hex digit of its key's hash.</summary>
+    public static string DueShardOf(string learnerKey)
+    {
+        ArgumentNullException.ThrowIfNull(learnerKey);
+        var digit = learnerKey.Length > LearnerPrefix.Length ? learnerKey[LearnerPrefix.Length] : '0';
+        return $"behind-{(Uri.IsHexDigit(digit) ? char.ToLowerInvariant(digit) : '0')}";
+    }
+
+    /// <summary>Every value the due index's partition key can have (the shards, then the legacy value).</summary>
+    public static IReadOnlyList<string> AllDueShards { get; } = [.. "0123456789abcdef".Select(d => $"behind-{d}"), LegacyDueShard];
 
     // Attributes. The learner's own values are a map under their HubSpot property names (ContactProgress.Snapshot).
     public const string Email = "email";

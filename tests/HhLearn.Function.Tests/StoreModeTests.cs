@@ -86,6 +86,17 @@ public class StoreModeTests
     }
 
     [Fact]
+    public async Task TheScheduledEvent_WithSyncOff_StillReportsTheLag_AsZero_SoTheLagAlarmKnowsTheSweeperRuns()
+    {
+        await using var f = await FunctionFixture.StartAsync(new() { ["ENABLE_CRM_PROGRESS"] = "false" });
+        var scheduled = """{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-27T10:00:00Z","region":"eu-west-1","resources":["arn:aws:events:eu-west-1:123456789012:rule/hhlearn-sweeper"],"detail":{}}""";
+        var bytes = await f.App.HandleAsync(Encoding.UTF8.GetBytes(scheduled), new LambdaContext("sweep", DateTimeOffset.UtcNow.AddSeconds(30), null, null));
+        Assert.Equal(0, (int)JsonNode.Parse(bytes.Span)!["nudged"]!);
+        var line = Assert.Single(f.LogLines, l => (string?)l["event"] == LogEvents.ProjectionSwept);
+        Assert.Equal(0.0, (double)line["oldestBehindSeconds"]!);
+    }
+
+    [Fact]
     public async Task ALearnerTheStoreHasNeverSeen_IsImportedFromHubSpotOnTheFirstRead_ThenReadsCostNothing()
     {
         await using var f = await FunctionFixture.StartAsync(store: true);

@@ -226,6 +226,45 @@ public class StackTests(StackFixture fixture)
     }
 
     [Fact]
+    public void TheAlarmTopic_TakesTlsOnly_AndItsEmailsAndTheSweepsHaveADeadLetterQueue()
+    {
+        var template = StackFixture.Json(fixture.Full);
+        var policy = Props(Single(template, "AWS::SNS::TopicPolicy"))["PolicyDocument"]!.ToJsonString();
+        Assert.Contains("aws:SecureTransport", policy, StringComparison.Ordinal);
+        Assert.Contains("cloudwatch.amazonaws.com", policy, StringComparison.Ordinal);
+        var undelivered = template["Resources"]!.AsObject().Single(r => (string?)r.Value!["Properties"]?["QueueName"] == "hhlearn-prod-undelivered").Key;
+        Assert.Contains(undelivered, Props(Single(template, "AWS::SNS::Subscription"))["RedrivePolicy"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains(undelivered, Props(Single(template, "AWS::Events::Rule"))["Targets"]![0]!["DeadLetterConfig"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheFunctions_HaveTheirOwnRoles_WithoutTheManagedBasicExecutionPolicy()
+    {
+        var template = StackFixture.Json(fixture.Full);
+        var roles = Resources(template, "AWS::IAM::Role").Select(Props).Where(r => r["AssumeRolePolicyDocument"]!.ToJsonString().Contains("lambda.amazonaws.com", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, roles.Count(r => ((string?)r["Description"])?.StartsWith("hhlearn-prod-", StringComparison.Ordinal) == true));
+        Assert.DoesNotContain(roles.Where(r => ((string?)r["Description"])?.StartsWith("hhlearn-prod-", StringComparison.Ordinal) == true), r => r["ManagedPolicyArns"] is not null);
+        var logs = Resources(template, "AWS::IAM::Policy").SelectMany(p => Props(p)["PolicyDocument"]!["Statement"]!.AsArray()).Where(st => st!["Action"]!.ToJsonString().Contains("logs:PutLogEvents", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, logs.Count);
+        Assert.All(logs, st => Assert.Contains("FunctionLogs", st!["Resource"]!.ToJsonString(), StringComparison.Ordinal));
+    }
+
+    /// <summary>cdk-nag (CI runs it over this template) reads these; each acknowledgement says why.</summary>
+    [Fact]
+    public void CdkNagAcknowledgements_SitOnTheirResources_EachWithAReason()
+    {
+        var template = StackFixture.Json(fixture.Full);
+        var acknowledged = template["Resources"]!.AsObject()
+            .SelectMany(r => (r.Value!["Metadata"]?["cdk_nag"]?["rules_to_suppress"]?.AsArray() ?? []).Select(rule => (Resource: r.Key, Rule: (string)rule!["id"]!, Reason: (string?)rule["reason"])))
+            .ToList();
+        Assert.All(acknowledged, a => Assert.True(a.Reason is { Length: > 40 }, $"{a.Resource} {a.Rule}: no reason"));
+        Assert.Equal(
+            ["AwsSolutions-IAM5", "AwsSolutions-SMG4", "AwsSolutions-SQS3", "Serverless-LambdaDLQ", "Serverless-LambdaEventSourceMappingDestination", "Serverless-SQSRedrivePolicy"],
+            acknowledged.Select(a => a.Rule).Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains(acknowledged, a => a.Rule == "AwsSolutions-SMG4" && a.Resource.StartsWith("HashKey", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Queue_IsFifoWithAFifoDlq_EncryptedAtRest()
     {
         var queues = Resources(StackFixture.Json(fixture.Defaults), "AWS::SQS::Queue").Select(Props).ToList();

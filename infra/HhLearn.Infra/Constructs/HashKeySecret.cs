@@ -30,6 +30,8 @@ public sealed class HashKeySecret : Construct
             // Kept with the table (outside dev, retained): the table's suppression records can only be found with it.
             RemovalPolicy = props.Stage == "dev" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         });
+        NagAcknowledgements.Acknowledge(Secret, new NagAcknowledgement("AwsSolutions-SMG4",
+            "The hash key must never rotate: the table's suppression records are keyed by it, and a new key would let erased people back into HubSpot."));
     }
 
     public string SecretName { get; }

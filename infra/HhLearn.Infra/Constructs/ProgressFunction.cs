@@ -1,3 +1,4 @@
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Architecture = Amazon.CDK.AWS.Lambda.Architecture;
@@ -41,8 +42,18 @@ public sealed class ProgressFunction : Construct
         : base(scope, id)
     {
         ArgumentNullException.ThrowIfNull(props);
+
+        // Its own role: it may write its log lines to the one log group, instead of the managed
+        // AWSLambdaBasicExecutionRole (which would let it create and write any log group). Grants add the rest.
+        Role = new Role(this, "Role", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com"), Description = $"{props.FunctionName}: logs and its grants" });
+        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resources = [props.LogGroup.LogGroupArn],
+        }));
         Function = new Function(this, "Function", new FunctionProps
         {
+            Role = Role,
             FunctionName = props.FunctionName,
             Description = props.Description,
             Runtime = Runtime.PROVIDED_AL2023,
@@ -60,4 +71,5 @@ public sealed class ProgressFunction : Construct
     }
 
     public Function Function { get; }
+    public Role Role { get; }
 }

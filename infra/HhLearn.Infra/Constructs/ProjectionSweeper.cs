@@ -9,6 +9,9 @@ public sealed record ProjectionSweeperProps
     public required string Stage { get; init; }
     public required IFunction Function { get; init; }
     public required Duration Every { get; init; }
+
+    /// <summary>Where EventBridge puts a schedule event it could not deliver to the function.</summary>
+    public required Amazon.CDK.AWS.SQS.IQueue Undelivered { get; init; }
 }
 
 /// <summary>
@@ -27,7 +30,7 @@ public sealed class ProjectionSweeper : Construct
             Description = "HhLearn: nudge learners whose HubSpot projection is behind",
             Schedule = Schedule.Rate(props.Every),
         });
-        Rule.AddTarget(new LambdaFunction(props.Function, new LambdaFunctionProps { RetryAttempts = 0 }));
+        Rule.AddTarget(new LambdaFunction(props.Function, new LambdaFunctionProps { RetryAttempts = 0, DeadLetterQueue = props.Undelivered }));
     }
 
     public Rule Rule { get; }

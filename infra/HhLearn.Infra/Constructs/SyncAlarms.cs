@@ -1,5 +1,6 @@
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
@@ -28,6 +29,9 @@ public sealed record SyncAlarmsProps
     public required Queue Queue { get; init; }
     public required Queue DeadLetterQueue { get; init; }
     public required Amazon.CDK.AWS.DynamoDB.Table Table { get; init; }
+
+    /// <summary>Where SNS puts an alarm email it could not deliver.</summary>
+    public required Queue Undelivered { get; init; }
 }
 
 /// <summary>
@@ -50,9 +54,29 @@ public sealed class SyncAlarms : Construct
         ArgumentNullException.ThrowIfNull(props);
         var stage = props.Stage;
         Topic = new Topic(this, "AlarmTopic", new TopicProps { TopicName = $"hhlearn-{stage}-alarms", DisplayName = $"HhLearn {stage} alarms" });
+
+        // Publishers must use TLS; the topic policy that says so replaces SNS's default one, so it also lets this
+        // account's CloudWatch alarms publish.
+        Topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowPublishThroughSSLOnly",
+            Effect = Effect.DENY,
+            Principals = [new AnyPrincipal()],
+            Actions = ["sns:Publish"],
+            Resources = [Topic.TopicArn],
+            Conditions = new Dictionary<string, object> { ["Bool"] = new Dictionary<string, object> { ["aws:SecureTransport"] = "false" } },
+        }));
+        Topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowThisAccountsAlarms",
+            Principals = [new ServicePrincipal("cloudwatch.amazonaws.com")],
+            Actions = ["sns:Publish"],
+            Resources = [Topic.TopicArn],
+            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(this).Account } },
+        }));
         if (props.AlarmEmail is { } email)
         {
-            Topic.AddSubscription(new EmailSubscription(email));
+            Topic.AddSubscription(new EmailSubscription(email, new EmailSubscriptionProps { DeadLetterQueue = props.Undelivered }));
         }
 
         var metrics = new Dictionary<string, Metric>(StringComparer.Ordinal);

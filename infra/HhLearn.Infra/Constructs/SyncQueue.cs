@@ -1,5 +1,4 @@
 using Amazon.CDK.AWS.Lambda;
-using Amazon.CDK.AWS.Lambda.EventSources;
 using Amazon.CDK.AWS.SQS;
 
 namespace HhLearn.Infra.Constructs;
@@ -35,6 +34,9 @@ public sealed class SyncQueue : Construct
             EnforceSSL = true,
             RetentionPeriod = Duration.Days(14),
         });
+        NagAcknowledgements.Acknowledge(DeadLetterQueue,
+            new NagAcknowledgement("Serverless-SQSRedrivePolicy", "This is the projection queue's dead-letter queue: its messages wait here for a redrive (DeadLetters alarm), not for another queue."),
+            new NagAcknowledgement("AwsSolutions-SQS3", "This is the projection queue's dead-letter queue."));
 
         Queue = new Queue(this, "Queue", new QueueProps
         {
@@ -65,11 +67,19 @@ public sealed class SyncQueue : Construct
     {
         ArgumentNullException.ThrowIfNull(function);
         Queue.GrantSendMessages(function);
-        function.AddEventSource(new SqsEventSource(Queue, new SqsEventSourceProps
+        Queue.GrantConsumeMessages(function);
+        Mapping = new EventSourceMapping(this, "Mapping", new EventSourceMappingProps
         {
+            Target = function,
+            EventSourceArn = Queue.QueueArn,
             BatchSize = 10,
             ReportBatchItemFailures = true,
             MaxConcurrency = maxConcurrency,
-        }));
+        });
+        NagAcknowledgements.Acknowledge(Mapping, new NagAcknowledgement("Serverless-LambdaEventSourceMappingDestination",
+            "An SQS source's failed messages go to the queue's own dead-letter queue (redrive policy, maxReceiveCount); on-failure destinations are for stream sources."));
     }
+
+    /// <summary>The event source mapping, once <see cref="Connect"/> made it.</summary>
+    public EventSourceMapping? Mapping { get; private set; }
 }
