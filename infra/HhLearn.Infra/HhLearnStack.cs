@@ -61,8 +61,10 @@ public sealed class HhLearnStack : Stack
             new NagAcknowledgement("AwsSolutions-SQS3", "This is a dead-letter queue (the sweeper's EventBridge target and the alarm email subscription)."),
             new NagAcknowledgement("Serverless-SQSRedrivePolicy", "This is a dead-letter queue: its messages wait here to be read, not for another queue."));
 
-        // One log group for both functions: the metric filters and the alarms read one place.
-        Logs = new LogGroup(this, "FunctionLogs", new LogGroupProps
+        // One log group for both functions: the metric filters and the alarms read one place. It keeps the construct path
+        // (and so the logical id) the one-function stack gave it: a production stack updated in place keeps its retained
+        // log group instead of failing to create a second one under the same name.
+        Logs = new LogGroup(new Construct(this, "ProgressFunction"), "Logs", new LogGroupProps
         {
             LogGroupName = $"/aws/lambda/hhlearn-{settings.Stage}",
             Retention = Retention(settings.LogRetentionDays),

@@ -246,7 +246,7 @@ public class StackTests(StackFixture fixture)
         Assert.DoesNotContain(roles.Where(r => ((string?)r["Description"])?.StartsWith("hhlearn-prod-", StringComparison.Ordinal) == true), r => r["ManagedPolicyArns"] is not null);
         var logs = Resources(template, "AWS::IAM::Policy").SelectMany(p => Props(p)["PolicyDocument"]!["Statement"]!.AsArray()).Where(st => st!["Action"]!.ToJsonString().Contains("logs:PutLogEvents", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, logs.Count);
-        Assert.All(logs, st => Assert.Contains("FunctionLogs", st!["Resource"]!.ToJsonString(), StringComparison.Ordinal));
+        Assert.All(logs, st => Assert.Contains("ProgressFunctionLogs", st!["Resource"]!.ToJsonString(), StringComparison.Ordinal));
     }
 
     /// <summary>cdk-nag (CI runs it over this template) reads these; each acknowledgement says why.</summary>
