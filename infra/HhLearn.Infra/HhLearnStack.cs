@@ -86,6 +86,7 @@ public sealed class HhLearnStack : Stack
             // A projector's hold on the learners it writes outlasts any invocation, so a lease never runs out mid-write.
             ["PROJECTION_LEASE_SECONDS"] = Text(2 * settings.TimeoutSeconds),
             ["JWT_REQUIRE_VERIFIED_EMAIL"] = settings.JwtRequireVerifiedEmail ? "true" : "false",
+            ["HUBSPOT_API_VERSION"] = settings.HubSpotApiVersion,
             ["HHLEARN_STAGE"] = settings.Stage,
         };
         if (settings.JwtContactIdClaim is { } claim)

@@ -36,6 +36,9 @@ public sealed record Settings
     /// <summary>A context key of an earlier version that is set (and no longer read): said at synth so it is not silently ignored.</summary>
     public IReadOnlyList<string> RetiredKeys { get; init; } = [];
 
+    /// <summary>HUBSPOT_API_VERSION: the HubSpot API the functions speak (a date version, or v3 for the legacy paths).</summary>
+    public string HubSpotApiVersion { get; init; } = HubSpotBudget.DefaultHubSpotApiVersion;
+
     /// <summary>JWT_REQUIRE_VERIFIED_EMAIL: a token's email names the learner only with email_verified true.</summary>
     public bool JwtRequireVerifiedEmail { get; init; } = true;
 
@@ -131,6 +134,11 @@ public sealed record Settings
             problems.Add($"tokenKmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>; got '{kms}')");
         }
 
+        if (HubSpotApiVersion != "v3" && !System.Text.RegularExpressions.Regex.IsMatch(HubSpotApiVersion, "^20[2-9][0-9]-(03|09)$"))
+        {
+            problems.Add($"hubspotApiVersion must be v3 or a date version such as 2026-09 (got '{HubSpotApiVersion}')");
+        }
+
         if (ApiReservedConcurrency is < 1)
         {
             problems.Add($"apiReservedConcurrency must be at least 1 (got {ApiReservedConcurrency}); leave it unset for none");
@@ -196,6 +204,7 @@ public sealed record Settings
             RetiredKeys = Text("reservedConcurrency") is null ? [] : ["reservedConcurrency"],
             JwtRequireVerifiedEmail = Text("jwtRequireVerifiedEmail") is null || Flag("jwtRequireVerifiedEmail"),
             JwtContactIdClaim = Text("jwtContactIdClaim"),
+            HubSpotApiVersion = Text("hubspotApiVersion") ?? unset.HubSpotApiVersion,
             TokenKmsKeyArn = Text("tokenKmsKeyArn"),
             DomainName = Text("domainName"),
             CertificateArn = Text("certificateArn"),

@@ -67,8 +67,8 @@ public sealed class FunctionApp : IAsyncDisposable
 
         // Two shares of the app's HubSpot budget, one per kind of work, each with its own limiter (HubSpotBudget):
         // an instance draws on the queue share only while it runs queue work, on the read share only for the API.
-        var queueClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.RateLimit }, Observe, time);
-        var apiClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.ReadRateLimit ?? config.RateLimit }, Observe, time);
+        var queueClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.RateLimit, ApiVersion = config.HubSpotApiVersion }, Observe, time);
+        var apiClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.ReadRateLimit ?? config.RateLimit, ApiVersion = config.HubSpotApiVersion }, Observe, time);
         List<IAsyncDisposable> owned = [queueClient, apiClient];
         List<IDisposable> disposables = [http];
         if (config.ProgressTable is not { } table)

@@ -11,15 +11,13 @@ using Polly.Timeout;
 namespace HhLearn.HubSpot;
 
 /// <summary>
-/// A typed HubSpot CRM v3 client over <see cref="HttpClient"/>: contacts, properties and behavioral events.
+/// A typed HubSpot CRM client (the date-versioned API of <see cref="HubSpotClientOptions.ApiVersion"/>, or v3) over <see cref="HttpClient"/>: contacts, properties and behavioral events.
 /// Every call goes through the client-side rate limiter and a Polly pipeline (jittered exponential retry for
 /// 429, 5xx, 423, 477 and network errors; one attempt timeout; one total budget). Other 4xx are not retried
 /// and come back as typed <see cref="HubSpotApiException"/>s. A 401 re-reads the token once.
 /// </summary>
 public sealed partial class HubSpotClient : IAsyncDisposable
 {
-    private const string ContactsPath = "crm/v3/objects/contacts";
-    private const string PropertiesPath = "crm/v3/properties/contacts";
 
     private static readonly ResiliencePropertyKey<CallState> StateKey = new("hhlearn.call");
 
@@ -50,6 +48,10 @@ public sealed partial class HubSpotClient : IAsyncDisposable
     public HubSpotClientStats Stats { get; } = new();
 
     public HubSpotClientOptions Options => _options;
+
+    private string ContactsPath => _options.ContactsPath;
+
+    private string PropertiesPath => _options.PropertiesPath;
 
     // ---- contacts ----
 

@@ -29,6 +29,28 @@ public sealed record HubSpotClientOptions
     /// </summary>
     public TimeSpan TotalBudget { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Which HubSpot API the client speaks: a date version (<c>2026-09</c>, the default: paths
+    /// <c>/crm/objects/2026-09/contacts</c>, <c>/crm/properties/2026-09/contacts</c>) or <c>v3</c>, the legacy numeric paths
+    /// (<c>/crm/v3/objects/contacts</c>), supported by HubSpot until September 2027.
+    /// </summary>
+    public string ApiVersion { get; init; } = DefaultApiVersion;
+
+    public const string DefaultApiVersion = "2026-09";
+    public const string LegacyApiVersion = "v3";
+
+    /// <summary>Null when <paramref name="version"/> is <c>v3</c> or a date version (<c>YYYY-03</c> or <c>YYYY-09</c>), else the problem.</summary>
+    public static string? ApiVersionProblem(string version) =>
+        version == LegacyApiVersion || System.Text.RegularExpressions.Regex.IsMatch(version ?? string.Empty, "^20[2-9][0-9]-(03|09)$")
+            ? null
+            : $"must be v3 or a date version such as 2026-09 (got '{version}')";
+
+    /// <summary>The contacts path for <see cref="ApiVersion"/>, without a leading slash.</summary>
+    public string ContactsPath => ApiVersion == LegacyApiVersion ? "crm/v3/objects/contacts" : $"crm/objects/{ApiVersion}/contacts";
+
+    /// <summary>The contact properties path for <see cref="ApiVersion"/>, without a leading slash.</summary>
+    public string PropertiesPath => ApiVersion == LegacyApiVersion ? "crm/v3/properties/contacts" : $"crm/properties/{ApiVersion}/contacts";
+
     /// <summary>Parses <c>100</c>, <c>190</c>, <c>250</c> or <c>100/10s</c> (HUBSPOT_RATE_LIMIT).</summary>
     public static int ParseRateLimit(string text)
     {

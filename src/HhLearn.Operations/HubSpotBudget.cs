@@ -12,6 +12,9 @@ namespace HhLearn.Operations;
 /// </summary>
 public sealed record HubSpotBudget
 {
+    /// <summary>The HubSpot API version a deployment speaks unless told otherwise (the stack's <c>hubspotApiVersion</c>; the client's default).</summary>
+    public const string DefaultHubSpotApiVersion = "2026-09";
+
     /// <summary>Lambda's bounds for an SQS event source mapping's maximum concurrency.</summary>
     public const int MinMappingConcurrency = 2;
     public const int MaxMappingConcurrency = 1000;

@@ -22,6 +22,34 @@ public class ContactCallsTests
         Assert.Equal(created.Id, byEmail!.Id);
     }
 
+    [Theory]
+    [InlineData(null, "2026-09")]
+    [InlineData("2026-03", "2026-03")]
+    [InlineData("v3", "v3")]
+    public async Task TheClient_SpeaksTheApiVersionItIsGiven_2026_09ByDefault(string? configured, string spoken)
+    {
+        var options = new HubSpotClientOptions { RequestsPerTenSeconds = 10_000 };
+        await using var f = await ClientFixture.StartAsync(clientOptions: configured is null ? options : options with { ApiVersion = configured });
+        f.Emulator.Stats.Reset();
+        var created = await f.Client.CreateContactAsync(Props(("email", "v@example.com")));
+        await f.Client.BatchUpdateContactsAsync([new HubSpotContactUpdate(created.Id, Props(("firstname", "V")))]);
+        await f.Client.GetPropertyAsync("email");
+        Assert.Equal(3, f.Emulator.Stats.CountVersion(spoken));
+        Assert.Equal(3, f.Emulator.Stats.Total);
+    }
+
+    [Theory]
+    [InlineData("2026-09")]
+    [InlineData("v3")]
+    [InlineData("2027-03")]
+    public void ApiVersions_OfHubSpotsForm_AreAccepted(string version) => Assert.Null(HubSpotClientOptions.ApiVersionProblem(version));
+
+    [Theory]
+    [InlineData("v4")]
+    [InlineData("2026-10")]
+    [InlineData("latest")]
+    public void OtherApiVersions_AreRefused(string version) => Assert.NotNull(HubSpotClientOptions.ApiVersionProblem(version));
+
     [Fact]
     public async Task FindByEmail_Unknown_IsNull_AndGetById_Unknown_IsTypedNotFound()
     {

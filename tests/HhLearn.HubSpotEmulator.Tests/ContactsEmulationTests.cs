@@ -4,6 +4,23 @@ namespace HhLearn.HubSpotEmulator.Tests;
 public class ContactsEmulationTests
 {
     [Fact]
+    public async Task BothPathForms_ServeOneStore_WithTheSameSemantics_AndAnUnknownVersionIs404()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var id = await f.CreateAsync("both@example.com");
+        var (status, body, _) = await f.GetAsync($"crm/objects/2026-09/contacts/{id}");
+        Assert.Equal((200, "both@example.com"), (status, (string?)body!["properties"]!["email"]));
+        var (conflict, _, _) = await f.PostAsync("crm/objects/2026-03/contacts", """{"properties":{"email":"both@example.com"}}""");
+        Assert.Equal(409, conflict);
+        Assert.Equal(200, (await f.GetAsync("crm/properties/2026-09/contacts")).Status);
+        Assert.Equal(404, (await f.GetAsync($"crm/objects/2026-04/contacts/{id}")).Status);
+
+        // Counted under one route name, and by the version each path named.
+        Assert.Equal(1, f.Emulator.Stats.Count("GET /crm/v3/objects/contacts/{id}"));
+        Assert.Equal((1, 3), (f.Emulator.Stats.CountVersion("v3"), f.Emulator.Stats.CountVersion("2026-09") + f.Emulator.Stats.CountVersion("2026-03")));
+    }
+
+    [Fact]
     public async Task Create_GivesANumericStringId_AndStringValues_WithTimestamps()
     {
         await using var f = await EmulatorFixture.StartAsync();

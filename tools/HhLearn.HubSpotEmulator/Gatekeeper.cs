@@ -140,6 +140,7 @@ public sealed class EmulatorStats
 {
     private readonly ConcurrentDictionary<string, long> _byEndpoint = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, long> _byStatus = new();
+    private readonly ConcurrentDictionary<string, long> _byVersion = new(StringComparer.Ordinal);
     private long _total;
 
     public long Total => Interlocked.Read(ref _total);
@@ -153,12 +154,19 @@ public sealed class EmulatorStats
 
     public long Count(int status) => _byStatus.GetValueOrDefault(status);
 
+    /// <summary>Counts a CRM request by the API version its path named (<c>v3</c>, <c>2026-09</c>).</summary>
+    public void RecordVersion(string version) => _byVersion.AddOrUpdate(version, 1, (_, n) => n + 1);
+
+    /// <summary>CRM requests that named <paramref name="version"/> in their path.</summary>
+    public long CountVersion(string version) => _byVersion.GetValueOrDefault(version);
+
     public long Count(string endpoint) => _byEndpoint.GetValueOrDefault(endpoint);
 
     public void Reset()
     {
         _byEndpoint.Clear();
         _byStatus.Clear();
+        _byVersion.Clear();
         Interlocked.Exchange(ref _total, 0);
     }
 
@@ -167,5 +175,6 @@ public sealed class EmulatorStats
         ["total"] = Total,
         ["byEndpoint"] = new JsonObject(_byEndpoint.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
         ["byStatus"] = new JsonObject(_byStatus.OrderBy(kv => kv.Key).Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
+        ["byApiVersion"] = new JsonObject(_byVersion.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
     };
 }

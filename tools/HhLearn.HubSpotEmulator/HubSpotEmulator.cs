@@ -13,8 +13,21 @@ namespace HhLearn.HubSpotEmulator;
 /// </summary>
 public sealed partial class HubSpotEmulator : IAsyncDisposable
 {
-    private const string Contacts = "/crm/v3/objects/contacts";
-    private const string Properties = "/crm/v3/properties/contacts";
+    private const string LegacyContacts = "/crm/v3/objects/contacts";
+    private const string LegacyProperties = "/crm/v3/properties/contacts";
+
+    /// <summary>A date version in a path (<c>2026-03</c>, <c>2026-09</c>): HubSpot ships one every March and September.</summary>
+    private const string VersionSegment = "{apiVersion}";
+
+    /// <summary>
+    /// Both path forms HubSpot serves, with the same semantics: the legacy numeric <c>/crm/v3/...</c> (HubSpot's Node SDK 14
+    /// still calls it) and the date-versioned <c>/crm/objects/2026-09/...</c>. Stats count both under the legacy name.
+    /// </summary>
+    private static readonly (string Contacts, string Properties)[] PathForms =
+    [
+        (LegacyContacts, LegacyProperties),
+        ($"/crm/objects/{VersionSegment}/contacts", $"/crm/properties/{VersionSegment}/contacts"),
+    ];
 
     private readonly WebApplication _app;
     private readonly TimeProvider _time;
@@ -113,27 +126,30 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         app.UseRouting();
         app.Use(GateAsync);
 
-        app.MapGet(Contacts, (HttpRequest r) => Answer(Store.List(r.Query["after"].FirstOrDefault(),
-            int.TryParse(r.Query["limit"].FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : 10, PropertyList(r))));
-        app.MapGet(Contacts + "/{id}", (string id, HttpRequest r) => Answer(Store.Get(id, ByEmail(r), PropertyList(r))));
-        app.MapMethods(Contacts + "/{id}", ["PATCH"], (string id, HttpContext c) => WithBody(c, b => Store.Update(id, ByEmail(c.Request), b["properties"] as JsonObject)));
-        app.MapPost(Contacts, (HttpContext c) => WithBody(c, b => Store.Create(b["properties"] as JsonObject)));
-        app.MapPost(Contacts + "/batch/read", (HttpContext c) => WithBatch(c, (b, inputs) =>
-            Store.BatchRead(inputs, b["idProperty"]?.ToString(), (b["properties"] as JsonArray)?.Select(p => p!.ToString()).ToList())));
-        app.MapPost(Contacts + "/batch/create", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchCreate(inputs)));
-        app.MapPost(Contacts + "/batch/update", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchUpdate(inputs)));
-        app.MapPost(Contacts + "/batch/upsert", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchUpsert(inputs)));
-        app.MapPost(Contacts + "/search", (HttpContext c) => WithBody(c, Store.Search));
-        app.MapPost(Contacts + "/gdpr-delete", (HttpContext c) => WithBody(c, b =>
-            b["objectId"]?.ToString() is { } id ? Store.GdprDelete(id, b["idProperty"]?.ToString()) : Invalid("objectId is required")));
-        app.MapPost(Contacts + "/merge", (HttpContext c) => WithBody(c, b => Store.Merge(b["primaryObjectId"]?.ToString(), b["objectIdToMerge"]?.ToString())));
-        app.MapDelete(Contacts + "/{id}", (string id) => Answer(Store.Archive(id)));
+        foreach (var (contacts, properties) in PathForms)
+        {
+            app.MapGet(contacts, (HttpRequest r) => Answer(Store.List(r.Query["after"].FirstOrDefault(),
+                int.TryParse(r.Query["limit"].FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : 10, PropertyList(r))));
+            app.MapGet(contacts + "/{id}", (string id, HttpRequest r) => Answer(Store.Get(id, ByEmail(r), PropertyList(r))));
+            app.MapMethods(contacts + "/{id}", ["PATCH"], (string id, HttpContext c) => WithBody(c, b => Store.Update(id, ByEmail(c.Request), b["properties"] as JsonObject)));
+            app.MapPost(contacts, (HttpContext c) => WithBody(c, b => Store.Create(b["properties"] as JsonObject)));
+            app.MapPost(contacts + "/batch/read", (HttpContext c) => WithBatch(c, (b, inputs) =>
+                Store.BatchRead(inputs, b["idProperty"]?.ToString(), (b["properties"] as JsonArray)?.Select(p => p!.ToString()).ToList())));
+            app.MapPost(contacts + "/batch/create", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchCreate(inputs)));
+            app.MapPost(contacts + "/batch/update", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchUpdate(inputs)));
+            app.MapPost(contacts + "/batch/upsert", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchUpsert(inputs)));
+            app.MapPost(contacts + "/search", (HttpContext c) => WithBody(c, Store.Search));
+            app.MapPost(contacts + "/gdpr-delete", (HttpContext c) => WithBody(c, b =>
+                b["objectId"]?.ToString() is { } id ? Store.GdprDelete(id, b["idProperty"]?.ToString()) : Invalid("objectId is required")));
+            app.MapPost(contacts + "/merge", (HttpContext c) => WithBody(c, b => Store.Merge(b["primaryObjectId"]?.ToString(), b["objectIdToMerge"]?.ToString())));
+            app.MapDelete(contacts + "/{id}", (string id) => Answer(Store.Archive(id)));
 
-        app.MapGet(Properties, () => Answer(Store.ListProperties()));
-        app.MapGet(Properties + "/{name}", (string name) => Answer(Store.GetProperty(name)));
-        app.MapPost(Properties, (HttpContext c) => WithBody(c, Store.CreateProperty));
-        app.MapPost(Properties + "/batch/create", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchCreateProperties(inputs)));
-        app.MapPost(Properties + "/groups", (HttpContext c) => WithBody(c, Store.CreateGroup));
+            app.MapGet(properties, () => Answer(Store.ListProperties()));
+            app.MapGet(properties + "/{name}", (string name) => Answer(Store.GetProperty(name)));
+            app.MapPost(properties, (HttpContext c) => WithBody(c, Store.CreateProperty));
+            app.MapPost(properties + "/batch/create", (HttpContext c) => WithBatch(c, (_, inputs) => Store.BatchCreateProperties(inputs)));
+            app.MapPost(properties + "/groups", (HttpContext c) => WithBody(c, Store.CreateGroup));
+        }
 
         app.MapPost("/events/v3/send", (HttpContext c) => WithBody(c, Store.SendEvent));
 
@@ -173,7 +189,19 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         }
 
         var endpoint = context.GetEndpoint() as RouteEndpoint;
-        var name = $"{context.Request.Method} {endpoint?.RoutePattern.RawText ?? "(unknown route)"}";
+        var version = context.Request.RouteValues["apiVersion"] as string ?? (path.StartsWith("/crm/v3/", StringComparison.Ordinal) ? "v3" : null);
+        if (version is not null && version != "v3" && !System.Text.RegularExpressions.Regex.IsMatch(version, "^20[0-9]{2}-(03|09)$"))
+        {
+            // Not a version HubSpot ships (a March or September date): as HubSpot, an unknown path.
+            endpoint = null;
+            version = null;
+        }
+
+        var name = $"{context.Request.Method} {CanonicalRoute(endpoint?.RoutePattern.RawText) ?? "(unknown route)"}";
+        if (version is not null)
+        {
+            Stats.RecordVersion(version);
+        }
 
         // Counted before the answer leaves, so that a client never sees an answer the stats do not show yet.
         context.Response.OnStarting(() =>
@@ -213,6 +241,11 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
     }
 
     private static JsonResult Answer(ApiAnswer answer) => new JsonResult(answer.Status, answer.Body);
+
+    /// <summary>A route template under the name the stats use: a date-versioned route counts as its legacy form.</summary>
+    private static string? CanonicalRoute(string? template) =>
+        template?.Replace($"/crm/objects/{VersionSegment}/", "/crm/v3/objects/", StringComparison.Ordinal)
+            .Replace($"/crm/properties/{VersionSegment}/", "/crm/v3/properties/", StringComparison.Ordinal);
 
     private static ApiAnswer Invalid(string message) => new(400, EmulatorJson.Error(message, "VALIDATION_ERROR"));
 

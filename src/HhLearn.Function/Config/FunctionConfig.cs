@@ -48,6 +48,9 @@ public sealed record FunctionConfig
     /// </summary>
     public int? SharedReadBudget { get; init; }
 
+    /// <summary>The HubSpot API the client speaks (<c>HUBSPOT_API_VERSION</c>): a date version, default 2026-09, or v3 (legacy paths).</summary>
+    public string HubSpotApiVersion { get; init; } = HubSpotClientOptions.DefaultApiVersion;
+
     /// <summary>The hash key itself (<c>HHLEARN_HASH_KEY</c>; local use).</summary>
     public HashKey? HashKey { get; init; }
 
@@ -191,6 +194,18 @@ public sealed record FunctionConfig
         if (config.ProgressTable is not null && config.Backend == ProgressBackend.Events)
         {
             problems.Add("PROGRESS_BACKEND=events cannot be used with PROGRESS_TABLE: the progress store projects contact properties; use properties, or unset PROGRESS_TABLE for HubSpot-only direct mode");
+        }
+
+        if (Get("HUBSPOT_API_VERSION") is { } apiVersion)
+        {
+            if (HubSpotClientOptions.ApiVersionProblem(apiVersion) is { } versionProblem)
+            {
+                problems.Add($"HUBSPOT_API_VERSION {versionProblem}");
+            }
+            else
+            {
+                config = config with { HubSpotApiVersion = apiVersion };
+            }
         }
 
         config = config with { HashKeyParameter = Get("HASH_KEY_PARAMETER") };
