@@ -35,6 +35,13 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
             log.Write(LogLevel.Warn, LogEvents.StoreUnavailable, "too many concurrent writes for one learner; the client was asked to retry", context with { Error = "STORE_CONTENDED" });
             throw new ProgressUnavailableException(UnavailableCodes.Contended, "Too many concurrent updates for this learner; retry shortly", TimeSpan.FromSeconds(1), ex);
         }
+        catch (StoreRejectedException ex)
+        {
+            // Permanent: the same write would be refused again. Kept for an engineer (replay), never a 503 to retry.
+            log.Write(LogLevel.Error, LogEvents.ProgressStateTooLarge, "the progress store refused the learner's item; the event was not applied",
+                context with { Error = ex.Message, Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))] });
+            throw new PermanentSyncException(SyncErrorCodes.ProgressStateTooLarge, "the progress store refused this learner's item", who.ContactId);
+        }
 
         context = context with { ContactId = write.Learner.ContactId ?? who.ContactId };
         switch (write.Outcome)

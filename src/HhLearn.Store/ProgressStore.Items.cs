@@ -28,6 +28,10 @@ public sealed partial class ProgressStore
         {
             throw;
         }
+        catch (AmazonDynamoDBException ex) when (ex.ErrorCode == "ValidationException")
+        {
+            throw new StoreRejectedException($"the progress store refused the request: {ex.Message}", ex);
+        }
         catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException or TaskCanceledException)
         {
             throw new StoreUnavailableException($"the progress store did not answer: {ex.GetType().Name}: {ex.Message}", ex);
@@ -60,6 +64,18 @@ public sealed partial class ProgressStore
             Aliases = item.TryGetValue(T.Aliases, out var aliases) && aliases.SS is { Count: > 0 } set ? set.Order(StringComparer.Ordinal).ToList() : [],
         };
     }
+
+    /// <summary>DynamoDB's item size limit: attribute names and values, UTF-8, 400 KB.</summary>
+    public const int MaxItemBytes = 400 * 1024;
+
+    /// <summary>
+    /// A generous estimate of the item's size once these values are written: every value and name in UTF-8, plus the
+    /// other attributes' room (keys, versions, stamps, email, aliases). Checked before writing, so that a document that
+    /// would not fit is answered like one too large for HubSpot, never with DynamoDB's ValidationException.
+    /// </summary>
+    internal static int EstimatedItemBytes(IReadOnlyDictionary<string, string> values, StoredLearner learner) =>
+        values.Sum(kv => System.Text.Encoding.UTF8.GetByteCount(kv.Key) + System.Text.Encoding.UTF8.GetByteCount(kv.Value))
+        + learner.Aliases.Sum(a => a.Length + 8) + 2048;
 
     private static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && string.Equals(kv.Value, other, StringComparison.Ordinal));

@@ -105,7 +105,7 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
             }
 
             var length = values[ContactPropertyNames.ProgressState].Length;
-            if (length > Limits.MaxPropertyValueLength)
+            if (length > Limits.MaxPropertyValueLength || EstimatedItemBytes(values, current) > MaxItemBytes)
             {
                 return new StoreWrite(StoreOutcome.TooLarge, current, result, attempt, length);
             }

@@ -47,3 +47,29 @@ public class DueIndexTests
         Assert.Equal([key], await store.DueAsync(DateTimeOffset.UtcNow, 10, default));
     }
 }
+
+/// <summary>DynamoDB's own limits: what it refuses for good is never answered as "retry later".</summary>
+public class StoreLimitTests
+{
+    [Fact]
+    public async Task ARequestDynamoDbRefuses_IsARejection_NeverUnavailable()
+    {
+        var (_, table, client) = await SharedDynalite.NewTableAsync("limits");
+        var store = new ProgressStore(client, table, TestCatalogs.Small, TimeProvider.System);
+
+        // A key over DynamoDB's 2,048 bytes: a ValidationException, whatever the retries.
+        await Assert.ThrowsAsync<StoreRejectedException>(() => store.ReadKeyAsync("L#" + new string('f', 3000), default));
+    }
+
+    [Fact]
+    public void AnItemThatWouldPass400KB_IsSeenBeforeItIsWritten()
+    {
+        var learner = new StoredLearner { Key = ProgressTable.KeyOfEmail("big@example.com") };
+        var small = new Dictionary<string, string> { ["hhl_progress_state"] = new string('x', 65_536) };
+        Assert.True(ProgressStore.EstimatedItemBytes(small, learner) < ProgressStore.MaxItemBytes);
+
+        // Four-byte characters: each value of 65,536 characters (32,768 pairs) is 128 KB in UTF-8; four do not fit.
+        var wide = Enumerable.Range(0, 4).ToDictionary(i => $"hhl_value_{i}", _ => string.Concat(Enumerable.Repeat("\U0001F600", 32_768)));
+        Assert.True(ProgressStore.EstimatedItemBytes(wide, learner) > ProgressStore.MaxItemBytes);
+    }
+}

@@ -33,7 +33,7 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
             await CombineAsync(pending, owner, claimed, requestId, ct);
             await WriteAsync(pending.Where(w => w.Pending).ToList(), owner, claimed, requestId, ct);
         }
-        catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException or HubSpotApiException)
+        catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException or StoreRejectedException or HubSpotApiException)
         {
             foreach (var learner in work.Values.Where(w => w.Pending))
             {
