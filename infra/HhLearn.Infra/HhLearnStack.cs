@@ -87,6 +87,7 @@ public sealed class HhLearnStack : Stack
             ["PROJECTION_LEASE_SECONDS"] = Text(2 * settings.TimeoutSeconds),
             ["JWT_REQUIRE_VERIFIED_EMAIL"] = settings.JwtRequireVerifiedEmail ? "true" : "false",
             ["HUBSPOT_API_VERSION"] = settings.HubSpotApiVersion,
+            ["STRANGER_TTL_SECONDS"] = Text(settings.StrangerTtlSeconds),
             ["HHLEARN_STAGE"] = settings.Stage,
         };
         if (settings.JwtContactIdClaim is { } claim)

@@ -39,6 +39,9 @@ public sealed record Settings
     /// <summary>HUBSPOT_API_VERSION: the HubSpot API the functions speak (a date version, or v3 for the legacy paths).</summary>
     public string HubSpotApiVersion { get; init; } = HubSpotBudget.DefaultHubSpotApiVersion;
 
+    /// <summary>STRANGER_TTL_SECONDS: how long HubSpot's "nobody" for a signed-in stranger is remembered.</summary>
+    public int StrangerTtlSeconds { get; init; } = 3600;
+
     /// <summary>JWT_REQUIRE_VERIFIED_EMAIL: a token's email names the learner only with email_verified true.</summary>
     public bool JwtRequireVerifiedEmail { get; init; } = true;
 
@@ -205,6 +208,7 @@ public sealed record Settings
             JwtRequireVerifiedEmail = Text("jwtRequireVerifiedEmail") is null || Flag("jwtRequireVerifiedEmail"),
             JwtContactIdClaim = Text("jwtContactIdClaim"),
             HubSpotApiVersion = Text("hubspotApiVersion") ?? unset.HubSpotApiVersion,
+            StrangerTtlSeconds = Number("strangerTtlSeconds") ?? unset.StrangerTtlSeconds,
             TokenKmsKeyArn = Text("tokenKmsKeyArn"),
             DomainName = Text("domainName"),
             CertificateArn = Text("certificateArn"),

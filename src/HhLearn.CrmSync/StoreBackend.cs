@@ -4,12 +4,16 @@ namespace HhLearn.CrmSync;
 /// The routes' progress in store mode. A track is applied and written to the store before the answer (so the answer
 /// is final and a read right after shows it), then a nudge tells the projection; it never calls HubSpot. A read
 /// answers from the store; a learner the store has never seen is imported on the spot from HubSpot (one read), so
-/// progress written by the earlier system shows, and reads of that learner cost HubSpot nothing from then on. With
-/// <paramref name="sharedReadBudget"/> (the deployed API, whose instances are not counted) those imports draw on one
-/// budget per 10 s shared through the table; past it, the read answers from the store (nothing yet) until the next window.
+/// progress written by the earlier system shows, and reads of that learner cost HubSpot nothing from then on. A
+/// stranger (nobody in HubSpot either) is remembered for <see cref="StoreBackendOptions.StrangerLifetime"/>, so their
+/// reads cost at most one HubSpot call per lifetime. With <see cref="StoreBackendOptions.SharedReadBudget"/> (the
+/// deployed API, whose instances are not counted) the imports draw on one budget per 10 s shared through the table;
+/// past it, the read answers from the store (nothing yet) until the next window.
 /// </summary>
-public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, INudgeSender? nudges, ContactWriter? contacts, ISyncLog log, int? sharedReadBudget = null) : IProgressBackend
+public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, INudgeSender? nudges, ContactWriter? contacts, ISyncLog log, StoreBackendOptions? options = null) : IProgressBackend
 {
+    private readonly StoreBackendOptions _options = options ?? new StoreBackendOptions();
+
     /// <summary>The name of the shared budget the API's HubSpot imports draw on.</summary>
     public const string ReadBudgetName = "api-hubspot-reads";
 
@@ -127,14 +131,15 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
             return null;
         }
 
-        // A person who was forgotten, or kept out of HubSpot, reads as a new learner: HubSpot is not even asked.
-        if (await store.SuppressionForAsync(who, null, ct) is not null)
+        // A person who was forgotten, or kept out of HubSpot, reads as a new learner: HubSpot is not even asked. Nor is it
+        // for a stranger it had nobody for a moment ago.
+        if (await store.SuppressionForAsync(who, null, ct) is not null || await store.IsRecentStrangerAsync(who, ct))
         {
             return null;
         }
 
         var cost = (who.Email is null ? 0 : 1) + (who.ContactId is null ? 0 : 1);
-        if (sharedReadBudget is { } budget && !await store.TryTakeSharedBudgetAsync(ReadBudgetName, budget, cost, ct))
+        if (_options.SharedReadBudget is { } budget && !await store.TryTakeSharedBudgetAsync(ReadBudgetName, budget, cost, ct))
         {
             log.Write(LogLevel.Warn, LogEvents.LegacyImportFailed, "the API's shared HubSpot budget is spent for now; answered from the store (nothing yet), imported on a later read or by the projection",
                 context with { Error = "READ_BUDGET_SPENT" });
@@ -155,6 +160,7 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
 
         if (contact is null)
         {
+            await store.MarkStrangerAsync(who, _options.StrangerLifetime, ct);
             return null;
         }
 
@@ -175,4 +181,14 @@ public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, I
         log.Write(LogLevel.Info, LogEvents.LegacyImported, "progress held in HubSpot imported on the learner's first read", context with { ContactId = contact.Id });
         return imported;
     }
+}
+
+/// <summary>How the store backend spends HubSpot on reads.</summary>
+public sealed record StoreBackendOptions
+{
+    /// <summary>The API's HubSpot calls per rolling 10 s, shared by every instance through the table; null: no shared bound.</summary>
+    public int? SharedReadBudget { get; init; }
+
+    /// <summary>How long HubSpot's "nobody" for a stranger is believed before it is asked again (STRANGER_TTL_SECONDS).</summary>
+    public TimeSpan StrangerLifetime { get; init; } = TimeSpan.FromHours(1);
 }

@@ -105,7 +105,8 @@ public sealed class FunctionApp : IAsyncDisposable
             log.Write(LogLevel.Warn, LogEvents.ConfigurationInvalid, "PROGRESS_TABLE without SYNC_QUEUE_URL: progress is stored, but nothing projects it to HubSpot");
         }
 
-        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient), log, config.SharedReadBudget);
+        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient), log,
+            new StoreBackendOptions { SharedReadBudget = config.SharedReadBudget, StrangerLifetime = config.StrangerLifetime });
         return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables);
     }
 

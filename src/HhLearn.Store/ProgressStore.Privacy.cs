@@ -144,6 +144,7 @@ public sealed partial class ProgressStore
 
         foreach (var k in keys)
         {
+            await Guard(() => dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = KeyOf(StrangerKeyOf(k)) }, ct));
             var response = await Guard(() => dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = KeyOf(k), ReturnValues = "ALL_OLD" }, ct));
             if (response.Attributes is { Count: > 0 } old)
             {

@@ -1,3 +1,4 @@
+using HhLearn.Progress.Rules;
 using HhLearn.Store;
 using Microsoft.Extensions.Time.Testing;
 
@@ -24,7 +25,7 @@ public class StoreBackendBudgetTests
         var store = new ProgressStore(client, table, SyncFixture.Catalog, time);
 
         // A budget of 4 per 10 s: 2 per aligned window, one call per read by email.
-        var backend = new StoreBackend(store, SyncFixture.Catalog, f, new ContactWriter(f.Client), f.Log, sharedReadBudget: 4);
+        var backend = new StoreBackend(store, SyncFixture.Catalog, f, new ContactWriter(f.Client), f.Log, new StoreBackendOptions { SharedReadBudget = 4 });
         f.Emulator.Stats.Reset();
         Assert.NotNull(await backend.ReadAsync(new LearnerIdentity("a@example.com", null), "r1", default));
         Assert.NotNull(await backend.ReadAsync(new LearnerIdentity("b@example.com", null), "r2", default));
@@ -35,5 +36,34 @@ public class StoreBackendBudgetTests
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.NotNull(await backend.ReadAsync(new LearnerIdentity("c@example.com", null), "r4", default));
         Assert.Equal(3, f.Emulator.Stats.Total);
+    }
+
+    [Fact]
+    public async Task AStrangerReadAHundredTimes_CostsHubSpotOneCall_PerLifetimeOfTheMarker()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var (_, table, client) = await TestSupport.SharedDynalite.NewTableAsync("stranger");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
+        var store = new ProgressStore(client, table, SyncFixture.Catalog, time);
+        var backend = new StoreBackend(store, SyncFixture.Catalog, f, new ContactWriter(f.Client), f.Log, new StoreBackendOptions { StrangerLifetime = TimeSpan.FromHours(1) });
+        var stranger = new LearnerIdentity("stranger@example.com", null);
+        f.Emulator.Stats.Reset();
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Null(await backend.ReadAsync(stranger, $"r{i}", default));
+            time.Advance(TimeSpan.FromMilliseconds(600));
+        }
+
+        Assert.Equal(1, f.Emulator.Stats.Total);
+
+        // An hour later HubSpot is asked again (the contact may exist by now).
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Null(await backend.ReadAsync(stranger, "later", default));
+        Assert.Equal(2, f.Emulator.Stats.Total);
+
+        // Once the learner sends an event, their record answers; the marker is never read again.
+        await store.ApplyAsync(stranger, l => ProgressEngine.Apply(l, SyncFixture.ModuleCompleted("stranger@example.com", "course-a", "a1"), SyncFixture.Catalog, time.GetUtcNow()), default);
+        Assert.NotNull(await backend.ReadAsync(stranger, "known", default));
+        Assert.Equal(2, f.Emulator.Stats.Total);
     }
 }

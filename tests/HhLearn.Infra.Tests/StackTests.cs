@@ -73,6 +73,7 @@ public class StackTests(StackFixture fixture)
         Assert.Equal("20", (string?)off["HUBSPOT_RATE_LIMIT"]);
         Assert.Equal("20", (string?)off["HUBSPOT_SHARED_READ_BUDGET"]);
         Assert.Equal("true", (string?)off["JWT_REQUIRE_VERIFIED_EMAIL"]);
+        Assert.Equal(("2026-09", "3600"), ((string?)off["HUBSPOT_API_VERSION"], (string?)off["STRANGER_TTL_SECONDS"]));
         Assert.Null(off["JWT_CONTACT_ID_CLAIM"]);
         Assert.Equal("dev", (string?)off["HHLEARN_STAGE"]);
         Assert.NotNull(off["SYNC_QUEUE_URL"]!["Ref"]);

@@ -54,6 +54,9 @@ public sealed record FunctionConfig
     /// <summary>The hash key itself (<c>HHLEARN_HASH_KEY</c>; local use).</summary>
     public HashKey? HashKey { get; init; }
 
+    /// <summary>How long HubSpot's "no such contact" for a signed-in stranger is remembered (<c>STRANGER_TTL_SECONDS</c>, default an hour).</summary>
+    public TimeSpan StrangerLifetime { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How long a projector holds the learners it writes (PROJECTION_LEASE_SECONDS): longer than an invocation may run.</summary>
     public TimeSpan ProjectionLease { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -251,6 +254,11 @@ public sealed record FunctionConfig
         if (Seconds("PROJECTION_LEASE_SECONDS") is { } lease)
         {
             config = config with { ProjectionLease = lease };
+        }
+
+        if (Seconds("STRANGER_TTL_SECONDS") is { } strangerLifetime)
+        {
+            config = config with { StrangerLifetime = strangerLifetime };
         }
 
         TimeSpan? Seconds(string name)
