@@ -259,7 +259,7 @@ public sealed partial class HubSpotClient
         dto.Properties ?? new Dictionary<string, string?>(),
         dto.CreatedAt,
         dto.UpdatedAt,
-        dto.Archived ?? false);
+        dto.Archived ?? false) { ObjectWriteTraceId = dto.ObjectWriteTraceId };
 
     private static HubSpotBatchError[] BatchErrors(List<ErrorDto>? errors) =>
         (errors ?? []).Select(e => new HubSpotBatchError(e.Status, e.Category, e.Message ?? string.Empty, HubSpotErrors.Context(e.Context))).ToArray();

@@ -117,11 +117,16 @@ public sealed partial class HubSpotClient : IAsyncDisposable
     }
 
     /// <summary>Batch create (at most 100). HubSpot rejects the whole batch with 409 when one email exists already.</summary>
+    public Task<HubSpotBatchResult<HubSpotContact>> BatchCreateContactsAsync(
+        IReadOnlyCollection<IReadOnlyDictionary<string, string>> contacts, CancellationToken ct = default) =>
+        BatchCreateContactsAsync(contacts.Select(p => new HubSpotContactCreate(p)).ToArray(), ct);
+
+    /// <summary>Batch create with a trace id per input: each result and error comes back under it.</summary>
     public async Task<HubSpotBatchResult<HubSpotContact>> BatchCreateContactsAsync(
-        IReadOnlyCollection<IReadOnlyDictionary<string, string>> contacts, CancellationToken ct = default)
+        IReadOnlyCollection<HubSpotContactCreate> contacts, CancellationToken ct = default)
     {
         EnsureBatchSize(contacts.Count);
-        var request = new BatchInputs<PropertiesInput> { Inputs = contacts.Select(p => new PropertiesInput { Properties = p }).ToArray() };
+        var request = new BatchInputs<PropertiesInput> { Inputs = contacts.Select(c => new PropertiesInput { Properties = c.Properties, ObjectWriteTraceId = c.TraceId }).ToArray() };
         return await BatchAsync("contacts.batchCreate", $"{ContactsPath}/batch/create", Json(request, HubSpotJsonContext.Default.BatchCreateRequest), ct);
     }
 
@@ -129,7 +134,7 @@ public sealed partial class HubSpotClient : IAsyncDisposable
         IReadOnlyCollection<HubSpotContactUpdate> updates, CancellationToken ct = default)
     {
         EnsureBatchSize(updates.Count);
-        var request = new BatchInputs<UpdateInput> { Inputs = updates.Select(u => new UpdateInput { Id = u.Id, Properties = u.Properties }).ToArray() };
+        var request = new BatchInputs<UpdateInput> { Inputs = updates.Select(u => new UpdateInput { Id = u.Id, Properties = u.Properties, ObjectWriteTraceId = u.TraceId }).ToArray() };
         return await BatchAsync("contacts.batchUpdate", $"{ContactsPath}/batch/update", Json(request, HubSpotJsonContext.Default.BatchUpdateRequest), ct);
     }
 

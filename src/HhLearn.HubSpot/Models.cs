@@ -11,6 +11,9 @@ public sealed record HubSpotContact(
     bool Archived)
 {
     public string? Property(string name) => Properties.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>The <c>objectWriteTraceId</c> of the batch input this result answers, when HubSpot echoed it.</summary>
+    public string? ObjectWriteTraceId { get; init; }
 }
 
 /// <summary>One failed input of a batch call (HTTP 207), e.g. <c>OBJECT_NOT_FOUND</c> with the ids in <see cref="Context"/>.</summary>
@@ -22,6 +25,9 @@ public sealed record HubSpotBatchError(
 {
     /// <summary>The ids or emails this error is about (HubSpot puts them in <c>context.ids</c>).</summary>
     public IReadOnlyList<string> Ids => Context.TryGetValue("ids", out var ids) ? ids : [];
+
+    /// <summary>The <c>objectWriteTraceId</c>s of the inputs this error is about (HubSpot echoes them in the context).</summary>
+    public IReadOnlyList<string> TraceIds => Context.TryGetValue("objectWriteTraceId", out var ids) ? ids : [];
 }
 
 /// <summary>A batch answer: 200 when everything succeeded, 207 with <see cref="Errors"/> beside <see cref="Results"/> otherwise.</summary>
@@ -36,7 +42,14 @@ public sealed record HubSpotPage(IReadOnlyList<HubSpotContact> Results, string? 
 /// <summary>A batch upsert result: the contact and whether it was created.</summary>
 public sealed record HubSpotUpsertResult(HubSpotContact Contact, bool New);
 
-public sealed record HubSpotContactUpdate(string Id, IReadOnlyDictionary<string, string> Properties);
+public sealed record HubSpotContactUpdate(string Id, IReadOnlyDictionary<string, string> Properties)
+{
+    /// <summary>Sent as the input's <c>objectWriteTraceId</c>: the result and any error for it carry it back.</summary>
+    public string? TraceId { get; init; }
+}
+
+/// <summary>A contact to create in a batch, with the trace id its result and errors come back under.</summary>
+public sealed record HubSpotContactCreate(IReadOnlyDictionary<string, string> Properties, string? TraceId = null);
 
 public sealed record HubSpotContactUpsert(string Email, IReadOnlyDictionary<string, string> Properties);
 

@@ -17,11 +17,18 @@ internal sealed class ObjectDto
     [JsonPropertyName("updatedAt")] public DateTimeOffset? UpdatedAt { get; set; }
     [JsonPropertyName("archived")] public bool? Archived { get; set; }
     [JsonPropertyName("new")] public bool? New { get; set; }
+
+    /// <summary>Echoed from the batch input that asked for this record: how results are matched to inputs.</summary>
+    [JsonPropertyName("objectWriteTraceId")] public string? ObjectWriteTraceId { get; set; }
 }
 
 internal sealed class PropertiesInput
 {
     [JsonPropertyName("properties")] public required IReadOnlyDictionary<string, string> Properties { get; init; }
+
+    [JsonPropertyName("objectWriteTraceId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ObjectWriteTraceId { get; init; }
 }
 
 internal sealed class IdInput
@@ -57,6 +64,10 @@ internal sealed class UpdateInput
 {
     [JsonPropertyName("id")] public required string Id { get; init; }
     [JsonPropertyName("properties")] public required IReadOnlyDictionary<string, string> Properties { get; init; }
+
+    [JsonPropertyName("objectWriteTraceId")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ObjectWriteTraceId { get; init; }
 }
 
 internal sealed class UpsertInput

@@ -65,8 +65,12 @@ public class RealPortalEmulationTests
         var (_, batch, _) = await f.PostAsync("crm/v3/objects/contacts/batch/read", """{"idProperty":"email","inputs":[{"id":"ada.old@example.com"}],"properties":["email"]}""");
         Assert.Equal(survivor, (string)batch!["results"]![0]!["id"]!);
 
-        var (_, search, _) = await f.PostAsync("crm/v3/objects/contacts/search",
+        // Search on email matches the primary email only; a filter on hs_additional_emails finds the others.
+        var (_, byEmail, _) = await f.PostAsync("crm/v3/objects/contacts/search",
             """{"filterGroups":[{"filters":[{"propertyName":"email","operator":"EQ","value":"ada.old@example.com"}]}],"limit":1}""");
+        Assert.Equal(0, (int)byEmail!["total"]!);
+        var (_, search, _) = await f.PostAsync("crm/v3/objects/contacts/search",
+            """{"filterGroups":[{"filters":[{"propertyName":"hs_additional_emails","operator":"CONTAINS_TOKEN","value":"ada.old@example.com"}]}],"limit":1}""");
         Assert.Equal(survivor, (string)search!["results"]![0]!["id"]!);
 
         var (conflict, body, _) = await f.PostAsync("crm/v3/objects/contacts", """{"properties":{"email":"ada.old@example.com"}}""");
@@ -188,5 +192,69 @@ public class RealPortalEmulationTests
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task MergedIdsInBatch_Omit_BatchReadSaysNotFound_BatchUpdateLeavesItOut_ASingleGetStillFollows()
+    {
+        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { Behaviour = new PortalBehaviour { MergedIdsInBatch = MergedIdsInBatch.Omit } });
+        var (survivor, primary, _) = await MergedAsync(f);
+
+        var (readStatus, read, _) = await f.PostAsync("crm/v3/objects/contacts/batch/read", $$"""{"inputs":[{"id":"{{primary}}"}],"properties":["email"]}""");
+        Assert.Equal((207, "OBJECT_NOT_FOUND"), (readStatus, (string?)read!["errors"]![0]!["category"]));
+
+        var (updateStatus, update, _) = await f.PostAsync("crm/v3/objects/contacts/batch/update",
+            $$$"""{"inputs":[{"id":"{{{primary}}}","objectWriteTraceId":"t1","properties":{"firstname":"Lost"}}]}""");
+        Assert.Equal(200, updateStatus);
+        Assert.Empty(update!["results"]!.AsArray());
+        Assert.Null(update["errors"]);
+        Assert.DoesNotContain("firstname", f.Emulator.Store.AllContacts().Single().Properties.Keys);
+
+        var (single, one, _) = await f.GetAsync($"crm/v3/objects/contacts/{primary}");
+        Assert.Equal((200, survivor), (single, (string)one!["id"]!));
+    }
+
+    [Fact]
+    public async Task SecondaryEmailLookup_NotFound_OnlyThePrimaryEmailIsFound_ByBatchReadAndGet_CreatingItIsStillA409()
+    {
+        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { Behaviour = new PortalBehaviour { SecondaryEmailLookup = SecondaryEmailLookup.NotFound } });
+        var (survivor, _, _) = await MergedAsync(f);
+        Assert.Equal(404, (await f.GetAsync("crm/v3/objects/contacts/ada.old@example.com?idProperty=email")).Status);
+        Assert.Equal(200, (await f.GetAsync("crm/v3/objects/contacts/ada@example.com?idProperty=email")).Status);
+        var (_, batch, _) = await f.PostAsync("crm/v3/objects/contacts/batch/read", """{"idProperty":"email","inputs":[{"id":"ada.old@example.com"}],"properties":["email"]}""");
+        Assert.Empty(batch!["results"]!.AsArray());
+        var (conflict, body, _) = await f.PostAsync("crm/v3/objects/contacts", """{"properties":{"email":"ada.old@example.com"}}""");
+        Assert.Equal((409, $"Contact already exists. Existing ID: {survivor}"), (conflict, (string?)body!["message"]));
+    }
+
+    [Fact]
+    public async Task MissingScopes_Refuse_EveryCallThatNeedsOne_WithMissingScopes()
+    {
+        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { Behaviour = new PortalBehaviour { MissingScopes = ["crm.objects.contacts.write"] } });
+        var (status, body, _) = await f.PostAsync("crm/objects/2026-09/contacts", """{"properties":{"email":"s@example.com"}}""");
+        Assert.Equal((403, "MISSING_SCOPES"), (status, (string?)body!["category"]));
+        Assert.Equal("crm.objects.contacts.write", (string?)body["errors"]![0]!["context"]!["requiredScopes"]![0]);
+        Assert.Equal(200, (await f.GetAsync("crm/objects/2026-09/contacts")).Status);
+    }
+
+    [Fact]
+    public async Task RequiredOnCreate_WholeRequest_Or_PerInput_AndTheBehaviourIsSwitchableAtRunTime()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var (set, current, _) = await f.PostAsync("_emulator/behaviour", """{"requiredOnCreate":["firstname"],"batchValidation":"per-input"}""");
+        Assert.Equal((200, "per-input"), (set, (string?)current!["batchValidation"]));
+        Assert.Equal(400, (await f.PostAsync("_emulator/behaviour", """{"mergedIdsInBatch":"sometimes"}""")).Status);
+
+        var (status, body, _) = await f.PostAsync("crm/v3/objects/contacts/batch/create",
+            """{"inputs":[{"objectWriteTraceId":"a","properties":{"email":"a@example.com","firstname":"A"}},{"objectWriteTraceId":"b","properties":{"email":"b@example.com"}}]}""");
+        Assert.Equal(207, status);
+        Assert.Equal("a", (string?)body!["results"]![0]!["objectWriteTraceId"]);
+        Assert.Equal("b", (string?)body["errors"]![0]!["context"]!["objectWriteTraceId"]![0]);
+        Assert.Equal("REQUIRED_PROPERTY", (string?)body["errors"]![0]!["errors"]![0]!["code"]);
+
+        await f.PostAsync("_emulator/behaviour", """{"batchValidation":"whole-request"}""");
+        Assert.Equal(400, (await f.PostAsync("crm/v3/objects/contacts/batch/create", """{"inputs":[{"properties":{"email":"c@example.com"}}]}""")).Status);
+        Assert.Equal(400, (await f.PostAsync("crm/v3/objects/contacts", """{"properties":{"email":"c@example.com"}}""")).Status);
+        Assert.Equal("whole-request", (string?)(await f.GetAsync("_emulator/behaviour")).Body!["batchValidation"]);
     }
 }

@@ -50,16 +50,17 @@ internal static class ContactAnswers
             var op = f["operator"]?.ToString() ?? "EQ";
             var expected = f["value"]?.ToString();
             var actual = values.TryGetValue(name, out var v) ? v : null;
-            var additional = name == StoredContact.EmailProperty && values.GetValueOrDefault(StoredContact.AdditionalEmailsProperty) is { } more
-                ? more.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                : [];
+            // Search on email matches the primary email only; a filter on hs_additional_emails finds the others
+            // (hubspot-api-nodejs #24; docs/hubspot.md).
+            var tokens = (actual ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return op switch
             {
-                "EQ" => string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase) || additional.Contains(expected, StringComparer.OrdinalIgnoreCase),
+                "EQ" => string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase),
                 "NEQ" => !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase),
                 "HAS_PROPERTY" => actual is not null,
                 "NOT_HAS_PROPERTY" => actual is null,
-                "CONTAINS_TOKEN" => actual?.Contains(expected ?? string.Empty, StringComparison.OrdinalIgnoreCase) == true,
+                "CONTAINS_TOKEN" => tokens.Contains(expected ?? string.Empty, StringComparer.OrdinalIgnoreCase) ||
+                                    actual?.Contains(expected ?? string.Empty, StringComparison.OrdinalIgnoreCase) == true,
                 _ => false,
             };
         }));
@@ -70,6 +71,45 @@ internal static class ContactAnswers
             body["context"] = new JsonObject { ["id"] = new JsonArray(id) }));
 
     public static ApiAnswer Invalid(string message) => new(400, EmulatorJson.Error(message, "VALIDATION_ERROR"));
+
+    /// <summary>A property the portal requires on create is missing (2026-09 enforces a portal's required properties on API writes).</summary>
+    public static List<PropertyProblem> MissingRequired(IReadOnlyList<string> required, IReadOnlyDictionary<string, string?> values) =>
+        required.Where(name => string.IsNullOrEmpty(values.GetValueOrDefault(name)))
+            .Select(name => new PropertyProblem("REQUIRED_PROPERTY", $"Property \"{name}\" is required by this portal's validation rules", name))
+            .ToList();
+
+    /// <summary>One input of a batch refused for its values (the per-input form of a 207), under its trace id.</summary>
+    public static JsonObject BatchInputInvalid(List<PropertyProblem> problems, string? traceId)
+    {
+        var error = new JsonObject
+        {
+            ["status"] = "error",
+            ["category"] = "VALIDATION_ERROR",
+            ["message"] = "Property values were not valid: " + string.Join("; ", problems.Select(p => p.Message)),
+            ["errors"] = new JsonArray(problems.Select(p => (JsonNode)new JsonObject
+            {
+                ["message"] = p.Message, ["code"] = p.Code, ["context"] = new JsonObject { ["propertyName"] = new JsonArray(p.PropertyName) },
+            }).ToArray()),
+            ["context"] = new JsonObject(),
+        };
+        if (traceId is not null)
+        {
+            error["context"]!["objectWriteTraceId"] = new JsonArray(traceId);
+        }
+
+        return error;
+    }
+
+    /// <summary>Echoes the input's trace id on its result, as HubSpot does.</summary>
+    public static JsonObject Traced(JsonObject result, string? traceId)
+    {
+        if (traceId is not null)
+        {
+            result["objectWriteTraceId"] = traceId;
+        }
+
+        return result;
+    }
 
     public static ApiAnswer ValidationFailed(List<PropertyProblem> problems) =>
         new(400, EmulatorJson.Error(
@@ -82,13 +122,22 @@ internal static class ContactAnswers
                 ["context"] = new JsonObject { ["propertyName"] = new JsonArray(p.PropertyName) },
             }).ToArray())));
 
-    public static JsonObject BatchNotFound(List<string> ids) => new()
+    public static JsonObject BatchNotFound(List<string> ids, IReadOnlyList<string>? traceIds = null)
     {
-        ["status"] = "error",
-        ["category"] = "OBJECT_NOT_FOUND",
-        ["message"] = "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
-        ["context"] = new JsonObject { ["ids"] = new JsonArray(ids.Select(i => (JsonNode)i).ToArray()) },
-    };
+        var error = new JsonObject
+        {
+            ["status"] = "error",
+            ["category"] = "OBJECT_NOT_FOUND",
+            ["message"] = "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
+            ["context"] = new JsonObject { ["ids"] = new JsonArray(ids.Select(i => (JsonNode)i).ToArray()) },
+        };
+        if (traceIds is { Count: > 0 })
+        {
+            error["context"]!["objectWriteTraceId"] = new JsonArray(traceIds.Select(t => (JsonNode)t).ToArray());
+        }
+
+        return error;
+    }
 
     public static ApiAnswer Batch(JsonArray results, List<JsonObject> errors, int okStatus, DateTimeOffset now)
     {

@@ -31,7 +31,7 @@ public sealed partial class ContactStore
             var missing = new List<string>();
             foreach (var id in ids.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                if (Find(id!, byEmail) is not { } contact)
+                if (Find(id!, byEmail, batch: true) is not { } contact)
                 {
                     missing.Add(id!);
                 }
@@ -45,20 +45,33 @@ public sealed partial class ContactStore
         }
     }
 
-    /// <summary>All-or-nothing, as HubSpot: one invalid input fails the batch with 400, one existing email with 409, one email twice with 400.</summary>
+    /// <summary>
+    /// Creates: one existing email fails the batch with 409 naming only the first such input's contact, one email twice
+    /// with 400; an invalid input (a bad value, a property the portal requires) fails the whole batch with 400, or with
+    /// <see cref="BatchValidation.PerInput"/> is an error of a 207 under its trace id while the others are created.
+    /// </summary>
     public ApiAnswer BatchCreate(JsonArray inputs)
     {
-        var prepared = inputs.Select(i => ReadProperties(i?["properties"] as JsonObject)).ToList();
+        var prepared = inputs.Select(i => (Properties: ReadProperties(i?["properties"] as JsonObject), TraceId: i?["objectWriteTraceId"]?.ToString())).ToList();
         lock (_lock)
         {
-            var validated = new List<Dictionary<string, string?>>();
+            var behaviour = _options().Behaviour;
+            var validated = new List<(Dictionary<string, string?> Values, string? TraceId)>();
+            var errors = new List<JsonObject>();
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var input in prepared)
+            foreach (var (input, traceId) in prepared)
             {
                 var (values, problems) = ValidateAll(input);
+                problems.AddRange(MissingRequired(behaviour.RequiredOnCreate, values));
                 if (problems.Count > 0)
                 {
-                    return ValidationFailed(problems);
+                    if (behaviour.BatchValidation == BatchValidation.WholeRequest)
+                    {
+                        return ValidationFailed(problems);
+                    }
+
+                    errors.Add(BatchInputInvalid(problems, traceId));
+                    continue;
                 }
 
                 if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email)
@@ -74,21 +87,23 @@ public sealed partial class ContactStore
                     }
                 }
 
-                validated.Add(values);
+                validated.Add((values, traceId));
             }
 
-            var results = new JsonArray(validated.Select(v => (JsonNode)Contact(Insert(v), null, v.Keys)).ToArray());
-            return Batch(results, [], 201, _time.GetUtcNow());
+            var results = new JsonArray(validated.Select(v => (JsonNode)Traced(Contact(Insert(v.Values), null, v.Values.Keys), v.TraceId)).ToArray());
+            return Batch(results, errors, 201, _time.GetUtcNow());
         }
     }
 
     /// <summary>
-    /// Updates by id; a merged-away id updates its survivor. The same record named twice (the same id, or an old and a
-    /// new id of one merged record) is a 400, as HubSpot refuses duplicate inputs. Unknown ids are 207 errors.
+    /// Updates by id; a merged-away id updates its survivor (or, with <see cref="MergedIdsInBatch.Omit"/>, is left out of
+    /// the results and nothing is written). The same record named twice (the same id, or an old and a new id of one
+    /// merged record) is a 400, as HubSpot refuses duplicate inputs. Unknown ids are 207 errors. An invalid value fails
+    /// the batch, or with <see cref="BatchValidation.PerInput"/> only its input.
     /// </summary>
     public ApiAnswer BatchUpdate(JsonArray inputs)
     {
-        var prepared = inputs.Select(i => (Id: i?["id"]?.ToString(), Properties: ReadProperties(i?["properties"] as JsonObject))).ToList();
+        var prepared = inputs.Select(i => (Id: i?["id"]?.ToString(), Properties: ReadProperties(i?["properties"] as JsonObject), TraceId: i?["objectWriteTraceId"]?.ToString())).ToList();
         if (prepared.Any(p => p.Id is null))
         {
             return Invalid("Each input needs an id.");
@@ -96,44 +111,59 @@ public sealed partial class ContactStore
 
         lock (_lock)
         {
+            var behaviour = _options().Behaviour;
             if (prepared.GroupBy(p => Find(p.Id!, byEmail: false)?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? p.Id, StringComparer.Ordinal).Any(g => g.Count() > 1))
             {
                 return Invalid("Duplicate IDs found in batch input.");
             }
 
-            var checkedInputs = new List<(StoredContact Contact, Dictionary<string, string?> Values)>();
-            var missing = new List<string>();
-            foreach (var (id, properties) in prepared)
+            var checkedInputs = new List<(StoredContact Contact, Dictionary<string, string?> Values, string? TraceId)>();
+            var missing = new List<(string Id, string? TraceId)>();
+            var errors = new List<JsonObject>();
+            foreach (var (id, properties, traceId) in prepared)
             {
                 var (values, problems) = ValidateAll(properties);
                 if (problems.Count > 0)
                 {
-                    return ValidationFailed(problems);
+                    if (behaviour.BatchValidation == BatchValidation.WholeRequest)
+                    {
+                        return ValidationFailed(problems);
+                    }
+
+                    errors.Add(BatchInputInvalid(problems, traceId));
+                    continue;
                 }
 
-                if (Find(id!, byEmail: false) is { } contact)
+                if (Find(id!, byEmail: false, batch: true) is { } contact)
                 {
                     if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && _byEmail.TryGetValue(email, out var other) && other != contact.Id)
                     {
                         return Conflict(other);
                     }
 
-                    checkedInputs.Add((contact, values));
+                    checkedInputs.Add((contact, values, traceId));
                 }
-                else
+                else if (!(behaviour.MergedIdsInBatch == MergedIdsInBatch.Omit && Find(id!, byEmail: false) is not null))
                 {
-                    missing.Add(id!);
+                    missing.Add((id!, traceId));
                 }
+
+                // A merged-away id under "omit": no result, no error, nothing written (what integrators have seen).
             }
 
             var results = new JsonArray();
-            foreach (var (contact, values) in checkedInputs)
+            foreach (var (contact, values, traceId) in checkedInputs)
             {
                 Apply(contact, values);
-                results.Add(Contact(contact, null, values.Keys));
+                results.Add(Traced(Contact(contact, null, values.Keys), traceId));
             }
 
-            return Batch(results, missing.Count == 0 ? [] : [BatchNotFound(missing)], 200, _time.GetUtcNow());
+            if (missing.Count > 0)
+            {
+                errors.Add(BatchNotFound(missing.Select(m => m.Id).ToList(), missing.Where(m => m.TraceId is not null).Select(m => m.TraceId!).ToList()));
+            }
+
+            return Batch(results, errors, 200, _time.GetUtcNow());
         }
     }
 

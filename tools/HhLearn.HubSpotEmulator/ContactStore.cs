@@ -111,6 +111,7 @@ public sealed partial class ContactStore
         lock (_lock)
         {
             var (values, problems) = ValidateAll(input);
+            problems.AddRange(MissingRequired(_options().Behaviour.RequiredOnCreate, values));
             if (problems.Count > 0)
             {
                 return ValidationFailed(problems);
@@ -235,16 +236,31 @@ public sealed partial class ContactStore
     private void Changed() => Interlocked.Increment(ref _version);
 
     /// <summary>By email (primary or additional), or by id, following merges to the record that holds the id now.</summary>
-    private StoredContact? Find(string idOrEmail, bool byEmail)
+    /// <summary>
+    /// The contact an id or email names. By email: any of its emails, or only the primary one when
+    /// <see cref="PortalBehaviour.SecondaryEmailLookup"/> says so. By id: the record, following merges, unless this is a
+    /// batch call and <see cref="PortalBehaviour.MergedIdsInBatch"/> is <c>omit</c>.
+    /// </summary>
+    private StoredContact? Find(string idOrEmail, bool byEmail, bool batch = false)
     {
+        var behaviour = _options().Behaviour;
         if (byEmail)
         {
-            return _byEmail.TryGetValue(idOrEmail, out var id) ? _contacts[id] : null;
+            return _byEmail.TryGetValue(idOrEmail, out var id) && _contacts[id] is var found &&
+                   (behaviour.SecondaryEmailLookup == SecondaryEmailLookup.Found ||
+                    string.Equals(found.Values.GetValueOrDefault(StoredContact.EmailProperty), idOrEmail, StringComparison.OrdinalIgnoreCase))
+                ? found
+                : null;
         }
 
         if (!long.TryParse(idOrEmail, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric))
         {
             return null;
+        }
+
+        if (batch && behaviour.MergedIdsInBatch == MergedIdsInBatch.Omit)
+        {
+            return _contacts.GetValueOrDefault(numeric);
         }
 
         for (var hop = 0; hop < 32; hop++)

@@ -45,6 +45,9 @@ public sealed record EmulatorOptions
 
     public FaultSettings Faults { get; init; } = new();
 
+    /// <summary>The portal's switchable behaviours (undocumented variants and portal settings).</summary>
+    public PortalBehaviour Behaviour { get; init; } = new();
+
     /// <summary>Parses <c>100/10s</c> or <c>100</c>.</summary>
     public static int ParseRateLimit(string text)
     {

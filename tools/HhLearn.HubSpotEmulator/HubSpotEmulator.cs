@@ -157,12 +157,25 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         app.MapGet("/_emulator/stats", () => Answer(new ApiAnswer(200, StatsJson())));
         app.MapGet("/_emulator/faults", () => Answer(new ApiAnswer(200, FaultsJson())));
         app.MapPost("/_emulator/faults", (HttpContext c) => WithBody(c, ApplyFaults));
+        app.MapGet("/_emulator/behaviour", () => Answer(new ApiAnswer(200, _options.Behaviour.ToJson())));
+        app.MapPost("/_emulator/behaviour", (HttpContext c) => WithBody(c, body =>
+        {
+            try
+            {
+                _options = _options with { Behaviour = _options.Behaviour.With(body) };
+                return new ApiAnswer(200, _options.Behaviour.ToJson());
+            }
+            catch (FormatException ex)
+            {
+                return Invalid(ex.Message);
+            }
+        }));
         app.MapPost("/_emulator/reset", () =>
         {
             Store.Reset();
             Stats.Reset();
             Gate.Reset();
-            _options = _options with { Faults = new FaultSettings() };
+            _options = _options with { Faults = new FaultSettings(), Behaviour = new PortalBehaviour() };
             return Answer(new ApiAnswer(200, new JsonObject { ["status"] = "reset" }));
         });
         app.MapGet("/_emulator/contacts", () => Answer(new ApiAnswer(200, new JsonObject
@@ -234,6 +247,20 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         if (endpoint is null)
         {
             await EmulatorJson.WriteAsync(context, 404, EmulatorJson.Error($"Unknown endpoint {context.Request.Method} {path}", "OBJECT_NOT_FOUND"));
+            return;
+        }
+
+        if (path.StartsWith("/crm/", StringComparison.Ordinal) && PortalBehaviour.ScopeFor(context.Request.Method, path) is var scope &&
+            _options.Behaviour.MissingScopes.Contains(scope, StringComparer.Ordinal))
+        {
+            // HubSpot refuses the whole request when the token lacks a scope the call needs.
+            await EmulatorJson.WriteAsync(context, 403, EmulatorJson.Error(
+                "This app hasn't been granted all required scopes to make this call.", "MISSING_SCOPES", body =>
+                    body["errors"] = new JsonArray(new JsonObject
+                    {
+                        ["message"] = "One or more of the following scopes are required.",
+                        ["context"] = new JsonObject { ["requiredScopes"] = new JsonArray(scope) },
+                    })));
             return;
         }
 

@@ -12,10 +12,16 @@ internal static class EmulatorCommand
         var data = new Option<string?>("--data") { Description = "JSON file to load from and save to" };
         var errorRate = new Option<double>("--error-rate") { Description = "Share (0..1) of requests answered with a 5xx", DefaultValueFactory = _ => 0 };
         var latency = new Option<string>("--latency") { Description = "Added latency per request, e.g. 50ms", DefaultValueFactory = _ => "0" };
+        var behaviour = new Option<string[]>("--behaviour")
+        {
+            Description = "A portal behaviour, KEY=VALUE (repeatable): mergedIdsInBatch=resolve|omit, secondaryEmailLookup=found|not-found, " +
+                          "missingScopes=a,b, requiredOnCreate=a,b, batchValidation=whole-request|per-input",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
         var command = new Command("emulator", "Run the local HubSpot CRM v3 emulator until Ctrl-C")
         {
-            port, token, rateLimit, searchLag, data, errorRate, latency,
+            port, token, rateLimit, searchLag, data, errorRate, latency, behaviour,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -33,6 +39,8 @@ internal static class EmulatorCommand
                         ErrorRate = Math.Clamp(parse.GetValue(errorRate), 0, 1),
                         Latency = EmulatorOptions.ParseDuration(parse.GetValue(latency)!),
                     },
+                    Behaviour = (parse.GetValue(behaviour) ?? []).Aggregate(new PortalBehaviour(), (current, pair) =>
+                        pair.Split('=', 2) is [var key, var value] ? current.With(key.Trim(), value.Trim()) : throw new FormatException($"--behaviour '{pair}' is not KEY=VALUE")),
                 };
             }
             catch (FormatException ex)
@@ -50,7 +58,8 @@ internal static class EmulatorCommand
 
             Console.WriteLine($"HubSpot emulator listening on {emulator.BaseUrl}");
             Console.WriteLine($"  rate limit {options.RequestsPerTenSeconds}/10s, search lag {options.SearchLag.TotalSeconds}s, token {(options.Token is null ? "any" : "required")}{(options.DataFile is null ? string.Empty : $", data {options.DataFile}")}");
-            Console.WriteLine($"  admin: {emulator.BaseUrl}_emulator/stats, POST {emulator.BaseUrl}_emulator/faults, POST {emulator.BaseUrl}_emulator/reset");
+            Console.WriteLine($"  behaviour {options.Behaviour.ToJson().ToJsonString()}");
+            Console.WriteLine($"  admin: {emulator.BaseUrl}_emulator/stats, POST {emulator.BaseUrl}_emulator/faults, POST {emulator.BaseUrl}_emulator/behaviour, POST {emulator.BaseUrl}_emulator/reset");
             await shutdown.UntilStoppedAsync();
             return 0;
         });
