@@ -90,6 +90,11 @@ public sealed class HhLearnStack : Stack
             ["STRANGER_TTL_SECONDS"] = Text(settings.StrangerTtlSeconds),
             ["HHLEARN_STAGE"] = settings.Stage,
         };
+        if (settings.HubSpotCreateDefaults is { } defaults)
+        {
+            shared["HUBSPOT_CREATE_DEFAULTS"] = defaults;
+        }
+
         if (settings.JwtContactIdClaim is { } claim)
         {
             shared["JWT_CONTACT_ID_CLAIM"] = claim;

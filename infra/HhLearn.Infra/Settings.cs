@@ -39,6 +39,9 @@ public sealed record Settings
     /// <summary>HUBSPOT_API_VERSION: the HubSpot API the functions speak (a date version, or v3 for the legacy paths).</summary>
     public string HubSpotApiVersion { get; init; } = HubSpotBudget.DefaultHubSpotApiVersion;
 
+    /// <summary>HUBSPOT_CREATE_DEFAULTS: values created contacts get (for properties a portal requires on create), <c>name=value,...</c>.</summary>
+    public string? HubSpotCreateDefaults { get; init; }
+
     /// <summary>STRANGER_TTL_SECONDS: how long HubSpot's "nobody" for a signed-in stranger is remembered.</summary>
     public int StrangerTtlSeconds { get; init; } = 3600;
 
@@ -209,6 +212,7 @@ public sealed record Settings
             JwtContactIdClaim = Text("jwtContactIdClaim"),
             HubSpotApiVersion = Text("hubspotApiVersion") ?? unset.HubSpotApiVersion,
             StrangerTtlSeconds = Number("strangerTtlSeconds") ?? unset.StrangerTtlSeconds,
+            HubSpotCreateDefaults = Text("hubspotCreateDefaults"),
             TokenKmsKeyArn = Text("tokenKmsKeyArn"),
             DomainName = Text("domainName"),
             CertificateArn = Text("certificateArn"),

@@ -17,8 +17,14 @@ public enum ContactWriteStatus
     /// <summary>HubSpot failed in a way a retry may fix (429, 5xx, outage, token).</summary>
     Retry,
 
-    /// <summary>HubSpot refused this learner's values for good (a 400 on one of them).</summary>
+    /// <summary>HubSpot refused this learner's values for good (a 400 on its own input).</summary>
     Refused,
+
+    /// <summary>
+    /// HubSpot refused because of the portal or the token, not the learner: a missing scope (403 <c>MISSING_SCOPES</c>), or
+    /// a property the portal requires on create. Nobody is blocked; calls pause until an operator fixes the portal.
+    /// </summary>
+    Misconfigured,
 }
 
 /// <summary>
@@ -38,8 +44,10 @@ public sealed record ContactWriteResult(string Ref, ContactWriteStatus Status, s
 /// or id (a contact is found by a secondary email, a merged-away id answers with its survivor's). One learner's bad
 /// value or conflict never fails the others: a batch HubSpot refuses as a whole is tried again one learner at a time.
 /// </summary>
-public sealed class ContactWriter(HubSpotClient hubSpot)
+public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOptions? options = null)
 {
+    private readonly ContactWriterOptions _options = options ?? new ContactWriterOptions();
+
     public const int BatchLimit = 100;
 
     /// <summary>What a read asks for: the progress properties, and what tells which input a record answers.</summary>
@@ -84,170 +92,39 @@ public sealed class ContactWriter(HubSpotClient hubSpot)
     }
 
     /// <summary>
-    /// Creates a contact per target (by its email, as a lead, with its properties). A target whose email HubSpot
-    /// already holds (a 409; also a secondary email of another contact) comes back as <see cref="ContactWriteStatus.Exists"/>
-    /// with the existing id, unwritten: its stored progress must be read before it is written over.
+    /// Looks once more for a contact batch reads did not find, before anyone concludes it was deleted: a single read by
+    /// id (which follows merges in every variant), then a search for the email as a secondary email. Null: gone.
     /// </summary>
-    public async Task<IReadOnlyList<ContactWriteResult>> CreateAsync(IReadOnlyList<(ContactTarget Target, IReadOnlyDictionary<string, string> Properties)> items, CancellationToken ct)
+    public async Task<HubSpotContact?> ConfirmAsync(ContactTarget target, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        var results = new List<ContactWriteResult>();
-        var unique = items.Where(i => i.Target.Email is not null).DistinctBy(i => i.Target.Email!, StringComparer.OrdinalIgnoreCase).ToList();
-        foreach (var duplicate in items.Except(unique))
-        {
-            results.Add(new ContactWriteResult(duplicate.Target.Ref, ContactWriteStatus.Retry, null, Error: duplicate.Target.Email is null ? "NO_EMAIL" : "DUPLICATE_IN_BATCH"));
-        }
-
-        foreach (var chunk in unique.Chunk(BatchLimit))
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.ContactId is { } id)
         {
             try
             {
-                var created = await hubSpot.BatchCreateContactsAsync(chunk.Select(i => WithLead(i.Target.Email!, i.Properties)).ToArray(), ct);
-                foreach (var (target, _) in chunk)
-                {
-                    results.Add(created.Results.FirstOrDefault(c => HasEmail(c, target.Email!)) is { } contact
-                        ? new ContactWriteResult(target.Ref, ContactWriteStatus.Written, contact.Id, Created: true)
-                        : new ContactWriteResult(target.Ref, ContactWriteStatus.Retry, null, Error: "CREATE_NOT_ANSWERED"));
-                }
+                return await hubSpot.GetContactAsync(id, ReadProperties, ct);
             }
-            catch (HubSpotConflictException conflict) when (chunk.Length == 1 && conflict.ExistingId is { } existing)
+            catch (HubSpotNotFoundException)
             {
-                results.Add(new ContactWriteResult(chunk[0].Target.Ref, ContactWriteStatus.Exists, existing, CorrelationId: conflict.CorrelationId));
-            }
-            catch (HubSpotApiException ex) when (chunk.Length > 1 && ex is HubSpotConflictException or HubSpotValidationException)
-            {
-                // HubSpot fails the whole batch for one existing email or one bad value: find out which, one at a time.
-                foreach (var (target, properties) in chunk)
-                {
-                    results.Add(await CreateOneAsync(target, properties, ct));
-                }
-            }
-            catch (HubSpotApiException ex)
-            {
-                results.AddRange(chunk.Select(i => Failed(i.Target.Ref, ex)));
+                // Not by id: maybe by email.
             }
         }
 
-        return results;
+        return target.Email is { } email ? await FindBySecondaryEmailAsync(email, ct) : null;
     }
 
     /// <summary>
-    /// Updates known contacts, a hundred a call; a contact id named twice is written once (the caller combines the
-    /// values first). A contact HubSpot no longer has comes back <see cref="ContactWriteStatus.NotFound"/>.
+    /// The contact holding <paramref name="email"/> as a secondary email, found by search (batch reads by email may not
+    /// see secondary emails: undocumented). Searched only before deciding that a contact was deleted.
     /// </summary>
-    public async Task<IReadOnlyList<ContactWriteResult>> UpdateAsync(IReadOnlyList<(string Ref, string ContactId, IReadOnlyDictionary<string, string> Properties)> items, CancellationToken ct)
+    public async Task<HubSpotContact?> FindBySecondaryEmailAsync(string email, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        var results = new List<ContactWriteResult>();
-        var byContact = items.GroupBy(i => i.ContactId, StringComparer.Ordinal).ToList();
-        foreach (var chunk in byContact.Chunk(BatchLimit))
-        {
-            try
-            {
-                var answer = await hubSpot.BatchUpdateContactsAsync(chunk.Select(g => new HubSpotContactUpdate(g.Key, g.First().Properties)).ToArray(), ct);
-                var missing = answer.Errors.Where(e => e.Category is "OBJECT_NOT_FOUND" or null).SelectMany(e => e.Ids).ToHashSet(StringComparer.Ordinal);
-                var survivors = await SurvivorsAsync(chunk.Select(g => g.Key).Where(id => !missing.Contains(id) && answer.Results.All(r => r.Id != id)).ToList(), ct);
-                foreach (var group in chunk)
-                {
-                    var status = missing.Contains(group.Key) ? ContactWriteStatus.NotFound : ContactWriteStatus.Written;
-                    var survivor = survivors.GetValueOrDefault(group.Key);
-                    results.AddRange(group.Select(i => new ContactWriteResult(i.Ref, status, survivor?.Id ?? i.ContactId) { MergedIds = MergedIdsOf(survivor) }));
-                }
-            }
-            catch (HubSpotApiException ex) when (chunk.Length > 1 && ex is HubSpotValidationException)
-            {
-                // One learner's bad value fails the whole batch: write them one at a time, so only that one is refused.
-                foreach (var group in chunk)
-                {
-                    results.AddRange(await UpdateOneAsync(group.ToList(), ct));
-                }
-            }
-            catch (HubSpotApiException ex)
-            {
-                results.AddRange(chunk.SelectMany(g => g).Select(i => Failed(i.Ref, ex)));
-            }
-        }
-
-        return results;
-    }
-
-    /// <summary>
-    /// The records that now hold ids a batch update wrote but did not answer with: HubSpot answers a merged-away id with
-    /// the merged record, under its new id. One batch read, only when that happened.
-    /// </summary>
-    private async Task<Dictionary<string, HubSpotContact>> SurvivorsAsync(List<string> moved, CancellationToken ct)
-    {
-        var survivors = new Dictionary<string, HubSpotContact>(StringComparer.Ordinal);
-        if (moved.Count == 0)
-        {
-            return survivors;
-        }
-
-        var read = await hubSpot.BatchReadContactsAsync(moved, [ContactPropertyNames.Email, ContactPropertyNames.MergedObjectIds], byEmail: false, ct);
-        foreach (var id in moved)
-        {
-            if (read.Results.FirstOrDefault(c => Answers(c, id)) is { } contact)
-            {
-                survivors[id] = contact;
-            }
-        }
-
-        return survivors;
+        var found = await hubSpot.SearchContactByAdditionalEmailAsync(email, ReadProperties, ct);
+        return found is not null && HasEmail(found, email) ? found : null;
     }
 
     /// <summary>The ids merged into <paramref name="contact"/> (<c>hs_merged_object_ids</c>).</summary>
     public static IReadOnlyList<string> MergedIdsOf(HubSpotContact? contact) => contact is null ? [] : Split(contact.Property(ContactPropertyNames.MergedObjectIds));
-
-    private async Task<ContactWriteResult> CreateOneAsync(ContactTarget target, IReadOnlyDictionary<string, string> properties, CancellationToken ct)
-    {
-        try
-        {
-            var contact = await hubSpot.CreateContactAsync(WithLead(target.Email!, properties), ct);
-            return new ContactWriteResult(target.Ref, ContactWriteStatus.Written, contact.Id, Created: true);
-        }
-        catch (HubSpotConflictException conflict) when (conflict.ExistingId is { } existing)
-        {
-            return new ContactWriteResult(target.Ref, ContactWriteStatus.Exists, existing, CorrelationId: conflict.CorrelationId);
-        }
-        catch (HubSpotApiException ex)
-        {
-            return Failed(target.Ref, ex);
-        }
-    }
-
-    private async Task<IReadOnlyList<ContactWriteResult>> UpdateOneAsync(List<(string Ref, string ContactId, IReadOnlyDictionary<string, string> Properties)> group, CancellationToken ct)
-    {
-        var (_, id, properties) = group[0];
-        try
-        {
-            // A merged-away id answers the merged record: its id is the one to keep.
-            var written = await hubSpot.UpdateContactAsync(id, properties, ct);
-            var survivor = written.Id == id ? null : (await SurvivorsAsync([id], ct)).GetValueOrDefault(id);
-            return group.Select(i => new ContactWriteResult(i.Ref, ContactWriteStatus.Written, written.Id) { MergedIds = MergedIdsOf(survivor) }).ToList();
-        }
-        catch (HubSpotNotFoundException)
-        {
-            return group.Select(i => new ContactWriteResult(i.Ref, ContactWriteStatus.NotFound, id)).ToList();
-        }
-        catch (HubSpotApiException ex)
-        {
-            return group.Select(i => Failed(i.Ref, ex)).ToList();
-        }
-    }
-
-    private static ContactWriteResult Failed(string reference, HubSpotApiException ex) => new(
-        reference,
-        ex.IsTransient || ex is HubSpotUnauthorizedException ? ContactWriteStatus.Retry : ContactWriteStatus.Refused,
-        null,
-        Error: $"{ex.StatusCode} {ex.Category ?? ex.GetType().Name}",
-        CorrelationId: ex.CorrelationId);
-
-    private static Dictionary<string, string> WithLead(string email, IReadOnlyDictionary<string, string> properties) =>
-        new Dictionary<string, string>(properties, StringComparer.Ordinal)
-        {
-            [ContactPropertyNames.Email] = email,
-            [ContactPropertyNames.LifecycleStage] = "lead",
-        };
 
     /// <summary>Whether the record answers a read of <paramref name="id"/>: its own id, or one merged into it.</summary>
     public static bool Answers(HubSpotContact contact, string id)
@@ -266,4 +143,32 @@ public sealed class ContactWriter(HubSpotClient hubSpot)
 
     private static string[] Split(string? list) =>
         string.IsNullOrWhiteSpace(list) ? [] : list.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>How contacts are written.</summary>
+public sealed record ContactWriterOptions
+{
+    /// <summary>
+    /// Values every created contact gets unless the learner's own values set them (HUBSPOT_CREATE_DEFAULTS, e.g.
+    /// <c>lifecyclestage=lead</c>): for properties a portal requires on create (2026-09 enforces them on API writes).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> CreateDefaults { get; init; } = new Dictionary<string, string> { [ContactPropertyNames.LifecycleStage] = "lead" };
+
+    /// <summary>Parses <c>name=value,name=value</c>; null with the problem when it is not that.</summary>
+    public static (IReadOnlyDictionary<string, string>? Defaults, string? Problem) ParseDefaults(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var defaults = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (pair.Split('=', 2) is not [var name, var value] || name.Trim().Length == 0)
+            {
+                return (null, $"'{pair}' is not name=value");
+            }
+
+            defaults[name.Trim()] = value.Trim();
+        }
+
+        return (defaults, null);
+    }
 }

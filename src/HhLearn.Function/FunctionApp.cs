@@ -97,7 +97,7 @@ public sealed class FunctionApp : IAsyncDisposable
             var sqs = CreateSqsClient();
             disposables.Add(sqs);
             nudges = new SqsNudgeSender(sqs, queueUrl);
-            projector = new Projector(store, new ContactWriter(queueClient), catalog, nudges, log, time, new ProjectorOptions { Lease = config.ProjectionLease });
+            projector = new Projector(store, new ContactWriter(queueClient, WriterOptions(config)), catalog, nudges, log, time, new ProjectorOptions { Lease = config.ProjectionLease });
             sweeper = new Sweeper(store, nudges, log, time, config.SweepAfter);
         }
         else
@@ -105,10 +105,13 @@ public sealed class FunctionApp : IAsyncDisposable
             log.Write(LogLevel.Warn, LogEvents.ConfigurationInvalid, "PROGRESS_TABLE without SYNC_QUEUE_URL: progress is stored, but nothing projects it to HubSpot");
         }
 
-        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient), log,
+        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient, WriterOptions(config)), log,
             new StoreBackendOptions { SharedReadBudget = config.SharedReadBudget, StrangerLifetime = config.StrangerLifetime });
         return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables);
     }
+
+    private static ContactWriterOptions WriterOptions(FunctionConfig config) =>
+        config.CreateDefaults is { } defaults ? new ContactWriterOptions { CreateDefaults = defaults } : new ContactWriterOptions();
 
     private static HashKey ReadHashKey(string parameter)
     {

@@ -262,7 +262,10 @@ public sealed partial class HubSpotClient
         dto.Archived ?? false) { ObjectWriteTraceId = dto.ObjectWriteTraceId };
 
     private static HubSpotBatchError[] BatchErrors(List<ErrorDto>? errors) =>
-        (errors ?? []).Select(e => new HubSpotBatchError(e.Status, e.Category, e.Message ?? string.Empty, HubSpotErrors.Context(e.Context))).ToArray();
+        (errors ?? []).Select(e => new HubSpotBatchError(e.Status, e.Category, e.Message ?? string.Empty, HubSpotErrors.Context(e.Context))
+        {
+            Codes = (e.Errors ?? []).Select(d => d.Code).OfType<string>().ToArray(),
+        }).ToArray();
 
     /// <summary>Per-call state shared between attempts and the retry predicate.</summary>
     private sealed class CallState(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, string token, long startedAt)

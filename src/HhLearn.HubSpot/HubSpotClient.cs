@@ -156,11 +156,21 @@ public sealed partial class HubSpotClient : IAsyncDisposable
     }
 
     /// <summary>Search by email. Eventually consistent (seconds to a minute behind) and limited to ~5/s: not for the hot path.</summary>
-    public async Task<HubSpotContact?> SearchContactByEmailAsync(string email, IEnumerable<string> properties, CancellationToken ct = default)
+    public Task<HubSpotContact?> SearchContactByEmailAsync(string email, IEnumerable<string> properties, CancellationToken ct = default) =>
+        SearchOneAsync(new SearchFilter { PropertyName = "email", Operator = "EQ", Value = email }, properties, ct);
+
+    /// <summary>
+    /// The contact that holds <paramref name="email"/> as a secondary email: a search on <c>email</c> matches the primary
+    /// email only, a filter on <c>hs_additional_emails</c> finds the others (lags writes, like every search).
+    /// </summary>
+    public Task<HubSpotContact?> SearchContactByAdditionalEmailAsync(string email, IEnumerable<string> properties, CancellationToken ct = default) =>
+        SearchOneAsync(new SearchFilter { PropertyName = "hs_additional_emails", Operator = "CONTAINS_TOKEN", Value = email }, properties, ct);
+
+    private async Task<HubSpotContact?> SearchOneAsync(SearchFilter filter, IEnumerable<string> properties, CancellationToken ct)
     {
         var request = new SearchRequest
         {
-            FilterGroups = [new SearchFilterGroup { Filters = [new SearchFilter { PropertyName = "email", Operator = "EQ", Value = email }] }],
+            FilterGroups = [new SearchFilterGroup { Filters = [filter] }],
             Properties = properties.ToArray(),
             Limit = 1,
         };

@@ -26,6 +26,9 @@ public sealed record HubSpotBatchError(
     /// <summary>The ids or emails this error is about (HubSpot puts them in <c>context.ids</c>).</summary>
     public IReadOnlyList<string> Ids => Context.TryGetValue("ids", out var ids) ? ids : [];
 
+    /// <summary>The codes of the error's details (<c>errors[].code</c>), e.g. <c>INVALID_DATE</c>, <c>REQUIRED_PROPERTY</c>.</summary>
+    public IReadOnlyList<string> Codes { get; init; } = [];
+
     /// <summary>The <c>objectWriteTraceId</c>s of the inputs this error is about (HubSpot echoes them in the context).</summary>
     public IReadOnlyList<string> TraceIds => Context.TryGetValue("objectWriteTraceId", out var ids) ? ids : [];
 }

@@ -36,6 +36,9 @@ public static class LogEvents
     public const string LearnersCombined = "learners_combined";
     public const string ContactDeletedUpstream = "contact_deleted_upstream";
 
+    /// <summary>HubSpot refuses the portal or the token (a missing scope, a property required on create): calls paused, nobody blocked.</summary>
+    public const string HubSpotMisconfigured = "hubspot_misconfigured";
+
     /// <summary>The HubSpot token could not be read from SSM (the cause, never the value).</summary>
     public const string TokenUnavailable = "token_unavailable";
 
@@ -43,6 +46,6 @@ public static class LogEvents
     public static readonly IReadOnlyList<string> Metered =
     [
         EventStored, EventRejected, ValidationFailed, StoreUnavailable, ProjectionWritten, ProjectionFailed, LegacyImported,
-        ContactCreated, ContactCreateFailed, ContactDeletedUpstream, CrmRateLimited, CrmSyncFailed, EventPersisted, TokenUnavailable,
+        ContactCreated, ContactCreateFailed, ContactDeletedUpstream, CrmRateLimited, CrmSyncFailed, EventPersisted, TokenUnavailable, HubSpotMisconfigured,
     ];
 }

@@ -315,7 +315,7 @@ public class StackTests(StackFixture fixture)
     {
         var template = StackFixture.Json(fixture.Full);
         var alarms = Resources(template, "AWS::CloudWatch::Alarm").Select(Props).ToList();
-        Assert.Equal(13, alarms.Count);
+        Assert.Equal(14, alarms.Count);
         Assert.All(alarms, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
         double Threshold(string suffix) => (double)alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith(suffix, StringComparison.Ordinal))["Threshold"]!;
         Assert.Equal(5, Threshold("ProjectionFailureRate"));
@@ -328,6 +328,7 @@ public class StackTests(StackFixture fixture)
         Assert.Equal(0, Threshold("ThrottlesApi"));
         Assert.Equal(0, Threshold("ThrottlesProjector"));
         Assert.Equal(0, Threshold("TokenUnavailable"));
+        Assert.Equal(0, Threshold("HubSpotMisconfigured"));
         Assert.Equal(500, Threshold("ApiLatencyP95"));
         Assert.Equal(0, Threshold("DeadLetters"));
         Assert.Equal(300, Threshold("OldestQueuedNudge"));

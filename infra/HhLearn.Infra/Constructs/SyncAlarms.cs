@@ -153,6 +153,8 @@ public sealed class SyncAlarms : Construct
             Alarm("ProjectionLag", lag, props.ProjectionLagAlarmSeconds, 2,
                 $"A learner has been behind in HubSpot for over {props.ProjectionLagAlarmSeconds} s, or the sweeper has not reported for 10 minutes: the projection is failing, paused, far behind or not running.",
                 TreatMissingData.BREACHING),
+            Alarm("HubSpotMisconfigured", metrics[LogEvents.HubSpotMisconfigured], 0, 1,
+                "HubSpot refuses the portal or the token, not a learner (a missing scope, a property the portal requires on create): the projection is paused, nobody is blocked; hubspot_misconfigured lines say what."),
             Alarm("TokenUnavailable", metrics[LogEvents.TokenUnavailable], 0, 1,
                 "The HubSpot token (or the hash key) could not be read from SSM: a missing parameter, a denied read or KMS key, or SSM down (token_unavailable lines say which)."),
             Alarm("StoreErrors", storeErrors, 10, 1, "The progress store throttled or failed more than 10 requests in 5 minutes (tracks answer 503 meanwhile)."),

@@ -105,9 +105,16 @@ public sealed partial class Projector
         var byEmail = gone.Where(w => w.Stored.Email is not null).ToList();
         var found = byEmail.Count == 0
             ? new Dictionary<string, HubSpot.HubSpotContact>()
-            : await contacts.FindAsync(byEmail.Select(w => new ContactTarget(w.Ref, w.Stored.Email, null)).ToList(), ct);
+            : new Dictionary<string, HubSpot.HubSpotContact>(await contacts.FindAsync(byEmail.Select(w => new ContactTarget(w.Ref, w.Stored.Email, null)).ToList(), ct));
         foreach (var learner in gone)
         {
+            // Deleted is decided only once every way to find the person failed: the id (a single read, which follows
+            // merges, said 404), the email as a primary email, and the email as another contact's secondary email.
+            if (!found.ContainsKey(learner.Ref) && learner.Stored.Email is { } email && await contacts.FindBySecondaryEmailAsync(email, ct) is { } secondary)
+            {
+                found[learner.Ref] = secondary;
+            }
+
             if (found.GetValueOrDefault(learner.Ref) is { } contact)
             {
                 learner.Stored = learner.Stored with { ImportPending = true };

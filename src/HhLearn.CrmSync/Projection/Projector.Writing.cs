@@ -25,7 +25,15 @@ public sealed partial class Projector
             }
             else if (learner.Stored.ContactId is not null && learner.Stored.ProjectedVersion > 0)
             {
-                await DeletedUpstreamAsync(learner, requestId, ct);
+                // A wrong suppression is worse than a late write: confirm before concluding the contact was deleted.
+                if (await contacts.ConfirmAsync(learner.Target, ct) is { } confirmed)
+                {
+                    await AdoptAsync(learner, confirmed, requestId, ct);
+                }
+                else
+                {
+                    await DeletedUpstreamAsync(learner, requestId, ct);
+                }
             }
             else if (learner.Stored.Email is null)
             {
@@ -136,6 +144,9 @@ public sealed partial class Projector
                         }
 
                         break;
+                    case ContactWriteStatus.Misconfigured:
+                        Misconfigured(learner, result.Error);
+                        break;
                     default:
                         Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
                         break;
@@ -202,6 +213,9 @@ public sealed partial class Projector
                     break;
                 case ContactWriteStatus.NotFound:
                     gone.Add(learner);
+                    break;
+                case ContactWriteStatus.Misconfigured:
+                    Misconfigured(learner, result.Error);
                     break;
                 default:
                     Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);

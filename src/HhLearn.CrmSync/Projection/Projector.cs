@@ -20,6 +20,11 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
     {
         ArgumentNullException.ThrowIfNull(messages);
         PoisonUnreadable(messages, requestId);
+        if (Paused(messages, requestId))
+        {
+            return;
+        }
+
         var work = new Dictionary<string, Work>(StringComparer.Ordinal);
         var owner = requestId ?? Guid.NewGuid().ToString("N");
         var claimed = new HashSet<string>(StringComparer.Ordinal);
@@ -32,6 +37,24 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
             await ImportAndResolveAsync(pending, requestId, ct);
             await CombineAsync(pending, owner, claimed, requestId, ct);
             await WriteAsync(pending.Where(w => w.Pending).ToList(), owner, claimed, requestId, ct);
+        }
+        catch (HubSpotForbiddenException ex)
+        {
+            // The token lacks a scope: the portal's problem, not the learners'. Nobody is blocked or sent to the DLQ.
+            foreach (var learner in work.Values.Where(w => w.Pending))
+            {
+                Misconfigured(learner, $"403 {ex.Category} {string.Join(',', ex.RequiredScopes)}".TrimEnd());
+            }
+
+            foreach (var message in messages.Where(m => m.Nudge is not null && !work.Values.Any(w => w.Messages.Contains(m))))
+            {
+                message.Outcome = MessageOutcome.Done;
+            }
+
+            lock (_pauseLock)
+            {
+                _misconfiguredCause ??= $"403 {ex.Category} {string.Join(',', ex.RequiredScopes)}".TrimEnd();
+            }
         }
         catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException or StoreRejectedException or HubSpotApiException)
         {
@@ -83,6 +106,7 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
             }
         }
 
+        SettlePause(work.Values.Any(w => w.Marked), requestId);
         Summarize(messages, work, requestId, time.GetElapsedTime(started));
     }
 

@@ -24,6 +24,12 @@ public sealed record ProjectorOptions
     /// <summary>How long a projector holds the learners it writes (longer than one invocation can take).</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The first pause of calls to HubSpot after it refused the portal (a missing scope, a required property); doubled each time.</summary>
+    public TimeSpan FirstPause { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest such pause.</summary>
+    public TimeSpan LongestPause { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// How old the batch's oldest nudge must be before the store is read: a batch that arrives at once waits the
     /// rest, so that the events of the next moment ride in the same HubSpot calls (SQS FIFO mappings have no batching

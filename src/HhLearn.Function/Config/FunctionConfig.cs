@@ -48,6 +48,9 @@ public sealed record FunctionConfig
     /// </summary>
     public int? SharedReadBudget { get; init; }
 
+    /// <summary>Values every created contact gets unless the learner's own set them (<c>HUBSPOT_CREATE_DEFAULTS</c>, <c>name=value,...</c>).</summary>
+    public IReadOnlyDictionary<string, string>? CreateDefaults { get; init; }
+
     /// <summary>The HubSpot API the client speaks (<c>HUBSPOT_API_VERSION</c>): a date version, default 2026-09, or v3 (legacy paths).</summary>
     public string HubSpotApiVersion { get; init; } = HubSpotClientOptions.DefaultApiVersion;
 
@@ -208,6 +211,19 @@ public sealed record FunctionConfig
             else
             {
                 config = config with { HubSpotApiVersion = apiVersion };
+            }
+        }
+
+        if (Get("HUBSPOT_CREATE_DEFAULTS") is { } defaultsText)
+        {
+            var (defaults, defaultsProblem) = ContactWriterOptions.ParseDefaults(defaultsText);
+            if (defaultsProblem is not null)
+            {
+                problems.Add($"HUBSPOT_CREATE_DEFAULTS must be name=value pairs separated by commas: {defaultsProblem}");
+            }
+            else
+            {
+                config = config with { CreateDefaults = defaults };
             }
         }
 
