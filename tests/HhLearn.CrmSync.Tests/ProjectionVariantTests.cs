@@ -198,3 +198,32 @@ public class ProjectionVariantTests
         Assert.NotNull(f.Contact("fresh@example.com"));
     }
 }
+
+/// <summary>What a batch of creates with conflicts costs: each 409 names one existing contact, whose learner is set aside.</summary>
+public class CreateConflictCostTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("found")]
+    [InlineData("not-found")]
+    public async Task TenCreatesWithThreeConflicts_CostAtMostTwoCallsPerConflictPlusOne_AndEveryConflictIsAdopted(string secondary)
+    {
+        await using var f = await SyncFixture.StartAsync();
+        f.Emulator.Configure(o => o with { Behaviour = new PortalBehaviour().With("secondaryEmailLookup", secondary) });
+        var existing = new[] { 2, 5, 8 }.ToDictionary(i => i, i => f.Emulator.Store.Seed(new Dictionary<string, string> { ["email"] = $"held{i}@example.com", ["hs_additional_emails"] = $"new{i}@example.com" }));
+        var writer = new ContactWriter(f.Client);
+        f.Emulator.Stats.Reset();
+        var items = Enumerable.Range(0, 10).Select(i => (new ContactTarget($"r{i}", $"new{i}@example.com", null), (IReadOnlyDictionary<string, string>)new Dictionary<string, string>())).ToList();
+
+        var results = await writer.CreateAsync(items, default);
+
+        output.WriteLine($"10 creates, 3 conflicts ({secondary}): {f.Emulator.Stats.Total} HubSpot calls; {f.Emulator.Stats.ToJson()["byEndpoint"]!.ToJsonString()}");
+        Assert.InRange(f.Emulator.Stats.Total, 1, (2 * 3) + 1);
+        foreach (var (i, id) in existing)
+        {
+            Assert.Equal((ContactWriteStatus.Exists, id), (results.Single(r => r.Ref == $"r{i}").Status, results.Single(r => r.Ref == $"r{i}").ContactId));
+        }
+
+        Assert.Equal(7, results.Count(r => r.Status == ContactWriteStatus.Written));
+        Assert.Equal(10, f.Emulator.Store.AllContacts().Count);
+    }
+}

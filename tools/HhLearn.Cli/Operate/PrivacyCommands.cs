@@ -124,7 +124,7 @@ internal static class PrivacyCommands
         var outcome = await progress.ForgetAsync(who, ct);
         var table = new Table().Title("hhlearn forget").AddColumns("what", "result");
         table.AddRow("store records erased", outcome.ErasedKeys.Count.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("suppression records kept (a hash of the key, no email)", "yes: the learner is not sent to HubSpot if they come back");
+        table.AddRow("suppression records kept (a keyed hash per identifier: email, contact id; no email)", "yes: not sent to HubSpot if they come back, by email or by contact id");
         table.AddRow("HubSpot contact", hubSpot is not null
             ? await DeleteInHubSpotAsync(hubSpot, outcome, ct)
             : outcome.ContactId is null ? "not asked (--hubspot)" : $"not asked (--hubspot): contact {outcome.ContactId} is still there");
