@@ -50,6 +50,7 @@ public sealed partial class ProgressStore
         {
             Key = item[T.Key].S,
             Email = Text(item, T.Email),
+            Names = LearnerNames.From(Text(item, T.GivenName), Text(item, T.FamilyName)),
             ContactId = Text(item, T.ContactId),
             Learner = read.Value ?? LearnerProgress.New,
             Corruption = read.IsOk ? null : read.Error,

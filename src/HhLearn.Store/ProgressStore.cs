@@ -81,7 +81,7 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
             var (key, stored) = await LocateAsync(who, ct);
             var current = stored ?? new StoredLearner
             {
-                Key = key, Email = who.Email, ContactId = who.Email is null ? who.ContactId : null,
+                Key = key, Email = who.Email, ContactId = who.Email is null ? who.ContactId : null, Names = who.Names,
 
                 // A learner forgotten, or whose contact was deleted in HubSpot, stays out of HubSpot when they come back,
                 // under any identifier they had (the email, the contact id a token names).
@@ -286,6 +286,8 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
             }
 
             Add("email", T.Email, current.Email);
+            Add("given", T.GivenName, current.Names?.Given);
+            Add("family", T.FamilyName, current.Names?.Family);
             Add("cid", T.ContactId, current.ContactId);
             Add("suppressed", T.Suppressed, current.Suppressed is null ? null : now);
             Add("reason", T.SuppressedReason, current.Suppressed?.Split(" at ", 2)[0]);

@@ -38,6 +38,10 @@ public static class ProgressTable
 
     // Attributes. The learner's own values are a map under their HubSpot property names (ContactProgress.Snapshot).
     public const string Email = "email";
+
+    /// <summary>The learner's names from a verified token (for HubSpot's create), kept on the item and erased with it.</summary>
+    public const string GivenName = "given_name";
+    public const string FamilyName = "family_name";
     public const string ContactId = "contact_id";
     public const string Values = "progress";
     public const string Version = "version";

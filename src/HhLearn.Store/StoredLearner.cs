@@ -6,6 +6,9 @@ public sealed record StoredLearner
     public required string Key { get; init; }
     public string? Email { get; init; }
 
+    /// <summary>The learner's names from a verified token, when its first event carried them: HubSpot's create gets them.</summary>
+    public LearnerNames? Names { get; init; }
+
     /// <summary>The HubSpot contact id, once the projection (or an import) found or created the contact.</summary>
     public string? ContactId { get; init; }
 

@@ -86,6 +86,19 @@ public class StoreModeTests
     }
 
     [Fact]
+    public async Task ANewLearnersContact_GetsTheNamesOfTheirVerifiedToken()
+    {
+        await using var f = await FunctionFixture.StartAsync(store: true);
+        var claims = new Dictionary<string, string> { ["email"] = "grace@example.com", ["email_verified"] = "true", ["given_name"] = "Grace", ["family_name"] = "Hopper" };
+        var answer = await f.TrackAsync("""{"eventName":"learning_module_completed","payload":{"course_slug":"course-a","module_slug":"a1"}}""", claims);
+        Assert.Equal(200, answer.Status);
+        await f.ProjectAsync();
+        var contact = f.Contact("grace@example.com")!;
+        Assert.Equal(("Grace", "Hopper", "lead"), (contact["firstname"], contact["lastname"], contact["lifecyclestage"]));
+        Assert.DoesNotContain("Hopper", f.LogText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheScheduledEvent_WithSyncOff_StillReportsTheLag_AsZero_SoTheLagAlarmKnowsTheSweeperRuns()
     {
         await using var f = await FunctionFixture.StartAsync(new() { ["ENABLE_CRM_PROGRESS"] = "false" });

@@ -87,3 +87,19 @@ public class EventTimeTests
         Assert.Contains("payload.completed_at: must be an ISO-8601 date-time", result.Error.Details);
     }
 }
+
+public class LearnerNamesTests
+{
+    [Theory]
+    [InlineData(" Grace ", "Hopper", "Grace", "Hopper")]
+    [InlineData("", "Hopper", null, "Hopper")]
+    [InlineData("Gr\u0000ace", null, null, null)]
+    public void Names_AreTrimmed_AndUnusableOnesLeftOut(string? given, string? family, string? expectedGiven, string? expectedFamily)
+    {
+        var names = LearnerNames.From(given?.Replace("\\u0000", "\u0000", StringComparison.Ordinal), family);
+        Assert.Equal((expectedGiven, expectedFamily), (names?.Given, names?.Family));
+    }
+
+    [Fact]
+    public void ANameOverAHundredCharacters_IsLeftOut() => Assert.Null(LearnerNames.From(new string('a', 101), null));
+}

@@ -114,7 +114,7 @@ public sealed partial class Projector
         var creates = learners.Where(l => l is { Pending: true, Create: true }).ToList();
         if (creates.Count > 0)
         {
-            foreach (var result in await contacts.CreateAsync(creates.Select(l => (l.Target, l.Properties!)).ToList(), ct))
+            foreach (var result in await contacts.CreateAsync(creates.Select(l => (l.Target, WithNames(l.Properties!, l.Stored.Names))).ToList(), ct))
             {
                 var learner = creates.Single(l => l.Ref == result.Ref);
                 switch (result.Status)
@@ -165,6 +165,28 @@ public sealed partial class Projector
         }
 
         await MarkAllAsync(written, owner, claimed, requestId, ct);
+    }
+
+    /// <summary>A new contact's values: the learner's progress, and the names a verified token gave (a portal may require them).</summary>
+    private static IReadOnlyDictionary<string, string> WithNames(IReadOnlyDictionary<string, string> properties, LearnerNames? names)
+    {
+        if (names is null)
+        {
+            return properties;
+        }
+
+        var values = new Dictionary<string, string>(properties, StringComparer.Ordinal);
+        if (names.Given is { } given)
+        {
+            values[ContactPropertyNames.FirstName] = given;
+        }
+
+        if (names.Family is { } family)
+        {
+            values[ContactPropertyNames.LastName] = family;
+        }
+
+        return values;
     }
 
     private void BuildProperties(Work learner, DateTimeOffset now, string? requestId)

@@ -70,7 +70,10 @@ internal sealed class IdentityRules(FunctionConfig config)
                 "contactIdentifier: does not match the authenticated learner");
         }
 
-        return new Identification(new LearnerIdentity(claimEmail, claimId), null);
+        return new Identification(new LearnerIdentity(claimEmail, claimId)
+        {
+            Names = LearnerNames.From(claims.GetValueOrDefault("given_name"), claims.GetValueOrDefault("family_name")),
+        }, null);
     }
 
     private static Identification Refuse(int status, string message, string code, string detail) =>

@@ -5,6 +5,10 @@ public static class ContactPropertyNames
 {
     public const string Email = "email";
     public const string LifecycleStage = "lifecyclestage";
+
+    /// <summary>HubSpot's name properties: set on create from a verified token's <c>given_name</c> and <c>family_name</c>.</summary>
+    public const string FirstName = "firstname";
+    public const string LastName = "lastname";
     public const string ProgressState = "hhl_progress_state";
     public const string ProgressUpdatedAt = "hhl_progress_updated_at";
     public const string ProgressSummary = "hhl_progress_summary";
