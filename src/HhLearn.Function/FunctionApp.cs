@@ -21,7 +21,7 @@ public sealed class FunctionApp : IAsyncDisposable
     private readonly ISyncLog _log;
 
     private FunctionApp(FunctionConfig config, ISyncLog log, TimeProvider time, IProgressBackend? backend, Projector? projector, Sweeper? sweeper,
-        List<IAsyncDisposable> owned, List<IDisposable> disposables)
+        List<IAsyncDisposable> owned, List<IDisposable> disposables, (CrmSync.Webhooks.WebhookReceiver Receiver, CrmSync.Webhooks.WebhookHandler Handler)? webhooks = null)
     {
         Config = config;
         _time = time;
@@ -30,8 +30,8 @@ public sealed class FunctionApp : IAsyncDisposable
         _owned = owned;
         _disposables = disposables;
         Backend = backend;
-        Api = new HttpApi(config, backend, log, time);
-        Consumer = new QueueConsumer(projector, log);
+        Api = new HttpApi(config, backend, log, time, webhooks?.Receiver);
+        Consumer = new QueueConsumer(projector, log, webhooks?.Handler);
     }
 
     public FunctionConfig Config { get; }
@@ -107,11 +107,26 @@ public sealed class FunctionApp : IAsyncDisposable
 
         var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient, WriterOptions(config)), log,
             new StoreBackendOptions { SharedReadBudget = config.SharedReadBudget, StrangerLifetime = config.StrangerLifetime });
-        return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables);
+
+        // HubSpot's webhooks: verified and queued by the API, applied by the projector (one place for identity and privacy).
+        (CrmSync.Webhooks.WebhookReceiver, CrmSync.Webhooks.WebhookHandler)? webhooks = null;
+        if (nudges is SqsNudgeSender queue && (config.WebhookSecret ?? (config.WebhookSecretParameter is { } secretParameter ? ReadSecret(secretParameter) : null)) is { } secret)
+        {
+            webhooks = (new CrmSync.Webhooks.WebhookReceiver(secret, queue, log, time), new CrmSync.Webhooks.WebhookHandler(store, nudges, log));
+        }
+
+        return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables, webhooks);
     }
 
     private static ContactWriterOptions WriterOptions(FunctionConfig config) =>
         config.CreateDefaults is { } defaults ? new ContactWriterOptions { CreateDefaults = defaults } : new ContactWriterOptions();
+
+    private static string ReadSecret(string parameter)
+    {
+        using var ssm = SsmTokenProvider.CreateClient();
+        var response = ssm.GetParameterAsync(new Amazon.SimpleSystemsManagement.Model.GetParameterRequest { Name = parameter, WithDecryption = true }).GetAwaiter().GetResult();
+        return response.Parameter?.Value is { Length: > 0 } value ? value : throw new InvalidOperationException($"SSM parameter {parameter} has no value");
+    }
 
     private static HashKey ReadHashKey(string parameter)
     {

@@ -9,6 +9,7 @@ namespace HhLearn.Function;
 [JsonSerializable(typeof(SQSEvent))]
 [JsonSerializable(typeof(SQSBatchResponse))]
 [JsonSerializable(typeof(TrackAnswer))]
+[JsonSerializable(typeof(WebhookReceivedAnswer))]
 [JsonSerializable(typeof(ErrorAnswer))]
 [JsonSerializable(typeof(AnonymousAnswer))]
 [JsonSerializable(typeof(ProgressReadAnswer))]

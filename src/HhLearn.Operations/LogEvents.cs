@@ -36,6 +36,12 @@ public static class LogEvents
     public const string LearnersCombined = "learners_combined";
     public const string ContactDeletedUpstream = "contact_deleted_upstream";
 
+    /// <summary>HubSpot's webhooks: a delivery refused (signature), one queued, an event applied, a person erased after HubSpot's GDPR delete.</summary>
+    public const string WebhookRejected = "webhook_rejected";
+    public const string WebhookReceived = "webhook_received";
+    public const string WebhookApplied = "webhook_applied";
+    public const string LearnerErasedUpstream = "learner_erased_upstream";
+
     /// <summary>HubSpot refuses the portal or the token (a missing scope, a property required on create): calls paused, nobody blocked.</summary>
     public const string HubSpotMisconfigured = "hubspot_misconfigured";
 
@@ -46,6 +52,6 @@ public static class LogEvents
     public static readonly IReadOnlyList<string> Metered =
     [
         EventStored, EventRejected, ValidationFailed, StoreUnavailable, ProjectionWritten, ProjectionFailed, LegacyImported,
-        ContactCreated, ContactCreateFailed, ContactDeletedUpstream, CrmRateLimited, CrmSyncFailed, EventPersisted, TokenUnavailable, HubSpotMisconfigured,
+        ContactCreated, ContactCreateFailed, ContactDeletedUpstream, CrmRateLimited, CrmSyncFailed, EventPersisted, TokenUnavailable, HubSpotMisconfigured, WebhookRejected, LearnerErasedUpstream,
     ];
 }

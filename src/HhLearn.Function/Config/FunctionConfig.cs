@@ -54,6 +54,14 @@ public sealed record FunctionConfig
     /// <summary>The HubSpot API the client speaks (<c>HUBSPOT_API_VERSION</c>): a date version, default 2026-09, or v3 (legacy paths).</summary>
     public string HubSpotApiVersion { get; init; } = HubSpotClientOptions.DefaultApiVersion;
 
+    /// <summary>
+    /// Where the HubSpot app's client secret is (<c>WEBHOOK_SECRET_PARAMETER</c>, an SSM SecureString), or the secret
+    /// itself (<c>HUBSPOT_WEBHOOK_SECRET</c>, local use): with either, <c>POST /hubspot/webhooks</c> takes HubSpot's deliveries.
+    /// </summary>
+    public string? WebhookSecretParameter { get; init; }
+
+    public string? WebhookSecret { get; init; }
+
     /// <summary>The hash key itself (<c>HHLEARN_HASH_KEY</c>; local use).</summary>
     public HashKey? HashKey { get; init; }
 
@@ -225,6 +233,12 @@ public sealed record FunctionConfig
             {
                 config = config with { CreateDefaults = defaults };
             }
+        }
+
+        config = config with { WebhookSecretParameter = Get("WEBHOOK_SECRET_PARAMETER"), WebhookSecret = Get("HUBSPOT_WEBHOOK_SECRET") };
+        if ((config.WebhookSecretParameter ?? config.WebhookSecret) is not null && (Get("PROGRESS_TABLE") is null || Get("SYNC_QUEUE_URL") is null))
+        {
+            problems.Add("HubSpot's webhooks (WEBHOOK_SECRET_PARAMETER or HUBSPOT_WEBHOOK_SECRET) need the progress store and its queue: set PROGRESS_TABLE and SYNC_QUEUE_URL");
         }
 
         config = config with { HashKeyParameter = Get("HASH_KEY_PARAMETER") };

@@ -24,6 +24,13 @@ public sealed class TrackAnswer
     public string? Error { get; init; }
 }
 
+/// <summary>What the webhook route answers HubSpot: how many events were queued and how many were not ours.</summary>
+public sealed class WebhookReceivedAnswer
+{
+    [JsonPropertyName("received")] public int Received { get; init; }
+    [JsonPropertyName("ignored")] public int Ignored { get; init; }
+}
+
 public sealed class ErrorAnswer
 {
     [JsonPropertyName("error")] public required string Error { get; init; }

@@ -7,8 +7,11 @@ namespace HhLearn.Function.Http;
 /// The HTTP API (README, "The HTTP API"): routing, CORS, identity (JWT claims win; a different identifier is
 /// refused with 403), validation, and the answer shapes. Bad input always gets a 4xx with a code.
 /// </summary>
-public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, ISyncLog log, TimeProvider time)
+public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, ISyncLog log, TimeProvider time, CrmSync.Webhooks.WebhookReceiver? webhooks = null)
 {
+    /// <summary>HubSpot's webhook deliveries (server to server: no identity, no CORS; the v3 signature authenticates).</summary>
+    public const string WebhookPath = "/hubspot/webhooks";
+
     private readonly IdentityRules _identity = new(config);
     private readonly CorsPolicy _cors = new(config.AllowedOrigins);
 
@@ -28,6 +31,13 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
         var method = ApiRequest.Method(request);
         var path = ApiRequest.Path(request);
         var origin = ApiRequest.Header(request, "origin");
+
+        if (path == WebhookPath && webhooks is not null)
+        {
+            return method == "POST"
+                ? await WebhookAsync(request, requestId, ct)
+                : HttpResults.WithHeader(HttpResults.Error(405, $"{path} takes POST", HttpResults.MethodNotAllowed, $"method: {Truncate(method)} is not allowed; use POST"), "allow", "POST");
+        }
 
         Res response;
         if (!Routes.TryGetValue(path, out var allowed))
@@ -56,6 +66,25 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
         }
 
         return WithCors(response, origin);
+    }
+
+    private async Task<Res> WebhookAsync(Req request, string requestId, CancellationToken ct)
+    {
+        if (ApiRequest.Body(request) is not { } body)
+        {
+            return HttpResults.Error(400, "The body is not valid base64", "WEBHOOK_BODY_INVALID", "body: is not valid base64");
+        }
+
+        // The URI as HubSpot called it: the scheme API Gateway was called with, the host, the raw path and query.
+        var scheme = ApiRequest.Header(request, "x-forwarded-proto") ?? "https";
+        var host = request.RequestContext?.DomainName ?? ApiRequest.Header(request, "host") ?? string.Empty;
+        var query = string.IsNullOrEmpty(request.RawQueryString) ? string.Empty : "?" + request.RawQueryString;
+        var uri = $"{scheme}://{host}{request.RawPath}{query}";
+        var answer = await webhooks!.ReceiveAsync("POST", uri, body, ApiRequest.Header(request, "x-hubspot-request-timestamp"),
+            ApiRequest.Header(request, "x-hubspot-signature-v3"), requestId, ct);
+        return answer.Status == 200
+            ? HttpResults.Json(200, new WebhookReceivedAnswer { Received = answer.Received, Ignored = answer.Ignored }, FunctionJsonContext.Default.WebhookReceivedAnswer)
+            : HttpResults.Error(answer.Status, answer.Message ?? "refused", answer.Code ?? "WEBHOOK_REFUSED", $"webhook: {answer.Message}");
     }
 
     private async Task<Res> TrackAsync(Req request, string requestId, CancellationToken ct)

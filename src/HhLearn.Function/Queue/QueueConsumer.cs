@@ -4,12 +4,63 @@ namespace HhLearn.Function.Queue;
 /// The SQS side of the function: a FIFO batch of nudges (up to 10) in, the projection, a partial batch response out,
 /// so that only the failed messages come back (and, after <c>maxReceiveCount</c> receives, reach the DLQ).
 /// </summary>
-public sealed class QueueConsumer(Projector? projector, ISyncLog log)
+public sealed class QueueConsumer(Projector? projector, ISyncLog log, CrmSync.Webhooks.WebhookHandler? webhooks = null)
 {
     public async Task<SQSBatchResponse> HandleAsync(SQSEvent sqsEvent, string requestId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sqsEvent);
-        var messages = (sqsEvent.Records ?? []).Select(r => new ProjectionMessage(
+
+        // HubSpot's changes first, in their FIFO order: a merge or an erasure applies before the nudges of the same batch.
+        var failedWebhooks = new List<string>();
+        var records = new List<SQSEvent.SQSMessage>();
+        foreach (var record in sqsEvent.Records ?? [])
+        {
+            if (CrmSync.Webhooks.WebhookMessages.TryRead(record.Body, out var webhook))
+            {
+                if (!await HandleWebhookAsync(webhook, requestId, ct))
+                {
+                    failedWebhooks.Add(record.MessageId ?? string.Empty);
+                }
+            }
+            else
+            {
+                records.Add(record);
+            }
+        }
+
+        var response = await HandleNudgesAsync(records, requestId, ct);
+        response.BatchItemFailures.AddRange(failedWebhooks.Select(id => new SQSBatchResponse.BatchItemFailure { ItemIdentifier = id }));
+        return response;
+    }
+
+    private async Task<bool> HandleWebhookAsync(CrmSync.Webhooks.WebhookEvent webhook, string requestId, CancellationToken ct)
+    {
+        if (webhooks is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            await webhooks.HandleAsync(webhook, requestId, ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is HhLearn.Store.StoreUnavailableException or HhLearn.Store.StoreContendedException or NudgeFailedException)
+        {
+            log.Write(LogLevel.Warn, LogEvents.ProjectionFailed, "a HubSpot change could not be applied now; it comes back",
+                new LogContext { RequestId = requestId, ContactId = webhook.ObjectId, Error = ex.GetType().Name, Fields = [KeyValuePair.Create<string, object?>("retry", true)] });
+            return false;
+        }
+    }
+
+    private async Task<SQSBatchResponse> HandleNudgesAsync(List<SQSEvent.SQSMessage> records, string requestId, CancellationToken ct)
+    {
+        if (records.Count == 0)
+        {
+            return Failures([]);
+        }
+
+        var messages = records.Select(r => new ProjectionMessage(
             r.MessageId ?? string.Empty,
             r.Attributes?.GetValueOrDefault("MessageGroupId"),
             NudgeMessages.TryRead(r.Body, out var nudge) ? nudge : null,

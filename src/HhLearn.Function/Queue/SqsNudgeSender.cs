@@ -3,13 +3,27 @@ using Amazon.SQS.Model;
 
 namespace HhLearn.Function.Queue;
 
-/// <summary>Nudges on the SQS FIFO projection queue: group = the learner's key, deduplication = key and version.</summary>
-public sealed class SqsNudgeSender(IAmazonSQS sqs, Uri queueUrl) : INudgeSender
+/// <summary>
+/// Messages on the SQS FIFO projection queue: nudges (group = the learner's key, deduplication = key and version) and
+/// HubSpot's webhook events (group = the contact, deduplication = the event id).
+/// </summary>
+public sealed class SqsNudgeSender(IAmazonSQS sqs, Uri queueUrl) : INudgeSender, CrmSync.Webhooks.IWebhookSender
 {
-    public async Task SendAsync(IReadOnlyList<Nudge> nudges, string? round, CancellationToken ct)
+    public Task SendAsync(IReadOnlyList<Nudge> nudges, string? round, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(nudges);
-        foreach (var chunk in nudges.Chunk(10))
+        return SendAsync(nudges.Select(n => (NudgeMessages.Write(n), NudgeMessages.GroupId(n), NudgeMessages.DeduplicationId(n, round))).ToList(), "nudge", ct);
+    }
+
+    public Task SendAsync(IReadOnlyList<CrmSync.Webhooks.WebhookEvent> events, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return SendAsync(events.Select(e => (CrmSync.Webhooks.WebhookMessages.Write(e), CrmSync.Webhooks.WebhookMessages.GroupId(e), CrmSync.Webhooks.WebhookMessages.DeduplicationId(e))).ToList(), "webhook event", ct);
+    }
+
+    private async Task SendAsync(IReadOnlyList<(string Body, string Group, string Deduplication)> messages, string what, CancellationToken ct)
+    {
+        foreach (var chunk in messages.Chunk(10))
         {
             SendMessageBatchResponse response;
             try
@@ -17,23 +31,23 @@ public sealed class SqsNudgeSender(IAmazonSQS sqs, Uri queueUrl) : INudgeSender
                 response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest
                 {
                     QueueUrl = queueUrl.ToString(),
-                    Entries = chunk.Select((n, i) => new SendMessageBatchRequestEntry
+                    Entries = chunk.Select((m, i) => new SendMessageBatchRequestEntry
                     {
                         Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        MessageBody = NudgeMessages.Write(n),
-                        MessageGroupId = NudgeMessages.GroupId(n),
-                        MessageDeduplicationId = NudgeMessages.DeduplicationId(n, round),
+                        MessageBody = m.Body,
+                        MessageGroupId = m.Group,
+                        MessageDeduplicationId = m.Deduplication,
                     }).ToList(),
                 }, ct);
             }
             catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException or TaskCanceledException)
             {
-                throw new NudgeFailedException($"the projection queue did not take {chunk.Length} nudge(s): {ex.GetType().Name}", ex);
+                throw new NudgeFailedException($"the projection queue did not take {chunk.Length} {what}(s): {ex.GetType().Name}", ex);
             }
 
             if (response.Failed is { Count: > 0 } failed)
             {
-                throw new NudgeFailedException($"the projection queue refused {failed.Count} nudge(s): {failed[0].Code}", new InvalidOperationException(failed[0].Message));
+                throw new NudgeFailedException($"the projection queue refused {failed.Count} {what}(s): {failed[0].Code}", new InvalidOperationException(failed[0].Message));
             }
         }
     }
