@@ -116,13 +116,19 @@ public sealed class HhLearnStack : Stack
             });
 
         // The API scales with the stage throttle; its HubSpot calls (one-time imports) share one budget through the table.
+        var apiOnly = new Dictionary<string, string>
+        {
+            ["HUBSPOT_RATE_LIMIT"] = Text(budget.ReadBudget),
+            ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.ReadBudget),
+            ["HUBSPOT_SHARED_READ_BUDGET"] = Text(budget.ReadBudget),
+        };
+        if (settings.HubSpotWebhooks)
+        {
+            apiOnly["WEBHOOK_SECRET_PARAMETER"] = settings.WebhookSecretParameterName;
+        }
+
         var api = ProgressFunctionOf("api", "HhLearn API: tracks and reads, answered from the progress store (Native AOT bootstrap)",
-            settings.ApiReservedConcurrency, recursive: false, new Dictionary<string, string>
-            {
-                ["HUBSPOT_RATE_LIMIT"] = Text(budget.ReadBudget),
-                ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.ReadBudget),
-                ["HUBSPOT_SHARED_READ_BUDGET"] = Text(budget.ReadBudget),
-            });
+            settings.ApiReservedConcurrency, recursive: false, apiOnly);
 
         // The projector: the queue's consumers (each with its share of the app's limit) and the sweeper, in capacity of
         // their own so that an API burst never throttles them; it re-nudges its own queue on purpose (RecursiveLoop Allow).
@@ -143,6 +149,13 @@ public sealed class HhLearnStack : Stack
         }
 
         Queue.Queue.GrantSendMessages(ApiFunction);
+        if (settings.HubSpotWebhooks)
+        {
+            // The client secret: a SecureString that exists (as the token), read by the API function only.
+            new TokenParameter(this, "WebhookSecret", new TokenParameterProps { ParameterName = settings.WebhookSecretParameterName, KmsKeyArn = settings.TokenKmsKeyArn })
+                .GrantRead(ApiFunction);
+        }
+
         Queue.Connect(ProjectorFunction, budget.QueueConcurrency);
         Sweeper = new ProjectionSweeper(this, "ProjectionSweeper", new ProjectionSweeperProps
         {
@@ -158,6 +171,7 @@ public sealed class HhLearnStack : Stack
             Authorizer = settings.HasAuthorizer ? new JwtAuthorizerSettings(settings.JwtIssuer!, settings.JwtAudience!) : null,
             ThrottleRate = settings.ThrottleRate,
             ThrottleBurst = settings.ThrottleBurst,
+            Webhooks = settings.HubSpotWebhooks,
             Domain = settings.DomainName is { } domainName && settings.CertificateArn is { } certificate
                 ? new CustomDomainSettings(domainName, certificate, settings.BasePath)
                 : null,

@@ -42,6 +42,14 @@ public sealed record Settings
     /// <summary>HUBSPOT_CREATE_DEFAULTS: values created contacts get (for properties a portal requires on create), <c>name=value,...</c>.</summary>
     public string? HubSpotCreateDefaults { get; init; }
 
+    /// <summary>Whether HubSpot's webhooks are received (<c>POST /hubspot/webhooks</c>, no JWT authorizer: the signature authenticates).</summary>
+    public bool HubSpotWebhooks { get; init; }
+
+    /// <summary>The SSM SecureString holding the HubSpot app's client secret (webhook signatures).</summary>
+    public string? WebhookSecretParameter { get; init; }
+
+    public string WebhookSecretParameterName => WebhookSecretParameter ?? $"/hhlearn/{Stage}/hubspot-client-secret";
+
     /// <summary>STRANGER_TTL_SECONDS: how long HubSpot's "nobody" for a signed-in stranger is remembered.</summary>
     public int StrangerTtlSeconds { get; init; } = 3600;
 
@@ -213,6 +221,8 @@ public sealed record Settings
             HubSpotApiVersion = Text("hubspotApiVersion") ?? unset.HubSpotApiVersion,
             StrangerTtlSeconds = Number("strangerTtlSeconds") ?? unset.StrangerTtlSeconds,
             HubSpotCreateDefaults = Text("hubspotCreateDefaults"),
+            HubSpotWebhooks = Flag("hubspotWebhooks"),
+            WebhookSecretParameter = Text("webhookSecretParameter"),
             TokenKmsKeyArn = Text("tokenKmsKeyArn"),
             DomainName = Text("domainName"),
             CertificateArn = Text("certificateArn"),

@@ -266,6 +266,29 @@ public class StackTests(StackFixture fixture)
     }
 
     [Fact]
+    public void HubSpotsWebhooks_HaveTheirRouteWithoutTheAuthorizer_TheirOwnThrottle_AndTheSecretsGrant()
+    {
+        var context = new Dictionary<string, object>(StackFixture.FullContext) { ["hubspotWebhooks"] = "true" };
+        var (template, stack) = fixture.Variant("webhooks", context);
+        Assert.Empty(StackFixture.Errors(stack));
+        var json = StackFixture.Json(template);
+        var routes = Resources(json, "AWS::ApiGatewayV2::Route").Select(Props).ToList();
+        var webhook = routes.Single(r => (string?)r["RouteKey"] == "POST /hubspot/webhooks");
+        Assert.NotEqual("JWT", (string?)webhook["AuthorizationType"]);
+        Assert.All(routes.Where(r => r != webhook), r => Assert.Equal("JWT", (string?)r["AuthorizationType"]));
+        var throttle = Props(Single(json, "AWS::ApiGatewayV2::Stage"))["RouteSettings"]!["POST /hubspot/webhooks"]!;
+        Assert.Equal(10, (double)throttle["ThrottlingRateLimit"]!);
+
+        Assert.Equal("/hhlearn/prod/hubspot-client-secret", (string?)Function(json, "api")["Environment"]!["Variables"]!["WEBHOOK_SECRET_PARAMETER"]);
+        Assert.Null(Function(json, "projector")["Environment"]!["Variables"]!["WEBHOOK_SECRET_PARAMETER"]);
+        var grants = Resources(json, "AWS::IAM::Policy").Where(p => Props(p)["PolicyDocument"]!.ToJsonString().Contains("hubspot-client-secret", StringComparison.Ordinal)).ToList();
+        Assert.Contains("ApiFunction", Assert.Single(grants)["Properties"]!["Roles"]!.ToJsonString(), StringComparison.Ordinal);
+
+        // Off by default: no route, no secret.
+        Assert.DoesNotContain(Resources(StackFixture.Json(fixture.Full), "AWS::ApiGatewayV2::Route").Select(Props), r => (string?)r["RouteKey"] == "POST /hubspot/webhooks");
+    }
+
+    [Fact]
     public void Queue_IsFifoWithAFifoDlq_EncryptedAtRest()
     {
         var queues = Resources(StackFixture.Json(fixture.Defaults), "AWS::SQS::Queue").Select(Props).ToList();

@@ -21,6 +21,9 @@ public sealed record ProgressApiProps
     public required int ThrottleRate { get; init; }
     public required int ThrottleBurst { get; init; }
 
+    /// <summary>Whether to route HubSpot's webhook deliveries (no JWT authorizer: the function verifies HubSpot's signature).</summary>
+    public bool Webhooks { get; init; }
+
     /// <summary>A custom domain (its name and the ACM certificate's ARN), or null; mapped at <see cref="BasePath"/> when set.</summary>
     public CustomDomainSettings? Domain { get; init; }
 }
@@ -37,6 +40,11 @@ public sealed record JwtAuthorizerSettings(string Issuer, string Audience);
 /// </summary>
 public sealed class ProgressApi : Construct
 {
+    public const string WebhookPath = "/hubspot/webhooks";
+
+    /// <summary>HubSpot's deliveries per second the webhook route takes (its own throttle: a flood never eats the site's share).</summary>
+    public const int WebhookRate = 10;
+
     public static readonly IReadOnlyList<(string Path, ApiHttpMethod Method)> Routes =
     [
         ("/events/track", ApiHttpMethod.POST),
@@ -79,6 +87,15 @@ public sealed class ProgressApi : Construct
             Api.AddRoutes(new AddRoutesOptions { Path = path, Methods = [method], Integration = integration, Authorizer = authorizer });
         }
 
+        if (props.Webhooks)
+        {
+            // HubSpot calls with no token of the site's identity provider: the route has no authorizer, and the function
+            // refuses any delivery whose v3 signature (HMAC with the app's client secret) does not hold.
+            var webhook = Api.AddRoutes(new AddRoutesOptions { Path = WebhookPath, Methods = [ApiHttpMethod.POST], Integration = integration });
+            NagAcknowledgements.Acknowledge(webhook[0], new NagAcknowledgement("AwsSolutions-APIG4",
+                "HubSpot's webhook deliveries carry no token of the site's identity provider: the function verifies HubSpot's v3 signature (HMAC-SHA256 with the app's client secret, 5-minute window) before doing anything."));
+        }
+
         AccessLogs = new LogGroup(this, "AccessLogs", new LogGroupProps
         {
             LogGroupName = $"/hhlearn/{props.Stage}/api-access",
@@ -96,6 +113,15 @@ public sealed class ProgressApi : Construct
 
         // HttpStage has no access-log property in this CDK version: set it on the CloudFormation resource.
         var cfnStage = (CfnStage)Stage.Node.DefaultChild!;
+        if (props.Webhooks)
+        {
+            cfnStage.RouteSettings = new Dictionary<string, object>
+            {
+                // RouteSettings is untyped JSON in CloudFormation: the property names as CloudFormation spells them.
+                [$"POST {WebhookPath}"] = new Dictionary<string, object> { ["ThrottlingRateLimit"] = WebhookRate, ["ThrottlingBurstLimit"] = 2 * WebhookRate },
+            };
+        }
+
         cfnStage.AccessLogSettings = new CfnStage.AccessLogSettingsProperty
         {
             DestinationArn = AccessLogs.LogGroupArn,
