@@ -27,7 +27,7 @@ public sealed class LocalFixture : IAsyncDisposable
 
     /// <summary>The whole local stack; store mode (dynalite and the projection) unless <paramref name="direct"/>.</summary>
     public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null, bool direct = false,
-        HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000, TimeSpan? functionTimeout = null)
+        HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000, TimeSpan? functionTimeout = null, string? webhookSecret = null)
     {
         var logs = new ConcurrentQueue<string>();
         var service = await LocalService.StartAsync(new LocalOptions
@@ -44,6 +44,7 @@ public sealed class LocalFixture : IAsyncDisposable
             SweepEvery = TimeSpan.FromSeconds(5),
             SweepAfter = TimeSpan.FromSeconds(10),
             Log = logs.Enqueue,
+            WebhookSecret = webhookSecret,
         });
         return new LocalFixture(service, logs);
     }

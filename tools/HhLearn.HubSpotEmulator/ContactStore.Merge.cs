@@ -69,6 +69,12 @@ public sealed partial class ContactStore
             survivor.UpdatedAt = now;
             survivor.Index(now);
             Changed();
+            Emit("contact.merge", survivor.Id, e =>
+            {
+                e["primaryObjectId"] = primary.Id;
+                e["mergedObjectIds"] = new JsonArray(primary.Id, other.Id);
+                e["newObjectId"] = survivor.Id;
+            });
             return new ApiAnswer(200, Contact(survivor, null, [StoredContact.AdditionalEmailsProperty, StoredContact.MergedIdsProperty]));
         }
     }
@@ -84,6 +90,7 @@ public sealed partial class ContactStore
             }
 
             Remove(contact);
+            Emit("contact.deletion", contact.Id);
             return new ApiAnswer(204, null);
         }
     }
@@ -99,6 +106,7 @@ public sealed partial class ContactStore
             }
 
             Remove(contact);
+            Emit("contact.privacyDeletion", contact.Id);
             return new ApiAnswer(204, null);
         }
     }

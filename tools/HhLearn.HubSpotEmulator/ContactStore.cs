@@ -289,6 +289,21 @@ public sealed partial class ContactStore
 
     private void Apply(StoredContact contact, Dictionary<string, string?> values)
     {
+        var emailBefore = contact.Values.GetValueOrDefault(StoredContact.EmailProperty);
+        ApplyValues(contact, values);
+        var emailAfter = contact.Values.GetValueOrDefault(StoredContact.EmailProperty);
+        if (emailBefore is not null && emailAfter is not null && !string.Equals(emailBefore, emailAfter, StringComparison.OrdinalIgnoreCase))
+        {
+            Emit("contact.propertyChange", contact.Id, e =>
+            {
+                e["propertyName"] = StoredContact.EmailProperty;
+                e["propertyValue"] = emailAfter;
+            });
+        }
+    }
+
+    private void ApplyValues(StoredContact contact, Dictionary<string, string?> values)
+    {
         var now = _time.GetUtcNow();
         Unindex(contact);
         foreach (var (name, value) in values)

@@ -43,6 +43,7 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         _options = options;
         _time = time;
         Store = new ContactStore(time, () => _options);
+        Webhooks = new WebhookDelivery(Store, time);
         Gate = new Gatekeeper(time, () => _options, TakeFailNext);
         if (options.DataFile is { } file && File.Exists(file))
         {
@@ -54,6 +55,9 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
     }
 
     public ContactStore Store { get; }
+
+    /// <summary>The webhook deliveries to a subscribed app (<c>POST /_emulator/webhooks</c>).</summary>
+    public WebhookDelivery Webhooks { get; }
     public Gatekeeper Gate { get; }
     public EmulatorStats Stats { get; } = new();
     public EmulatorOptions Options => _options;
@@ -115,6 +119,7 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _persistence;
+        await Webhooks.DisposeAsync();
         Save();
         await _app.StopAsync();
         await _app.DisposeAsync();
@@ -157,6 +162,17 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         app.MapGet("/_emulator/stats", () => Answer(new ApiAnswer(200, StatsJson())));
         app.MapGet("/_emulator/faults", () => Answer(new ApiAnswer(200, FaultsJson())));
         app.MapPost("/_emulator/faults", (HttpContext c) => WithBody(c, ApplyFaults));
+        app.MapGet("/_emulator/webhooks", () => Answer(new ApiAnswer(200, WebhooksJson())));
+        app.MapPost("/_emulator/webhooks", (HttpContext c) => WithBody(c, body =>
+        {
+            if (!Uri.TryCreate(body["targetUrl"]?.ToString(), UriKind.Absolute, out var target) || body["clientSecret"]?.ToString() is not { Length: > 0 } secret)
+            {
+                return Invalid("targetUrl (an absolute URL) and clientSecret are required");
+            }
+
+            Webhooks.Subscription = new WebhookSubscription(target, secret, string.Equals(body["mode"]?.ToString(), "unordered", StringComparison.Ordinal));
+            return new ApiAnswer(200, WebhooksJson());
+        }));
         app.MapGet("/_emulator/behaviour", () => Answer(new ApiAnswer(200, _options.Behaviour.ToJson())));
         app.MapPost("/_emulator/behaviour", (HttpContext c) => WithBody(c, body =>
         {
@@ -268,6 +284,14 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
     }
 
     private static JsonResult Answer(ApiAnswer answer) => new JsonResult(answer.Status, answer.Body);
+
+    private JsonObject WebhooksJson() => new()
+    {
+        ["targetUrl"] = Webhooks.Subscription?.TargetUrl.ToString(),
+        ["mode"] = Webhooks.Subscription?.Unordered == true ? "unordered" : "normal",
+        ["delivered"] = Webhooks.Delivered,
+        ["failed"] = Webhooks.Failed,
+    };
 
     /// <summary>A route template under the name the stats use: a date-versioned route counts as its legacy form.</summary>
     private static string? CanonicalRoute(string? template) =>

@@ -12,6 +12,8 @@ internal static class EmulatorCommand
         var data = new Option<string?>("--data") { Description = "JSON file to load from and save to" };
         var errorRate = new Option<double>("--error-rate") { Description = "Share (0..1) of requests answered with a 5xx", DefaultValueFactory = _ => 0 };
         var latency = new Option<string>("--latency") { Description = "Added latency per request, e.g. 50ms", DefaultValueFactory = _ => "0" };
+        var webhookUrl = new Option<string?>("--webhook-url") { Description = "Deliver webhooks (merges, deletions, GDPR deletes, email changes) to this URL" };
+        var webhookSecret = new Option<string?>("--webhook-secret") { Description = "The app's client secret the deliveries are signed with (X-HubSpot-Signature-v3)" };
         var behaviour = new Option<string[]>("--behaviour")
         {
             Description = "A portal behaviour, KEY=VALUE (repeatable): mergedIdsInBatch=resolve|omit, secondaryEmailLookup=found|not-found, " +
@@ -21,7 +23,7 @@ internal static class EmulatorCommand
 
         var command = new Command("emulator", "Run the local HubSpot CRM v3 emulator until Ctrl-C")
         {
-            port, token, rateLimit, searchLag, data, errorRate, latency, behaviour,
+            port, token, rateLimit, searchLag, data, errorRate, latency, behaviour, webhookUrl, webhookSecret,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -54,6 +56,17 @@ internal static class EmulatorCommand
             if (emulator is null)
             {
                 return 1;
+            }
+
+            if (parse.GetValue(webhookUrl) is { } target)
+            {
+                if (!Uri.TryCreate(target, UriKind.Absolute, out var targetUrl) || parse.GetValue(webhookSecret) is not { Length: > 0 } secret)
+                {
+                    Console.Error.WriteLine("hhlearn emulator: --webhook-url takes an absolute URL, and --webhook-secret the client secret to sign with");
+                    return 1;
+                }
+
+                emulator.Webhooks.Subscription = new WebhookSubscription(targetUrl, secret);
             }
 
             Console.WriteLine($"HubSpot emulator listening on {emulator.BaseUrl}");

@@ -12,6 +12,10 @@ internal static class LocalCommand
         var bootstrap = new Option<string?>("--bootstrap") { Description = "The function to run: an AOT bootstrap binary or a bootstrap.dll (default: the AOT build if published, else JIT)" };
         var catalog = new Option<string?>("--catalog") { Description = "Catalog directory (default: samples/catalog)" };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the function's log lines" };
+        var webhookSecret = new Option<string?>("--webhook-secret")
+        {
+            Description = "Take HubSpot's webhooks at /hubspot/webhooks, signed with this client secret; the built-in emulator delivers its merges, deletions and email changes there",
+        };
         var direct = new Option<bool>("--direct") { Description = "The original's HubSpot-only direct mode: no progress store, each event written to HubSpot before the answer" };
         var storeUrl = new Option<string?>("--store-url") { Description = "Another DynamoDB endpoint for the progress store (default: dynalite, in memory, started here)" };
         var allowOrigin = new Option<string[]>("--allow-origin")
@@ -22,7 +26,7 @@ internal static class LocalCommand
 
         var command = new Command("local", "Run the whole service locally: API Gateway emulation, the Lambda function, and the HubSpot emulator")
         {
-            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct, storeUrl, allowOrigin,
+            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct, storeUrl, allowOrigin, webhookSecret,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -77,6 +81,7 @@ internal static class LocalCommand
                 Direct = parse.GetValue(direct),
                 StoreUrl = store,
                 AllowedOrigins = origins,
+                WebhookSecret = parse.GetValue(webhookSecret),
             };
 
             using var shutdown = new Shutdown(ct);

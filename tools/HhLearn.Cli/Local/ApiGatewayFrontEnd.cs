@@ -121,6 +121,9 @@ public sealed class ApiGatewayFrontEnd : IAsyncDisposable
             headers[name.ToLowerInvariant()] = string.Join(',', values.ToArray());
         }
 
+        // API Gateway tells the function the scheme it was called with (https there; http here).
+        headers.TryAdd("x-forwarded-proto", request.Scheme);
+
         var query = new JsonObject();
         foreach (var (key, values) in request.Query)
         {

@@ -29,6 +29,9 @@ public sealed record LocalOptions
     /// <summary>The original's HubSpot-only direct mode (no progress store). Otherwise (the default) store mode.</summary>
     public bool Direct { get; init; }
 
+    /// <summary>The HubSpot app's client secret: the function takes webhooks with it, and the built-in emulator delivers them to it.</summary>
+    public string? WebhookSecret { get; init; }
+
     /// <summary>Another DynamoDB endpoint for the progress store; null runs dynalite (in memory) for it.</summary>
     public Uri? StoreUrl { get; init; }
 

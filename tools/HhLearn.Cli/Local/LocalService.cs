@@ -184,6 +184,12 @@ public sealed class LocalService : IAsyncDisposable
         var catalog = environment.GetValueOrDefault("CATALOG_DIR");
         parts.FrontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () => StatsAsync(options, parts),
             new CorsPolicy(options.AllowedOrigins), app => LocalConsole.Map(app, catalog, parts.Emulator, parts.Store, parts.Faults));
+
+        // HubSpot's webhooks: the built-in emulator delivers its merges, deletions and email changes to the local API.
+        if (options.WebhookSecret is { } secret && parts.Emulator is { } emulator && !options.Direct)
+        {
+            emulator.Webhooks.Subscription = new HubSpotEmulator.WebhookSubscription(new Uri(parts.FrontEnd.BaseUrl, "hubspot/webhooks"), secret);
+        }
     }
 
     /// <summary>The progress store (dynalite, or the given endpoint) with its table, and the projection queue.</summary>
@@ -210,6 +216,11 @@ public sealed class LocalService : IAsyncDisposable
         parts.HashKeyText = hashKeyText;
         parts.Store = new ProgressStore(parts.StoreClient, options.Table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System, new StoreOptions { HashKey = HashKey.TryParse(hashKeyText) });
         environment["PROGRESS_TABLE"] = options.Table;
+        if (options.WebhookSecret is { } webhookSecret)
+        {
+            environment["HUBSPOT_WEBHOOK_SECRET"] = webhookSecret;
+        }
+
         environment["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint.ToString();
         environment["PROJECTION_SWEEP_AFTER_SECONDS"] = Math.Max(1, (int)options.SweepAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
