@@ -61,4 +61,24 @@ public class WebhookFlowTests
         var read = (await f.GetAsync("progress/read?email=ada.old%40example.com")).Body!;
         Assert.Contains("commits", read.ToJsonString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DeliveriesOutOfOrderAndTwice_EndTheSame_AnEmailChangeIsFollowed()
+    {
+        await using var f = await LocalFixture.StartAsync(concurrency: 1, webhookSecret: "local-client-secret");
+        f.Emulator.Webhooks.Subscription = f.Emulator.Webhooks.Subscription! with { Unordered = true };
+        await f.TrackAsync("""{"eventName":"learning_module_completed","contactIdentifier":{"email":"carol@example.com"},"payload":{"course_slug":"git-essentials","module_slug":"commits"}}""");
+        await f.TrackAsync("""{"eventName":"learning_module_completed","contactIdentifier":{"email":"erin@example.com"},"payload":{"course_slug":"git-essentials","module_slug":"commits"}}""");
+        await f.ConvergeAsync();
+        var ids = f.Emulator.Store.AllContacts().ToDictionary(c => c.Properties["email"], c => c.Id);
+
+        // An email change and a GDPR delete, delivered shuffled and twice.
+        Assert.Equal(200, f.Emulator.Store.Update(ids["carol@example.com"], false, new JsonObject { ["email"] = "carol.new@example.com" }).Status);
+        f.Emulator.Store.GdprDelete(ids["erin@example.com"], null);
+
+        Assert.True(await WithinAsync(async () => await f.StoredAsync("erin@example.com") is null &&
+            (string?)(await f.GetAsync("progress/read?email=carol.new%40example.com")).Body!["mode"] == "authenticated", TimeSpan.FromSeconds(15)));
+        Assert.True(f.Emulator.Webhooks.Delivered >= 2);
+        Assert.Contains("commits", (await f.GetAsync("progress/read?email=carol.new%40example.com")).Body!.ToJsonString(), StringComparison.Ordinal);
+    }
 }

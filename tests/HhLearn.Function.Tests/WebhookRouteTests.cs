@@ -116,6 +116,29 @@ public class WebhookRouteTests
     }
 
     [Fact]
+    public async Task ADeletionSuppresses_ARestoreLiftsIt_ButNotAfterAGdprDelete()
+    {
+        await using var f = await StartAsync();
+        await f.TrackAsync(Module("dan@example.com", "a1"));
+        await f.ProjectAsync();
+        var id = f.Emulator.Store.AllContacts().Single().Id;
+        var dan = new LearnerIdentity("dan@example.com", null);
+
+        await DeliverAsync(f, $$"""[{"eventId":401,"subscriptionType":"contact.deletion","objectId":{{id}},"occurredAt":1765000000000}]""");
+        await f.ProjectAsync();
+        Assert.StartsWith(HhLearn.Store.SuppressionReasons.DeletedUpstream, (await f.Store!.ReadAsync(dan, default))!.Suppressed, StringComparison.Ordinal);
+
+        await DeliverAsync(f, $$"""[{"eventId":402,"subscriptionType":"contact.restore","objectId":{{id}},"occurredAt":1765000001000}]""");
+        await f.ProjectAsync();
+        Assert.Null((await f.Store.ReadAsync(dan, default))!.Suppressed);
+
+        await DeliverAsync(f, $$"""[{"eventId":403,"subscriptionType":"contact.privacyDeletion","objectId":{{id}},"occurredAt":1765000002000},{"eventId":404,"subscriptionType":"contact.restore","objectId":{{id}},"occurredAt":1765000003000}]""");
+        await f.ProjectAsync();
+        Assert.Null(await f.Store.ReadAsync(dan, default));
+        Assert.StartsWith(HhLearn.Store.SuppressionReasons.Forgotten, await f.Store.SuppressionForAsync(dan, id, default), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithoutASecret_TheRouteDoesNotExist()
     {
         await using var f = await FunctionFixture.StartAsync(store: true);
