@@ -118,4 +118,26 @@ public sealed partial class ProgressStore
 
         return created;
     }
+
+    private const string ContactEventsPrefix = "U#";
+    private const string LatestDeletionOrRestore = "latest_occurred_at";
+
+    /// <summary>
+    /// Records that a deletion or restore of <paramref name="contactId"/> happened at <paramref name="occurredAt"/> (ms),
+    /// unless a later one was recorded already: false then, and the caller ignores this older event (deliveries arrive
+    /// out of order; the last one that happened decides).
+    /// </summary>
+    public Task<bool> TryRecordDeletionOrRestoreAsync(string contactId, long occurredAt, CancellationToken ct) =>
+        TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = KeyOf(ContactEventsPrefix + contactId),
+            UpdateExpression = "SET #at = :at, #expires = :expires",
+            ConditionExpression = "attribute_not_exists(#at) OR #at <= :at",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#at"] = LatestDeletionOrRestore, ["#expires"] = T.ExpiresAt },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":at"] = N(occurredAt), [":expires"] = N((time.GetUtcNow() + TimeSpan.FromDays(30)).ToUnixTimeSeconds()),
+            },
+        }, ct));
 }

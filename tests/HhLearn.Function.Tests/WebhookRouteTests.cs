@@ -139,6 +139,21 @@ public class WebhookRouteTests
     }
 
     [Fact]
+    public async Task ARestoreDeliveredBeforeItsDeletion_EndsRestored_TheLastThingThatHappenedDecides()
+    {
+        await using var f = await StartAsync();
+        await f.TrackAsync(Module("dan@example.com", "a1"));
+        await f.ProjectAsync();
+        var id = f.Emulator.Store.AllContacts().Single().Id;
+
+        await DeliverAsync(f, $$"""[{"eventId":502,"subscriptionType":"contact.restore","objectId":{{id}},"occurredAt":1765000001000}]""");
+        await f.ProjectAsync();
+        await DeliverAsync(f, $$"""[{"eventId":501,"subscriptionType":"contact.deletion","objectId":{{id}},"occurredAt":1765000000000}]""");
+        await f.ProjectAsync();
+        Assert.Null((await f.Store!.ReadAsync(new LearnerIdentity("dan@example.com", null), default))!.Suppressed);
+    }
+
+    [Fact]
     public async Task WithoutASecret_TheRouteDoesNotExist()
     {
         await using var f = await FunctionFixture.StartAsync(store: true);

@@ -257,4 +257,20 @@ public class RealPortalEmulationTests
         Assert.Equal(400, (await f.PostAsync("crm/v3/objects/contacts", """{"properties":{"email":"c@example.com"}}""")).Status);
         Assert.Equal("whole-request", (string?)(await f.GetAsync("_emulator/behaviour")).Body!["batchValidation"]);
     }
+
+    [Fact]
+    public async Task AnArchivedContact_CanBeRestored_AndTheChangesAreWebhookEvents()
+    {
+        await using var f = await EmulatorFixture.StartAsync();
+        var id = await f.CreateAsync("r@example.com");
+        Assert.Equal(204, (await f.SendAsync(HttpMethod.Delete, $"crm/v3/objects/contacts/{id}")).Status);
+        Assert.Equal(404, (await f.GetAsync($"crm/v3/objects/contacts/{id}")).Status);
+        Assert.Equal(200, (await f.PostAsync($"_emulator/contacts/{id}/restore", "{}")).Status);
+        Assert.Equal(200, (await f.GetAsync($"crm/v3/objects/contacts/{id}")).Status);
+        Assert.Equal(404, (await f.PostAsync("_emulator/contacts/999/restore", "{}")).Status);
+
+        var events = f.Emulator.Store.TakeWebhookEvents();
+        Assert.Equal(["contact.deletion", "contact.restore"], events.Select(e => (string)e["subscriptionType"]!));
+        Assert.All(events, e => Assert.Equal(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture), (long)e["objectId"]!));
+    }
 }

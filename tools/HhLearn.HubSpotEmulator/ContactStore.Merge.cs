@@ -90,8 +90,36 @@ public sealed partial class ContactStore
             }
 
             Remove(contact);
+            _archived[contact.Id] = contact;
             Emit("contact.deletion", contact.Id);
             return new ApiAnswer(204, null);
+        }
+    }
+
+    /// <summary>
+    /// Restores an archived (not GDPR-deleted) contact, as HubSpot's recycle bin does within 90 days: it answers by its id
+    /// and emails again. 404 when there is no such archived contact; 409 when another contact took one of its emails.
+    /// </summary>
+    public ApiAnswer Restore(string id)
+    {
+        lock (_lock)
+        {
+            if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) || !_archived.TryGetValue(numeric, out var contact))
+            {
+                return NotFound(id);
+            }
+
+            if (contact.AllEmails.FirstOrDefault(e => _byEmail.ContainsKey(e)) is { } taken)
+            {
+                return Conflict(_byEmail[taken]);
+            }
+
+            _archived.Remove(numeric);
+            _contacts[contact.Id] = contact;
+            IndexEmails(contact);
+            Changed();
+            Emit("contact.restore", contact.Id);
+            return new ApiAnswer(200, Contact(contact, null));
         }
     }
 

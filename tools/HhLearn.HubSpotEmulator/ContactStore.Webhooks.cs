@@ -8,6 +8,9 @@ public sealed partial class ContactStore
 {
     private const int OutboxLimit = 10_000;
     private readonly List<JsonObject> _outbox = [];
+
+    /// <summary>Contacts archived (deleted, not GDPR-deleted), which a restore brings back.</summary>
+    private readonly Dictionary<long, StoredContact> _archived = [];
     private long _nextEventId = 1;
 
     /// <summary>The events made since the last call, oldest first.</summary>

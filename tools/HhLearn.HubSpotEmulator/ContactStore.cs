@@ -56,6 +56,7 @@ public sealed partial class ContactStore
             _contacts.Clear();
             _byEmail.Clear();
             _mergedInto.Clear();
+            _archived.Clear();
             _properties.Clear();
             _groups.Clear();
             _events.Clear();

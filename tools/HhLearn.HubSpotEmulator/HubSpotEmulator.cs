@@ -205,6 +205,7 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         app.MapPost("/_emulator/contacts", (HttpContext c) => WithBody(c, Seed));
         app.MapPost("/_emulator/merge", (HttpContext c) => WithBody(c, b => Store.Merge(b["primaryObjectId"]?.ToString(), b["objectIdToMerge"]?.ToString())));
         app.MapDelete("/_emulator/contacts/{id}", (string id) => Answer(Store.GdprDelete(id, null)));
+        app.MapPost("/_emulator/contacts/{id}/restore", (string id) => Answer(Store.Restore(id)));
         app.MapGet("/_emulator/events", () => Answer(new ApiAnswer(200, new JsonObject { ["results"] = new JsonArray(Store.Events().Select(e => (JsonNode)e).ToArray()) })));
     }
 

@@ -54,11 +54,13 @@ public sealed class WebhookDelivery : IAsyncDisposable
 
     private async Task DeliverDueAsync()
     {
-        var taken = _store.TakeWebhookEvents();
+        // Nobody subscribed: the events wait in the store's (capped) outbox, for a subscriber or a test to take.
         if (Subscription is not { } subscription)
         {
             return;
         }
+
+        var taken = _store.TakeWebhookEvents();
 
         var now = _time.GetUtcNow();
         var due = _retry.Where(r => r.Due <= now).Select(r => r.Event).ToList();

@@ -18,6 +18,9 @@ public sealed class WebhookHandler(ProgressStore store, INudgeSender? nudges, IS
                 var erased = await store.ForgetContactAsync(e.ObjectId, ct);
                 log.Write(LogLevel.Warn, LogEvents.LearnerErasedUpstream, $"HubSpot's GDPR delete: {erased.Count} stored record(s) of the person erased; they are kept out of HubSpot for good", context);
                 break;
+            case WebhookKind.Deletion or WebhookKind.Restore when !await store.TryRecordDeletionOrRestoreAsync(e.ObjectId, e.OccurredAt, ct):
+                // A later deletion or restore of this contact was applied already: this older one changes nothing.
+                break;
             case WebhookKind.Deletion:
                 await store.SuppressContactAsync(e.ObjectId, ct);
                 log.Write(LogLevel.Warn, LogEvents.ContactDeletedUpstream, "the contact was deleted in HubSpot; its learner is suppressed (a restore lifts it)", context);
