@@ -185,39 +185,10 @@ public sealed class LocalService : IAsyncDisposable
         parts.FrontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () => StatsAsync(options, parts),
             new CorsPolicy(options.AllowedOrigins), app => LocalConsole.Map(app, catalog, parts.Emulator, parts.Store, parts.Faults));
 
-        // HubSpot's webhooks: the built-in emulator delivers its merges, deletions and email changes to the local API.
+        // HubSpot's webhooks: the built-in emulator (or one run apart) delivers its merges, deletions and email changes here.
         if (options.WebhookSecret is { } secret && !options.Direct)
         {
-            var target = new Uri(parts.FrontEnd.BaseUrl, "hubspot/webhooks");
-            if (parts.Emulator is { } emulator)
-            {
-                emulator.Webhooks.Subscription = new HubSpotEmulator.WebhookSubscription(target, secret);
-            }
-            else
-            {
-                await SubscribeAsync(parts.HubSpotUrl, target, secret, options.Log, ct);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Subscribes a separately run emulator (<c>--hubspot-url</c>) to the local API's webhook route. A real portal takes
-    /// its subscriptions in the app's settings instead: that is said in one line, and the stack runs on.
-    /// </summary>
-    private static async Task SubscribeAsync(Uri hubSpotUrl, Uri target, string secret, Action<string> say, CancellationToken ct)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        try
-        {
-            using var response = await http.PostAsync(new Uri(hubSpotUrl, "_emulator/webhooks"),
-                new StringContent(new JsonObject { ["targetUrl"] = target.ToString(), ["clientSecret"] = secret }.ToJsonString(), Encoding.UTF8, "application/json"), ct);
-            say(response.IsSuccessStatusCode
-                ? $"webhooks: {hubSpotUrl} delivers to {target}"
-                : $"webhooks: {hubSpotUrl} took no subscription ({(int)response.StatusCode}); subscribe {target} in the HubSpot app's settings");
-        }
-        catch (HttpRequestException ex)
-        {
-            say($"webhooks: {hubSpotUrl} could not be asked ({ex.Message}); subscribe {target} in the HubSpot app's settings");
+            await LocalWebhooks.SubscribeAsync(parts.Emulator, parts.HubSpotUrl, new Uri(parts.FrontEnd.BaseUrl, "hubspot/webhooks"), secret, options.Log, ct);
         }
     }
 
