@@ -77,9 +77,22 @@ public sealed class FunctionApp : IAsyncDisposable
             return new FunctionApp(config, log, time, direct, null, null, owned, disposables);
         }
 
+        // Secrets read once at start share one SSM client, made only when a parameter names one.
+        Amazon.SimpleSystemsManagement.AmazonSimpleSystemsManagementClient? startupSsm = null;
+        Amazon.SimpleSystemsManagement.AmazonSimpleSystemsManagementClient StartupSsm()
+        {
+            if (startupSsm is null)
+            {
+                startupSsm = SsmTokenProvider.CreateClient();
+                disposables.Add(startupSsm);
+            }
+
+            return startupSsm;
+        }
+
         // The deployment's hash key: suppression records and the emailHash of every later log line are keyed with it.
         var hashKey = config.HashKey ?? (config.HashKeyParameter is { } hashKeyParameter
-            ? ReadHashKey(hashKeyParameter)
+            ? HashKeyParameter.ReadAsync(StartupSsm(), hashKeyParameter, CancellationToken.None).GetAwaiter().GetResult()
             : null);
         if (hashKey is not null)
         {
@@ -110,7 +123,7 @@ public sealed class FunctionApp : IAsyncDisposable
 
         // HubSpot's webhooks: verified and queued by the API, applied by the projector (one place for identity and privacy).
         (CrmSync.Webhooks.WebhookReceiver, CrmSync.Webhooks.WebhookHandler)? webhooks = null;
-        if (nudges is SqsNudgeSender queue && (config.WebhookSecret ?? (config.WebhookSecretParameter is { } secretParameter ? ReadSecret(secretParameter) : null)) is { } secret)
+        if (nudges is SqsNudgeSender queue && (config.WebhookSecret ?? (config.WebhookSecretParameter is { } secretParameter ? SecretParameter.ReadAsync(StartupSsm(), secretParameter, CancellationToken.None).GetAwaiter().GetResult() : null)) is { } secret)
         {
             webhooks = (new CrmSync.Webhooks.WebhookReceiver(secret, queue, log, time), new CrmSync.Webhooks.WebhookHandler(store, nudges, log));
         }
@@ -120,19 +133,6 @@ public sealed class FunctionApp : IAsyncDisposable
 
     private static ContactWriterOptions WriterOptions(FunctionConfig config) =>
         config.CreateDefaults is { } defaults ? new ContactWriterOptions { CreateDefaults = defaults } : new ContactWriterOptions();
-
-    private static string ReadSecret(string parameter)
-    {
-        using var ssm = SsmTokenProvider.CreateClient();
-        var response = ssm.GetParameterAsync(new Amazon.SimpleSystemsManagement.Model.GetParameterRequest { Name = parameter, WithDecryption = true }).GetAwaiter().GetResult();
-        return response.Parameter?.Value is { Length: > 0 } value ? value : throw new InvalidOperationException($"SSM parameter {parameter} has no value");
-    }
-
-    private static HashKey ReadHashKey(string parameter)
-    {
-        using var ssm = SsmTokenProvider.CreateClient();
-        return HashKeyParameter.ReadAsync(ssm, parameter, CancellationToken.None).GetAwaiter().GetResult();
-    }
 
     /// <summary>The Lambda handler: takes the raw event, answers the raw response.</summary>
     public async Task<ReadOnlyMemory<byte>> HandleAsync(ReadOnlyMemory<byte> payload, LambdaContext context)

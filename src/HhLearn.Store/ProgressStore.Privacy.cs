@@ -56,6 +56,10 @@ public sealed partial class ProgressStore
         return SuppressionOfKeysAsync(keys, ct);
     }
 
+    /// <summary>The suppression recorded for any of <paramref name="contactIds"/> (one read), or null.</summary>
+    public Task<string?> SuppressionOfContactsAsync(IEnumerable<string> contactIds, CancellationToken ct) =>
+        SuppressionOfKeysAsync(contactIds.Select(T.KeyOfContactId).Distinct(StringComparer.Ordinal).ToList(), ct);
+
     /// <summary>
     /// Stops projecting the learner for good: records the suppression for its key, every alias and its contact id,
     /// flags the item and takes it out of the due index. Its events are still stored; only an operator lifts this.

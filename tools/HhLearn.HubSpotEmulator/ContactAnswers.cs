@@ -52,15 +52,13 @@ internal static class ContactAnswers
             var actual = values.TryGetValue(name, out var v) ? v : null;
             // Search on email matches the primary email only; a filter on hs_additional_emails finds the others
             // (hubspot-api-nodejs #24; docs/hubspot.md).
-            var tokens = (actual ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return op switch
             {
                 "EQ" => string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase),
                 "NEQ" => !string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase),
                 "HAS_PROPERTY" => actual is not null,
                 "NOT_HAS_PROPERTY" => actual is null,
-                "CONTAINS_TOKEN" => tokens.Contains(expected ?? string.Empty, StringComparer.OrdinalIgnoreCase) ||
-                                    actual?.Contains(expected ?? string.Empty, StringComparison.OrdinalIgnoreCase) == true,
+                "CONTAINS_TOKEN" => actual?.Contains(expected ?? string.Empty, StringComparison.OrdinalIgnoreCase) == true,
                 _ => false,
             };
         }));

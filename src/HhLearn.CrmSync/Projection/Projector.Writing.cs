@@ -54,7 +54,7 @@ public sealed partial class Projector
     /// </summary>
     private async Task<bool> AdoptAsync(Work learner, HubSpotContact contact, string? requestId, CancellationToken ct)
     {
-        if (contact.Id != learner.Stored.ContactId && await SuppressedContactAsync(contact) is { } suppression)
+        if (contact.Id != learner.Stored.ContactId && await store.SuppressionOfContactsAsync(ContactWriter.MergedIdsOf(contact).Prepend(contact.Id), ct) is { } suppression)
         {
             await store.SuppressAsync(learner.Stored.Key, SuppressionReasons.ContactSuppressed, ct);
             learner.Finish(MessageOutcome.Done);
@@ -85,20 +85,6 @@ public sealed partial class Projector
         log.Write(LogLevel.Info, LogEvents.LegacyImported, learner.Stored.Version > before ? "progress held in HubSpot merged into the store" : "HubSpot held nothing the store lacked",
             Context(learner, requestId) with { Fields = [KeyValuePair.Create<string, object?>("version", learner.Stored.Version)] });
         return true;
-    }
-
-    /// <summary>The suppression recorded for the contact's id or an id merged into it, or null.</summary>
-    private async Task<string?> SuppressedContactAsync(HubSpotContact contact)
-    {
-        foreach (var id in ContactWriter.MergedIdsOf(contact).Prepend(contact.Id))
-        {
-            if (await store.SuppressionOfAsync(ProgressTable.KeyOfContactId(id), CancellationToken.None) is { } suppression)
-            {
-                return suppression;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>Creates the missing contacts, updates the others, and records what HubSpot now holds.</summary>

@@ -102,13 +102,20 @@ public sealed class TokenUnavailableException(string message, Exception? inner) 
 /// </summary>
 public static class HashKeyParameter
 {
-    public static async Task<HashKey> ReadAsync(IAmazonSimpleSystemsManagement ssm, string parameterName, CancellationToken ct)
+    public static async Task<HashKey> ReadAsync(IAmazonSimpleSystemsManagement ssm, string parameterName, CancellationToken ct) =>
+        HashKey.TryParse(await SecretParameter.ReadAsync(ssm, parameterName, ct))
+            ?? throw new InvalidOperationException($"the hash key in {parameterName} is shorter than {HashKey.MinimumLength} characters");
+}
+
+/// <summary>A secret read once at start from SSM (with decryption, within <see cref="SsmTokenProvider.ReadTimeout"/>): the hash key, the webhook client secret.</summary>
+public static class SecretParameter
+{
+    public static async Task<string> ReadAsync(IAmazonSimpleSystemsManagement ssm, string parameterName, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(ssm);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(SsmTokenProvider.ReadTimeout);
         var response = await ssm.GetParameterAsync(new GetParameterRequest { Name = parameterName, WithDecryption = true }, timeout.Token);
-        return HashKey.TryParse(response.Parameter?.Value)
-            ?? throw new InvalidOperationException($"the hash key in {parameterName} is missing or shorter than {HashKey.MinimumLength} characters");
+        return response.Parameter?.Value is { Length: > 0 } value ? value : throw new InvalidOperationException($"SSM parameter {parameterName} has no value");
     }
 }
