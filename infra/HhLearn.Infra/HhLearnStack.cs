@@ -137,6 +137,8 @@ public sealed class HhLearnStack : Stack
             {
                 ["HUBSPOT_RATE_LIMIT"] = Text(budget.QueueShare),
                 ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.QueueShare),
+                ["HUBSPOT_PROJECTION_BUDGET"] = Text(budget.QueueConcurrency * budget.QueueShare),
+                ["PROJECTION_WINDOW_SECONDS"] = Text(settings.ProjectionWindowSeconds),
             });
 
         ApiFunction = api.Function;

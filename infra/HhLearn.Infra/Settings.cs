@@ -85,6 +85,9 @@ public sealed record Settings
     /// <summary>How long a learner may be behind in HubSpot before the sweeper nudges it again.</summary>
     public int SweepAfterSeconds { get; init; } = 180;
 
+    /// <summary>How long the projection collects learners before writing them to HubSpot in full batches (0 writes at once).</summary>
+    public int ProjectionWindowSeconds { get; init; } = 5;
+
     /// <summary>The projection lag (oldest learner behind) that alarms.</summary>
     public int ProjectionLagAlarmSeconds { get; init; } = 600;
 
@@ -128,6 +131,15 @@ public sealed record Settings
         }
 
         problems.AddRange(Budget.Problems.Select(p => $"HubSpot budget: {p}"));
+        if (ProjectionWindowSeconds < 0 || ProjectionWindowSeconds > 60)
+        {
+            problems.Add($"projectionWindowSeconds must be from 0 to 60 (got {ProjectionWindowSeconds})");
+        }
+        else if ((3 * ProjectionWindowSeconds) + 10 > TimeoutSeconds)
+        {
+            // A window grows to three lengths as HubSpot gets busy, and its owner then writes: both in one invocation.
+            problems.Add($"projectionWindowSeconds {ProjectionWindowSeconds} needs timeoutSeconds of at least {(3 * ProjectionWindowSeconds) + 10} (got {TimeoutSeconds}): a window grows to three lengths and then writes");
+        }
         if ((DomainName is null) != (CertificateArn is null))
         {
             problems.Add("a custom domain needs both -c domainName=api.example.com and -c certificateArn=arn:aws:acm:...; pass both or neither");
@@ -240,6 +252,7 @@ public sealed record Settings
             TimeoutSeconds = Number("timeoutSeconds") ?? unset.TimeoutSeconds,
             LogRetentionDays = Number("logRetentionDays") ?? unset.LogRetentionDays,
             SweepAfterSeconds = Number("sweepAfterSeconds") ?? unset.SweepAfterSeconds,
+            ProjectionWindowSeconds = Number("projectionWindowSeconds") ?? unset.ProjectionWindowSeconds,
             ProjectionLagAlarmSeconds = Number("projectionLagAlarmSeconds") ?? unset.ProjectionLagAlarmSeconds,
         };
     }

@@ -50,6 +50,9 @@ public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOp
 
     public const int BatchLimit = 100;
 
+    /// <summary>HubSpot requests sent so far (retries included): what the quota is charged.</summary>
+    public long Requests => hubSpot.Stats.Requests;
+
     /// <summary>What a read asks for: the progress properties, and what tells which input a record answers.</summary>
     public static readonly IReadOnlyList<string> ReadProperties =
         [.. ContactPropertyNames.ReadSet, ContactPropertyNames.AdditionalEmails, ContactPropertyNames.MergedObjectIds];

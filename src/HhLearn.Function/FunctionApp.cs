@@ -110,7 +110,11 @@ public sealed class FunctionApp : IAsyncDisposable
             var sqs = CreateSqsClient();
             disposables.Add(sqs);
             nudges = new SqsNudgeSender(sqs, queueUrl);
-            projector = new Projector(store, new ContactWriter(queueClient, WriterOptions(config)), catalog, nudges, log, time, new ProjectorOptions { Lease = config.ProjectionLease });
+            projector = new Projector(store, new ContactWriter(queueClient, WriterOptions(config)), catalog, nudges, log, time, new ProjectorOptions
+            {
+                Lease = config.ProjectionLease,
+                Window = new ProjectionWindowOptions { Length = config.ProjectionWindow, Budget = config.ProjectionBudget ?? 0 },
+            });
             sweeper = new Sweeper(store, nudges, log, time, config.SweepAfter);
         }
         else

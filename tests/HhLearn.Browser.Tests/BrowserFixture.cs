@@ -45,6 +45,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Queue = new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(2), MaxReceiveCount = 5 },
             SweepEvery = TimeSpan.FromSeconds(5),
             SweepAfter = TimeSpan.FromSeconds(10),
+            ProjectionWindow = TimeSpan.FromSeconds(1),
             AllowedOrigins = [SiteUrl.GetLeftPart(UriPartial.Authority)],
             Log = Logs.Enqueue,
         });

@@ -27,7 +27,8 @@ public sealed class LocalFixture : IAsyncDisposable
 
     /// <summary>The whole local stack; store mode (dynalite and the projection) unless <paramref name="direct"/>.</summary>
     public static async Task<LocalFixture> StartAsync(int concurrency = 2, Dictionary<string, string>? environment = null, bool direct = false,
-        HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000, TimeSpan? functionTimeout = null, string? webhookSecret = null)
+        HubSpotEmulator.EmulatorOptions? emulator = null, QueueSettings? queue = null, int rateLimit = 2000, TimeSpan? functionTimeout = null, string? webhookSecret = null,
+        TimeSpan? projectionWindow = null)
     {
         var logs = new ConcurrentQueue<string>();
         var service = await LocalService.StartAsync(new LocalOptions
@@ -45,6 +46,9 @@ public sealed class LocalFixture : IAsyncDisposable
             SweepAfter = TimeSpan.FromSeconds(10),
             Log = logs.Enqueue,
             WebhookSecret = webhookSecret,
+
+            // A short window: the projection's path is the deployed one (collect, then write), at test speed.
+            ProjectionWindow = projectionWindow ?? TimeSpan.FromSeconds(1),
         });
         return new LocalFixture(service, logs);
     }

@@ -73,12 +73,15 @@ public class ConfigTests
             ("HUBSPOT_READ_RATE_LIMIT", "3"),
             ("PROJECTION_SWEEP_AFTER_SECONDS", "120"),
             ("PROJECTION_LEASE_SECONDS", "90"),
+            ("PROJECTION_WINDOW_SECONDS", "0"),
+            ("HUBSPOT_PROJECTION_BUDGET", "150"),
             ("HASH_KEY_PARAMETER", "/aws/reference/secretsmanager/hhlearn-prod-hash-key"),
             ("SYNC_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/hhlearn-sync.fifo"));
         Assert.Empty(problems);
         Assert.Equal("/aws/reference/secretsmanager/hhlearn-prod-hash-key", config.HashKeyParameter);
         Assert.Equal("hhlearn-prod-progress", config.ProgressTable);
         Assert.Equal((3, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(90)), (config.ReadRateLimit, config.SweepAfter, config.ProjectionLease));
+        Assert.Equal((TimeSpan.Zero, (int?)150), (config.ProjectionWindow, config.ProjectionBudget));
         Assert.Equal("/hhlearn/prod/hubspot-token", config.TokenParameter);
         Assert.Equal(new Uri("http://127.0.0.1:5081/"), config.HubSpotBaseUrl);
         Assert.Equal(["https://learn.example.com", "*"], config.AllowedOrigins);
@@ -122,6 +125,20 @@ public class ConfigTests
     [InlineData("PROJECTION_LEASE_SECONDS", "-60")]
     public void ProjectionTimings_AreWholePositiveSeconds(string name, string value) =>
         Assert.Contains(Read((name, value)).Problems, p => p == $"{name} must be a whole number of seconds (got '{value}')");
+
+    [Fact]
+    public void TheProjectionWindow_IsFiveSecondsUnlessSet()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), Read().Config.ProjectionWindow);
+        Assert.Null(Read().Config.ProjectionBudget);
+    }
+
+    [Theory]
+    [InlineData("PROJECTION_WINDOW_SECONDS", "61", "PROJECTION_WINDOW_SECONDS must be a whole number of seconds from 0 to 60 (got '61')")]
+    [InlineData("PROJECTION_WINDOW_SECONDS", "2.5", "PROJECTION_WINDOW_SECONDS must be a whole number of seconds from 0 to 60 (got '2.5')")]
+    [InlineData("HUBSPOT_PROJECTION_BUDGET", "0", "HUBSPOT_PROJECTION_BUDGET must be a whole number of requests per 10 s, at least 1 (got '0')")]
+    public void AProjectionWindowOrBudgetOutOfRange_IsRefused(string name, string value, string problem) =>
+        Assert.Contains(problem, Read((name, value)).Problems);
 
     [Theory]
     [InlineData("a")]

@@ -90,6 +90,22 @@ public class SecurityTests(StackFixture fixture)
     }
 
     [Fact]
+    public void AProjectionWindowTheTimeoutCannotHold_FailsSynth()
+    {
+        var (_, stack) = fixture.Variant("long-window", new() { ["projectionWindowSeconds"] = "10" });
+        Assert.Contains(StackFixture.Errors(stack), e => e.Contains("projectionWindowSeconds 10 needs timeoutSeconds of at least 40", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheProjector_KnowsItsWindowAndItsShareOfTheQuota()
+    {
+        var variables = Props(Resources(StackFixture.Json(fixture.Full), "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.EndsWith("-projector", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;
+
+        // FullContext: 190 requests per 10 s, 38 for the API's reads, 50 for each of 3 queue consumers: 150 for the projection.
+        Assert.Equal(("5", "50", "150"), ((string?)variables["PROJECTION_WINDOW_SECONDS"], (string?)variables["HUBSPOT_RATE_LIMIT"], (string?)variables["HUBSPOT_PROJECTION_BUDGET"]));
+    }
+
+    [Fact]
     public void Cors_AllowsAuthorizationAndContentType_AndExposesRetryAfter()
     {
         var cors = Props(Resources(StackFixture.Json(fixture.Full), "AWS::ApiGatewayV2::Api").Single())["CorsConfiguration"]!;

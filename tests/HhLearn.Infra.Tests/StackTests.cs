@@ -338,7 +338,7 @@ public class StackTests(StackFixture fixture)
     {
         var template = StackFixture.Json(fixture.Full);
         var alarms = Resources(template, "AWS::CloudWatch::Alarm").Select(Props).ToList();
-        Assert.Equal(14, alarms.Count);
+        Assert.Equal(15, alarms.Count);
         Assert.All(alarms, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
         double Threshold(string suffix) => (double)alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith(suffix, StringComparison.Ordinal))["Threshold"]!;
         Assert.Equal(5, Threshold("ProjectionFailureRate"));
@@ -355,6 +355,11 @@ public class StackTests(StackFixture fixture)
         Assert.Equal(500, Threshold("ApiLatencyP95"));
         Assert.Equal(0, Threshold("DeadLetters"));
         Assert.Equal(300, Threshold("OldestQueuedNudge"));
+
+        // HubSpot's quota: the projection above 80% of its budget for five minutes in a row.
+        var quota = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("ProjectionQuotaHigh", StringComparison.Ordinal));
+        Assert.Equal((80.0, 5, 5, 60, "Maximum", HhLearn.Infra.Constructs.SyncAlarms.QuotaUsageMetric),
+            ((double)quota["Threshold"]!, (int)quota["EvaluationPeriods"]!, (int)quota["DatapointsToAlarm"]!, (int)quota["Period"]!, (string?)quota["Statistic"], (string?)quota["MetricName"]));
         var latency = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("ApiLatencyP95", StringComparison.Ordinal));
         Assert.Equal("p95", (string?)latency["ExtendedStatistic"]);
         var errors = alarms.Single(a => ((string?)a["AlarmName"])!.EndsWith("LambdaErrorsApi", StringComparison.Ordinal));

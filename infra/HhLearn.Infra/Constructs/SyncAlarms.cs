@@ -48,6 +48,9 @@ public sealed class SyncAlarms : Construct
     /// <summary>The metric the sweeper's lines carry: how long the oldest learner has been behind in HubSpot.</summary>
     public const string ProjectionLagMetric = "projection_lag_seconds";
 
+    /// <summary>The metric of the projection's HubSpot usage, in percent of its budget (batch_processed's quotaUsage).</summary>
+    public const string QuotaUsageMetric = "projection_quota_usage";
+
     public SyncAlarms(Construct scope, string id, SyncAlarmsProps props)
         : base(scope, id)
     {
@@ -120,6 +123,29 @@ public sealed class SyncAlarms : Construct
             Period = Duration.Minutes(5),
         });
 
+        // Every projection batch that called HubSpot logs the projection's calls over the last 10 s, as a share of its
+        // budget (the app's limit less the API's reads), and how many learners each call carried.
+        Metric Usage(string metricName, string field, string statistic)
+        {
+            new MetricFilter(this, $"Filter-{metricName}", new MetricFilterProps
+            {
+                LogGroup = props.FunctionLogs,
+                MetricNamespace = Namespace,
+                MetricName = metricName,
+                FilterPattern = FilterPattern.All(FilterPattern.StringValue("$.event", "=", LogEvents.BatchProcessed), FilterPattern.NumberValue($"$.{field}", ">=", 0)),
+                MetricValue = $"$.{field}",
+                Dimensions = new Dictionary<string, string> { ["stage"] = "$.stage" },
+            });
+            return new Metric(new MetricProps
+            {
+                Namespace = Namespace, MetricName = metricName, DimensionsMap = new Dictionary<string, string> { ["stage"] = stage }, Statistic = statistic, Period = Duration.Minutes(1),
+            });
+        }
+
+        var quotaUsage = Usage(QuotaUsageMetric, "quotaUsage", "Maximum");
+        var learnersPerCall = Usage("projection_learners_per_call", "learnersPerCall", "Average");
+        var callsPer10s = Usage("projection_calls_per_10s", "callsPer10s", "Maximum");
+
         // One projection_written or projection_failed line per learner per projection attempt (not per event, batch or
         // HTTP retry): the share of attempts HubSpot did not take.
         var failureRate = new MathExpression(new MathExpressionProps
@@ -153,6 +179,9 @@ public sealed class SyncAlarms : Construct
             Alarm("ProjectionLag", lag, props.ProjectionLagAlarmSeconds, 2,
                 $"A learner has been behind in HubSpot for over {props.ProjectionLagAlarmSeconds} s, or the sweeper has not reported for 10 minutes: the projection is failing, paused, far behind or not running.",
                 TreatMissingData.BREACHING),
+            Alarm("ProjectionQuotaHigh", quotaUsage, 80, 5,
+                "The projection has used over 80% of its HubSpot budget (calls per 10 s) for 5 minutes: other integrations of the portal are squeezed and a burst will wait. " +
+                "Raise projectionWindowSeconds, or the app's limit (hubspotRateLimit) if the plan allows.", datapointsToAlarm: 5),
             Alarm("HubSpotMisconfigured", metrics[LogEvents.HubSpotMisconfigured], 0, 1,
                 "HubSpot refuses the portal or the token, not a learner (a missing scope, a property the portal requires on create): the projection is paused, nobody is blocked; hubspot_misconfigured lines say what."),
             Alarm("TokenUnavailable", metrics[LogEvents.TokenUnavailable], 0, 1,
@@ -207,6 +236,16 @@ public sealed class SyncAlarms : Construct
                 Right = [.. props.Functions.Select(f => f.MetricDuration())],
                 Width = 12,
             }));
+        Dashboard.AddWidgets(
+            new GraphWidget(new GraphWidgetProps
+            {
+                Title = "HubSpot quota: projection usage (% of its budget) and calls per 10 s",
+                Left = [quotaUsage],
+                Right = [callsPer10s],
+                LeftAnnotations = [new HorizontalAnnotation { Value = 80, Label = "alarm" }],
+                Width = 12,
+            }),
+            new GraphWidget(new GraphWidgetProps { Title = "Learners per HubSpot call (up to 100 a batch)", Left = [learnersPerCall], Width = 12 }));
         Dashboard.AddWidgets(new AlarmStatusWidget(new AlarmStatusWidgetProps { Title = "Alarms", Alarms = [.. Alarms], Width = 24 }));
     }
 
@@ -219,7 +258,7 @@ public sealed class SyncAlarms : Construct
 
     private static string Role(int index) => index == 0 ? "Api" : "Projector";
 
-    private Alarm Alarm(string id, IMetric metric, double threshold, int periods, string description, TreatMissingData missing = TreatMissingData.NOT_BREACHING)
+    private Alarm Alarm(string id, IMetric metric, double threshold, int periods, string description, TreatMissingData missing = TreatMissingData.NOT_BREACHING, int? datapointsToAlarm = null)
     {
         var alarm = new Alarm(this, id, new AlarmProps
         {
@@ -230,6 +269,7 @@ public sealed class SyncAlarms : Construct
             EvaluationPeriods = periods,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
             TreatMissingData = missing,
+            DatapointsToAlarm = datapointsToAlarm,
         });
         alarm.AddAlarmAction(new SnsAction(Topic));
         return alarm;

@@ -15,6 +15,7 @@ namespace HhLearn.CrmSync;
 public sealed partial class Projector(ProgressStore store, ContactWriter contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
 {
     private readonly ProjectorOptions _options = options ?? new ProjectorOptions();
+    private readonly ProjectionWindow? _window = options?.Window is { } window ? new ProjectionWindow(store, time, window) : null;
 
     public async Task ProcessAsync(IReadOnlyList<ProjectionMessage> messages, string? requestId, CancellationToken ct)
     {
@@ -29,10 +30,28 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
         var owner = requestId ?? Guid.NewGuid().ToString("N");
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var started = time.GetTimestamp();
+        var calls = contacts.Requests;
+        WindowDecision? decision = null;
+        var truncated = false;
         try
         {
-            await CoalesceAsync(messages, ct);
-            await LoadAsync(messages, work, owner, claimed, ct);
+            var keys = NudgedKeys(messages);
+            if (_window is { Options.Length.Ticks: > 0 } && keys.Count > 0)
+            {
+                decision = await _window.EnterAsync(keys, owner, ct);
+                if (!decision.Write)
+                {
+                    // The window's owner writes these learners when it closes; their messages are done.
+                    Summarize(messages, work, requestId, time.GetElapsedTime(started), new BatchUsage(decision, 0, null, null));
+                    return;
+                }
+            }
+            else
+            {
+                await CoalesceAsync(messages, ct);
+            }
+
+            truncated = await LoadAsync(messages, work, owner, claimed, decision is null ? _options.FillUpTo : _options.WindowFillUpTo, ct);
             var pending = work.Values.Where(w => w.Pending).ToList();
             await ImportAndResolveAsync(pending, requestId, ct);
             await CombineAsync(pending, owner, claimed, requestId, ct);
@@ -107,13 +126,22 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
         }
 
         SettlePause(work.Values.Any(w => w.Marked), requestId);
-        Summarize(messages, work, requestId, time.GetElapsedTime(started));
+        if (truncated)
+        {
+            await NudgeNextWindowAsync(decision, ct);
+        }
+
+        Summarize(messages, work, requestId, time.GetElapsedTime(started), await UsageAsync(decision, contacts.Requests - calls, ct));
     }
 
-    /// <summary>One line per batch: what it carried and what became of it.</summary>
-    private void Summarize(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string? requestId, TimeSpan took)
+    private static List<string> NudgedKeys(IReadOnlyList<ProjectionMessage> messages) =>
+        messages.Where(m => m.Nudge is not null && m.Outcome == MessageOutcome.Done).Select(m => m.Nudge!.Key).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>One line per batch: what it carried, what became of it, and what it cost HubSpot's quota.</summary>
+    private void Summarize(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string? requestId, TimeSpan took, BatchUsage usage)
     {
         int Count(Func<Work, bool> which) => work.Values.Count(which);
+        var written = Count(w => w.Marked);
         log.Write(LogLevel.Info, LogEvents.BatchProcessed, "projection batch processed", new LogContext
         {
             RequestId = requestId,
@@ -128,6 +156,12 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
                 KeyValuePair.Create<string, object?>("retried", messages.Count(m => m.Outcome == MessageOutcome.Retry)),
                 KeyValuePair.Create<string, object?>("poison", messages.Count(m => m.Outcome == MessageOutcome.Poison)),
                 KeyValuePair.Create<string, object?>("tookMs", (long)took.TotalMilliseconds),
+                KeyValuePair.Create<string, object?>("window", usage.Decision is null ? "off" : usage.Decision.Write ? "owner" : "joined"),
+                KeyValuePair.Create<string, object?>("windowWaitedMs", (long)(usage.Decision?.Waited.TotalMilliseconds ?? 0)),
+                KeyValuePair.Create<string, object?>("hubspotCalls", usage.Calls),
+                KeyValuePair.Create<string, object?>("learnersPerCall", usage.Calls > 0 ? Math.Round(written / (double)usage.Calls, 1) : null),
+                KeyValuePair.Create<string, object?>("callsPer10s", usage.Recent is { } recent ? Math.Round(recent, 1) : null),
+                KeyValuePair.Create<string, object?>("quotaUsage", usage.Share is { } share ? Math.Round(100 * share, 1) : null),
             ],
         });
     }
@@ -155,15 +189,18 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
     /// Claims and reads the latest stored state of every nudged learner (aliases followed), plus others that are behind,
     /// up to the fill. A nudged learner another projector holds is waited for; one still held comes back later.
     /// </summary>
-    private async Task LoadAsync(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string owner, HashSet<string> claimed, CancellationToken ct)
+    /// <returns>Whether more learners were behind than the fill took.</returns>
+    private async Task<bool> LoadAsync(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string owner, HashSet<string> claimed, int fillUpTo, CancellationToken ct)
     {
         var nudged = messages.Where(m => m.Nudge is not null && m.Outcome == MessageOutcome.Done).ToList();
-        var keys = nudged.Select(m => m.Nudge!.Key).Distinct(StringComparer.Ordinal).ToList();
+        var keys = NudgedKeys(messages);
         var fill = new List<string>();
-        if (_options.FillUpTo > keys.Count)
+        var truncated = false;
+        if (fillUpTo > keys.Count)
         {
-            var due = await store.DueAsync(time.GetUtcNow(), _options.FillUpTo, ct);
-            fill.AddRange(due.Where(k => !keys.Contains(k, StringComparer.Ordinal)).Take(_options.FillUpTo - keys.Count));
+            var due = await store.DueAsync(time.GetUtcNow(), fillUpTo, ct);
+            fill.AddRange(due.Where(k => !keys.Contains(k, StringComparer.Ordinal)).Take(fillUpTo - keys.Count));
+            truncated = due.Count >= fillUpTo;
         }
 
         // The nudged learners first, then the others, each only if no other projector holds it.
@@ -231,6 +268,8 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
                 learner.Finish(MessageOutcome.Done);
             }
         }
+
+        return truncated;
     }
 
     /// <summary>Waits until the batch's oldest nudge is <see cref="ProjectorOptions.Coalesce"/> old.</summary>

@@ -45,6 +45,15 @@ public sealed record ProjectorOptions
     /// HubSpot calls: one batch update then carries up to 100 learners. 0 projects the nudged learners only.
     /// </summary>
     public int FillUpTo { get; init; } = 100;
+
+    /// <summary>
+    /// Collect learners for a window and write them together (see <see cref="ProjectionWindow"/>); null writes each
+    /// batch of nudges as it comes (after <see cref="Coalesce"/>), and a zero length does too but still counts usage.
+    /// </summary>
+    public ProjectionWindowOptions? Window { get; init; }
+
+    /// <summary>The most learners the owner of a window writes when it closes (oldest first); more are left for the next window, nudged at once.</summary>
+    public int WindowFillUpTo { get; init; } = 500;
 }
 
 public sealed partial class Projector

@@ -71,6 +71,12 @@ public sealed record FunctionConfig
     /// <summary>How long a projector holds the learners it writes (PROJECTION_LEASE_SECONDS): longer than an invocation may run.</summary>
     public TimeSpan ProjectionLease { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long the projection collects learners before writing them to HubSpot (<c>PROJECTION_WINDOW_SECONDS</c>, 0-60; 0 writes at once).</summary>
+    public TimeSpan ProjectionWindow { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The projection's HubSpot calls per 10 s, every projector together (<c>HUBSPOT_PROJECTION_BUDGET</c>): what its usage is measured against.</summary>
+    public int? ProjectionBudget { get; init; }
+
     public static (FunctionConfig Config, IReadOnlyList<string> Problems) FromEnvironment(IDictionary variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
@@ -284,6 +290,30 @@ public sealed record FunctionConfig
         if (Seconds("PROJECTION_LEASE_SECONDS") is { } lease)
         {
             config = config with { ProjectionLease = lease };
+        }
+
+        if (Get("PROJECTION_WINDOW_SECONDS") is { } window)
+        {
+            if (int.TryParse(window, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= 60)
+            {
+                config = config with { ProjectionWindow = TimeSpan.FromSeconds(seconds) };
+            }
+            else
+            {
+                problems.Add($"PROJECTION_WINDOW_SECONDS must be a whole number of seconds from 0 to 60 (got '{window}')");
+            }
+        }
+
+        if (Get("HUBSPOT_PROJECTION_BUDGET") is { } projectionBudget)
+        {
+            if (int.TryParse(projectionBudget, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var perTenSeconds) && perTenSeconds >= 1)
+            {
+                config = config with { ProjectionBudget = perTenSeconds };
+            }
+            else
+            {
+                problems.Add($"HUBSPOT_PROJECTION_BUDGET must be a whole number of requests per 10 s, at least 1 (got '{projectionBudget}')");
+            }
         }
 
         if (Seconds("STRANGER_TTL_SECONDS") is { } strangerLifetime)

@@ -24,9 +24,15 @@ internal static class LocalCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
+        var window = new Option<int>("--projection-window")
+        {
+            Description = "Seconds the projection collects learners before writing them to HubSpot (0 writes at once)",
+            DefaultValueFactory = _ => 5,
+        }.InRange(0, 60);
+
         var command = new Command("local", "Run the whole service locally: API Gateway emulation, the Lambda function, and the HubSpot emulator")
         {
-            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct, storeUrl, allowOrigin, webhookSecret,
+            port, hubSpotUrl, emulatorPort, concurrency, bootstrap, catalog, quiet, direct, storeUrl, allowOrigin, webhookSecret, window,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -77,6 +83,7 @@ internal static class LocalCommand
                 Concurrency = Math.Clamp(parse.GetValue(concurrency), 1, 64),
                 Bootstrap = parse.GetValue(bootstrap),
                 CatalogDir = parse.GetValue(catalog),
+                ProjectionWindow = TimeSpan.FromSeconds(parse.GetValue(window)),
                 Log = isQuiet ? _ => { } : Console.WriteLine,
                 Direct = parse.GetValue(direct),
                 StoreUrl = store,
@@ -136,7 +143,7 @@ internal static class LocalCommand
             Console.WriteLine($"  store      {stack.Options.StoreUrl?.ToString() ?? stack.Dynalite!.Endpoint + " (dynalite, in memory)"}  table {stack.Options.Table}");
             Console.WriteLine($"  tools      export HHLEARN_HASH_KEY={stack.HashKeyText} AWS_ENDPOINT_URL_DYNAMODB={stack.Options.StoreUrl?.ToString() ?? stack.Dynalite!.Endpoint.ToString()} PROGRESS_TABLE={stack.Options.Table}");
             Console.WriteLine("             (then hhlearn forget|suppress|export|reproject|import work on this stack's table)");
-            Console.WriteLine($"  projection {stack.Sqs!.QueueUrl(LocalService.QueueName)}  ({stack.Options.QueueConcurrency} projectors, batches of 10, DLQ after {stack.Options.Queue.MaxReceiveCount} receives; sweeper every {stack.Options.SweepEvery.TotalSeconds:0} s)");
+            Console.WriteLine($"  projection {stack.Sqs!.QueueUrl(LocalService.QueueName)}  ({stack.Options.QueueConcurrency} projectors, batches of 10, a {stack.Options.ProjectionWindow?.TotalSeconds ?? 5:0} s window, DLQ after {stack.Options.Queue.MaxReceiveCount} receives; sweeper every {stack.Options.SweepEvery.TotalSeconds:0} s)");
         }
         Console.WriteLine();
         Console.WriteLine("Try:");

@@ -48,6 +48,9 @@ public sealed record LocalOptions
 
     public TimeSpan SweepAfter { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the projection collects learners before writing them (whole seconds); null keeps the function's default (5 s).</summary>
+    public TimeSpan? ProjectionWindow { get; init; }
+
     /// <summary>
     /// The app's limit split over the local instances as the stack splits it over Lambda's: in direct mode every
     /// HubSpot call is the API's; in store mode the projectors get four fifths.

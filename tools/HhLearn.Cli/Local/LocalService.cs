@@ -223,6 +223,11 @@ public sealed class LocalService : IAsyncDisposable
 
         environment["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint.ToString();
         environment["PROJECTION_SWEEP_AFTER_SECONDS"] = Math.Max(1, (int)options.SweepAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["HUBSPOT_PROJECTION_BUDGET"] = (options.Budget.QueueConcurrency * options.Budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (options.ProjectionWindow is { } window)
+        {
+            environment["PROJECTION_WINDOW_SECONDS"] = ((int)window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         parts.Sqs = await LocalSqs.StartAsync();
         // As on AWS (where it is 6x the function timeout), a message must stay invisible for longer than one invocation
