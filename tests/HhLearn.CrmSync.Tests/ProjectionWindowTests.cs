@@ -117,6 +117,23 @@ public class ProjectionWindowTests
     }
 
     [Fact]
+    public async Task ALearnerWhoWaitedAWholeWindowAlready_IsNotMadeToWaitAnother()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var s = await StartAsync(f, new ProjectionWindowOptions { Length = TimeSpan.FromSeconds(30), IndexSettle = TimeSpan.FromSeconds(1) });
+        var waiting = await TrackAsync(s.Store, "backlog@example.com", "course-a", "a1");
+
+        // HubSpot was down for a minute: the learner is still behind.
+        s.Clock.Advance(TimeSpan.FromMinutes(1));
+        var owner = s.Projector().ProcessAsync(Messages(waiting), "owner", default);
+        await RunClockUntilAsync(s.Clock, owner, TimeSpan.FromMilliseconds(250), atMost: TimeSpan.FromSeconds(3));
+
+        Assert.True(owner.IsCompletedSuccessfully);
+        Assert.NotNull(f.Contact("backlog@example.com"));
+        Assert.True((long?)Batches(f).Single()["windowWaitedMs"] < 3000);
+    }
+
+    [Fact]
     public async Task AWindowWhoseOwnerIsGone_IsReplacedByTheNextNudge_WhichWritesItsLearnersToo()
     {
         await using var f = await SyncFixture.StartAsync();

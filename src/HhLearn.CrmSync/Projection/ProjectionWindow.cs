@@ -35,7 +35,8 @@ public sealed record WindowDecision(bool Write, DateTimeOffset FlushAt, int Wait
 /// projection collects learners for a window and writes them together instead of as they arrive. The first nudged
 /// projector opens the window (one item in the store) and waits; projectors nudged meanwhile join it and are done at
 /// once (their learners are in the due index, which the owner reads when the window closes). The window closes early
-/// when a full batch waits (the quota is best spent on full batches), and grows, up to <see cref="ProjectionWindowOptions.Longest"/>,
+/// when a full batch waits (the quota is best spent on full batches), is skipped when a learner has already waited a
+/// whole window (a backlog after an outage), and grows, up to <see cref="ProjectionWindowOptions.Longest"/>,
 /// as the projection's HubSpot usage rises above half its budget. Nudges stay the trigger, the due index the truth,
 /// and reads come from the store, so a window delays HubSpot only.
 /// </summary>
@@ -58,9 +59,16 @@ public sealed class ProjectionWindow(ProgressStore store, TimeProvider time, Pro
         }
 
         var flushAt = turn.FlushAt;
-        if (Grown(await UsageAsync(ct)) is { } longer && longer > options.Length && await store.MoveWindowAsync(owner, opened + longer, ct))
+        var advertised = flushAt;
+        if ((await store.DueAsync(opened - options.Length, 1, ct)).Count > 0)
         {
-            flushAt = opened + longer;
+            // Someone has waited a whole window already (after an outage, a backlog, a lost nudge): collecting longer
+            // would only add to their wait.
+            flushAt = opened;
+        }
+        else if (Grown(await UsageAsync(ct)) is { } longer && longer > options.Length && await store.MoveWindowAsync(owner, opened + longer, ct))
+        {
+            flushAt = advertised = opened + longer;
         }
 
         var waiting = turn.Waiting;
@@ -74,14 +82,14 @@ public sealed class ProjectionWindow(ProgressStore store, TimeProvider time, Pro
             }
 
             waiting = state.Waiting;
-            flushAt = state.FlushAt;
+            flushAt = advertised = state.FlushAt;
         }
 
         // Closed now: nudges from here on open the next window. Closed early (a full batch), the last learners to join
         // may need a moment to show in the due index.
         var closedAt = time.GetUtcNow();
         await store.MoveWindowAsync(owner, closedAt, ct);
-        if (closedAt < flushAt - options.IndexSettle && options.IndexSettle > TimeSpan.Zero)
+        if (closedAt < advertised - options.IndexSettle && options.IndexSettle > TimeSpan.Zero)
         {
             await Task.Delay(options.IndexSettle, time, ct);
         }
