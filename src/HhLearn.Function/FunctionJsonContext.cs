@@ -16,4 +16,11 @@ namespace HhLearn.Function;
 [JsonSerializable(typeof(AggregateAnswer))]
 [JsonSerializable(typeof(EnrollmentsAnswer))]
 [JsonSerializable(typeof(RuntimeErrorBody))]
-internal sealed partial class FunctionJsonContext : JsonSerializerContext;
+internal sealed partial class FunctionJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// For the API's answers: readable text (an apostrophe in a detail stays <c>'</c>, not <c>\u0027</c>). The answers
+    /// are <c>application/json</c> with <c>nosniff</c>, never HTML, so HTML-sensitive characters need no escaping.
+    /// </summary>
+    public static FunctionJsonContext Answers { get; } = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

@@ -23,6 +23,16 @@ public class OptionRulesTests
     public void Local_APortThatIsNotANumber_IsTheParsersOneError() =>
         Assert.Contains("Cannot parse argument 'abc' for option '--port'", Assert.Single(Errors(LocalCommand.Create(), "--port", "abc")), StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData(new[] { "local", "--port", "abc" }, "hhlearn local: --port 'abc' is not a whole number (see hhlearn local --help)")]
+    [InlineData(new[] { "local", "--bogus" }, "hhlearn local: Unrecognized command or argument '--bogus' (see hhlearn local --help)")]
+    [InlineData(new[] { "doctor", "--rate-limit", "0" }, "hhlearn doctor: --rate-limit must be from 1 to 10000 (got 0) (see hhlearn doctor --help)")]
+    public void ArgumentErrors_AreOneLine_InWords_WithTheCommandAndWhereToLook(string[] args, string line)
+    {
+        var root = new RootCommand { LocalCommand.Create(), HhLearn.Cli.Doctor.DoctorCommand.Create() };
+        Assert.Equal(line, HhLearn.Cli.ArgumentErrors.Describe(root.Parse(args)));
+    }
+
     [Fact]
     public void Local_ZeroFunctionInstances_IsAUsageError() =>
         Assert.Equal("--concurrency must be from 1 to 64 (got 0)", Assert.Single(Errors(LocalCommand.Create(), "--concurrency", "0")));

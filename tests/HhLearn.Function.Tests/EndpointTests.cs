@@ -308,6 +308,17 @@ public class EndpointTests
 
 public class UnicodeEdgeEndpointTests
 {
+    [Fact]
+    public async Task ErrorDetails_AreReadableText_NotJsonEscapes_AndNeverSniffed()
+    {
+        await using var f = await FunctionFixture.StartAsync();
+        var answer = await f.TrackAsync("{\"eventName\": nope}");
+        Assert.Equal((400, "INVALID_JSON"), (answer.Status, answer.Code));
+        Assert.Contains("body: 'nope}' is an invalid JSON literal", answer.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", answer.Text, StringComparison.Ordinal);
+        Assert.Equal("nosniff", answer.Headers["x-content-type-options"]);
+    }
+
     [Theory]
     [InlineData("""{"eventName":"\ud800"}""")]
     [InlineData("""{"eventName":"learning_pathway_enrolled","pathway_slug":"\ud800","contactIdentifier":{"email":"victim@example.com"}}""")]

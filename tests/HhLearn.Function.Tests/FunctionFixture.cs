@@ -169,7 +169,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
     {
         var bytes = await App.HandleAsync(Encoding.UTF8.GetBytes(eventJson), new LambdaContext("req-" + Guid.NewGuid().ToString("N")[..8], DateTimeOffset.UtcNow.AddSeconds(30), null, null));
         var response = JsonSerializer.Deserialize(bytes.Span, FunctionJsonContext.Default.APIGatewayHttpApiV2ProxyResponse)!;
-        return new Answer(response.StatusCode, response.Body is { Length: > 0 } b ? JsonNode.Parse(b) : null, response.Headers ?? []);
+        return new Answer(response.StatusCode, response.Body is { Length: > 0 } b ? JsonNode.Parse(b) : null, response.Headers ?? []) { Text = response.Body };
     }
 
     public Task<Answer> TrackAsync(string body, Dictionary<string, string>? claims = null) =>
@@ -191,5 +191,8 @@ internal sealed class FunctionFixture : IAsyncDisposable
 
 internal sealed record Answer(int Status, JsonNode? Body, Dictionary<string, string> Headers)
 {
+    /// <summary>The body as sent.</summary>
+    public string? Text { get; init; }
+
     public string? Code => (string?)Body?["details"]?["code"];
 }

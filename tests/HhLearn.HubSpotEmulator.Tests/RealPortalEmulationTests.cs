@@ -238,6 +238,25 @@ public class RealPortalEmulationTests
     }
 
     [Fact]
+    public async Task ATokenWithOnlySomeScopes_IsRefusedBeyondThem_AndIntrospectionListsThem()
+    {
+        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { Behaviour = new PortalBehaviour().With("grantedScopes", "crm.objects.contacts.read") });
+        Assert.Equal(200, (await f.GetAsync("crm/objects/2026-09/contacts")).Status);
+        Assert.Equal((403, "MISSING_SCOPES"), ((await f.PostAsync("crm/objects/2026-09/contacts/batch/update", """{"inputs":[]}""")).Status, (string?)(await f.PostAsync("crm/objects/2026-09/contacts/batch/update", """{"inputs":[]}""")).Body!["category"]));
+        Assert.Equal(403, (await f.GetAsync("crm/properties/2026-09/contacts")).Status);
+
+        var (status, info, _) = await f.PostAsync("oauth/v2/private-apps/get/access-token-info", $$"""{"tokenKey":"{{EmulatorFixture.Token}}"}""");
+        Assert.Equal((200, 62515L), (status, (long?)info!["hubId"]));
+        Assert.Equal(["crm.objects.contacts.read"], info["scopes"]!.AsArray().Select(s => (string?)s));
+        Assert.Equal(400, (await f.PostAsync("oauth/v2/private-apps/get/access-token-info", """{"tokenKey":"someone-else"}""")).Status);
+
+        // A Service Key has no documented introspection: the emulator refuses it, and a client must probe.
+        await f.PostAsync("_emulator/behaviour", """{"tokenKind":"service-key","grantedScopes":"all"}""");
+        Assert.Equal(400, (await f.PostAsync("oauth/v2/private-apps/get/access-token-info", $$"""{"tokenKey":"{{EmulatorFixture.Token}}"}""")).Status);
+        Assert.Equal(200, (await f.GetAsync("crm/properties/2026-09/contacts")).Status);
+    }
+
+    [Fact]
     public async Task RequiredOnCreate_WholeRequest_Or_PerInput_AndTheBehaviourIsSwitchableAtRunTime()
     {
         await using var f = await EmulatorFixture.StartAsync();

@@ -14,12 +14,22 @@ var root = new RootCommand("hhlearn: run, test and operate the HhLearn progress 
     HhLearn.Cli.Operate.PrivacyCommands.Suppress(),
     HhLearn.Cli.Operate.PrivacyCommands.Forget(),
     HhLearn.Cli.Operate.PrivacyCommands.Export(),
+    HhLearn.Cli.Doctor.DoctorCommand.Create(),
+    HhLearn.Cli.Verify.VerifyCommand.Create(),
 };
 
 try
 {
     // Our own handler below: an operator gets one line saying what went wrong, never a stack trace.
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    var parse = root.Parse(args);
+    if (parse.Errors.Count > 0)
+    {
+        // One line that says what is wrong and where to look, not the whole help.
+        Console.Error.WriteLine(HhLearn.Cli.ArgumentErrors.Describe(parse));
+        return 1;
+    }
+
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (OperationCanceledException)
 {

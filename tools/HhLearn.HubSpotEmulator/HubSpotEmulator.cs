@@ -156,6 +156,7 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
             app.MapPost(properties + "/groups", (HttpContext c) => WithBody(c, Store.CreateGroup));
         }
 
+        app.MapPost("/oauth/v2/private-apps/get/access-token-info", (HttpContext c) => WithBody(c, TokenInfo));
         app.MapPost("/events/v3/send", (HttpContext c) => WithBody(c, Store.SendEvent));
 
         app.MapGet("/_emulator/health", () => Answer(new ApiAnswer(200, new JsonObject { ["status"] = "ok" })));
@@ -268,7 +269,7 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
         }
 
         if (path.StartsWith("/crm/", StringComparison.Ordinal) && PortalBehaviour.ScopeFor(context.Request.Method, path) is var scope &&
-            _options.Behaviour.MissingScopes.Contains(scope, StringComparer.Ordinal))
+            _options.Behaviour.Lacks(scope))
         {
             // HubSpot refuses the whole request when the token lacks a scope the call needs.
             await EmulatorJson.WriteAsync(context, 403, EmulatorJson.Error(

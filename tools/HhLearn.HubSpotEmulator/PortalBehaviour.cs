@@ -34,6 +34,16 @@ public enum BatchValidation
     PerInput,
 }
 
+/// <summary>What kind of credential the emulator's token is: it decides what token introspection answers.</summary>
+public enum TokenKind
+{
+    /// <summary>A legacy private app's or a project-based app's static token: <c>access-token-info</c> answers its scopes (documented).</summary>
+    PrivateApp,
+
+    /// <summary>A Service Key: HubSpot documents no introspection for it, so <c>access-token-info</c> refuses it (400) and a client must probe.</summary>
+    ServiceKey,
+}
+
 /// <summary>
 /// The portal's switchable behaviours, for what HubSpot leaves undocumented or configures per portal
 /// (docs/hubspot.md, "Variants"): set at start (<c>--behaviour KEY=VALUE</c>) or at run time (<c>POST /_emulator/behaviour</c>,
@@ -46,6 +56,23 @@ public sealed record PortalBehaviour
 
     /// <summary>Scopes the token lacks: every call that needs one answers 403 <c>MISSING_SCOPES</c> for the whole request.</summary>
     public IReadOnlyList<string> MissingScopes { get; init; } = [];
+
+    /// <summary>
+    /// The only scopes the token has (<c>--scopes</c>); null: every scope. A call needing another answers 403
+    /// <c>MISSING_SCOPES</c>, as with <see cref="MissingScopes"/>.
+    /// </summary>
+    public IReadOnlyList<string>? GrantedScopes { get; init; }
+
+    public TokenKind TokenKind { get; init; } = TokenKind.PrivateApp;
+
+    /// <summary>Every scope the emulator knows a call to need.</summary>
+    public static readonly IReadOnlyList<string> AllScopes = ["crm.objects.contacts.read", "crm.objects.contacts.write", "crm.schemas.contacts.read", "crm.schemas.contacts.write"];
+
+    /// <summary>The scopes the token has.</summary>
+    public IReadOnlyList<string> Scopes => (GrantedScopes ?? AllScopes).Except(MissingScopes, StringComparer.Ordinal).ToList();
+
+    /// <summary>Whether the token lacks <paramref name="scope"/>.</summary>
+    public bool Lacks(string scope) => MissingScopes.Contains(scope, StringComparer.Ordinal) || (GrantedScopes is { } granted && !granted.Contains(scope, StringComparer.Ordinal));
 
     /// <summary>Properties a portal admin made required: a create without them is a 400 <c>VALIDATION_ERROR</c> (2026-09 enforces it on API writes).</summary>
     public IReadOnlyList<string> RequiredOnCreate { get; init; } = [];
@@ -76,12 +103,14 @@ public sealed record PortalBehaviour
                 SecondaryEmailLookup = value switch { "found" => SecondaryEmailLookup.Found, "not-found" => SecondaryEmailLookup.NotFound, _ => throw Bad(key, value, "found or not-found") },
             },
             "missingScopes" => this with { MissingScopes = List(value) },
+            "grantedScopes" => this with { GrantedScopes = value is "*" or "all" ? null : List(value) },
+            "tokenKind" => this with { TokenKind = value switch { "private-app" => TokenKind.PrivateApp, "service-key" => TokenKind.ServiceKey, _ => throw Bad(key, value, "private-app or service-key") } },
             "requiredOnCreate" => this with { RequiredOnCreate = List(value) },
             "batchValidation" => this with
             {
                 BatchValidation = value switch { "per-input" => BatchValidation.PerInput, "whole-request" => BatchValidation.WholeRequest, _ => throw Bad(key, value, "per-input or whole-request") },
             },
-            _ => throw new FormatException($"unknown behaviour '{key}': mergedIdsInBatch, secondaryEmailLookup, missingScopes, requiredOnCreate or batchValidation"),
+            _ => throw new FormatException($"unknown behaviour '{key}': mergedIdsInBatch, secondaryEmailLookup, missingScopes, grantedScopes, tokenKind, requiredOnCreate or batchValidation"),
         };
     }
 
@@ -104,6 +133,8 @@ public sealed record PortalBehaviour
         ["mergedIdsInBatch"] = MergedIdsInBatch == MergedIdsInBatch.Omit ? "omit" : "resolve",
         ["secondaryEmailLookup"] = SecondaryEmailLookup == SecondaryEmailLookup.NotFound ? "not-found" : "found",
         ["missingScopes"] = new JsonArray(MissingScopes.Select(s => (JsonNode)s).ToArray()),
+        ["grantedScopes"] = GrantedScopes is null ? "all" : new JsonArray(GrantedScopes.Select(s => (JsonNode)s).ToArray()),
+        ["tokenKind"] = TokenKind == TokenKind.ServiceKey ? "service-key" : "private-app",
         ["requiredOnCreate"] = new JsonArray(RequiredOnCreate.Select(s => (JsonNode)s).ToArray()),
         ["batchValidation"] = BatchValidation == BatchValidation.PerInput ? "per-input" : "whole-request",
     };

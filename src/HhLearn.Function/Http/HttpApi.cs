@@ -83,7 +83,7 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
         var answer = await webhooks!.ReceiveAsync("POST", uri, body, ApiRequest.Header(request, "x-hubspot-request-timestamp"),
             ApiRequest.Header(request, "x-hubspot-signature-v3"), requestId, ct);
         return answer.Status == 200
-            ? HttpResults.Json(200, new WebhookReceivedAnswer { Received = answer.Received, Ignored = answer.Ignored }, FunctionJsonContext.Default.WebhookReceivedAnswer)
+            ? HttpResults.Json(200, new WebhookReceivedAnswer { Received = answer.Received, Ignored = answer.Ignored }, FunctionJsonContext.Answers.WebhookReceivedAnswer)
             : HttpResults.Error(answer.Status, answer.Message ?? "refused", answer.Code ?? "WEBHOOK_REFUSED", $"webhook: {answer.Message}");
     }
 
@@ -186,7 +186,7 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
                 UpdatedAt = record.UpdatedAt,
                 Summary = record.Summary ?? ContactProgress.Summary(record.Learner.State, backend.Catalog),
                 LastViewed = view is null ? null : new LastViewedAnswer { Type = view.Type, Slug = view.Slug, At = view.At.Text },
-            }, FunctionJsonContext.Default.ProgressReadAnswer);
+            }, FunctionJsonContext.Answers.ProgressReadAnswer);
         }
         catch (Exception ex) when (ex is ProgressUnavailableException or PermanentSyncException)
         {
@@ -230,7 +230,7 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
 
             var view = ProgressViews.Aggregate(record.Learner.State, kind!.Value, slug!);
             return HttpResults.Json(200, new AggregateAnswer { Started = view.Started, Completed = view.Completed, Enrolled = view.Enrolled, EnrolledAt = view.EnrolledAt },
-                FunctionJsonContext.Default.AggregateAnswer);
+                FunctionJsonContext.Answers.AggregateAnswer);
         }
         catch (Exception ex) when (ex is ProgressUnavailableException or PermanentSyncException)
         {
@@ -262,7 +262,7 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
                     Pathways = view.Pathways.Select(p => new PathwayEnrollmentAnswer { Slug = p.Slug, EnrolledAt = p.EnrolledAt, EnrollmentSource = p.EnrollmentSource }).ToList(),
                     Courses = view.Courses.Select(c => new CourseEnrollmentAnswer { Slug = c.Slug, PathwaySlug = c.PathwaySlug, EnrolledAt = c.EnrolledAt, EnrollmentSource = c.EnrollmentSource }).ToList(),
                 },
-            }, FunctionJsonContext.Default.EnrollmentsAnswer);
+            }, FunctionJsonContext.Answers.EnrollmentsAnswer);
         }
         catch (Exception ex) when (ex is ProgressUnavailableException or PermanentSyncException)
         {

@@ -22,19 +22,20 @@ internal static class HttpResults
         {
             ["content-type"] = "application/json; charset=utf-8",
             ["cache-control"] = "no-store",
+            ["x-content-type-options"] = "nosniff",
         },
         Body = JsonSerializer.Serialize(body, type),
     };
 
     public static APIGatewayHttpApiV2ProxyResponse Error(int status, string message, string code, params string[] details) =>
-        Json(status, new ErrorAnswer { Error = message, Details = new ErrorDetails { Code = code, Details = details } }, FunctionJsonContext.Default.ErrorAnswer);
+        Json(status, new ErrorAnswer { Error = message, Details = new ErrorDetails { Code = code, Details = details } }, FunctionJsonContext.Answers.ErrorAnswer);
 
     public static APIGatewayHttpApiV2ProxyResponse Invalid(ValidationError error) =>
-        Json(400, new ErrorAnswer { Error = error.Message, Details = new ErrorDetails { Code = error.Code, Details = error.Details } }, FunctionJsonContext.Default.ErrorAnswer);
+        Json(400, new ErrorAnswer { Error = error.Message, Details = new ErrorDetails { Code = error.Code, Details = error.Details } }, FunctionJsonContext.Answers.ErrorAnswer);
 
-    public static APIGatewayHttpApiV2ProxyResponse Track(int status, TrackAnswer answer) => Json(status, answer, FunctionJsonContext.Default.TrackAnswer);
+    public static APIGatewayHttpApiV2ProxyResponse Track(int status, TrackAnswer answer) => Json(status, answer, FunctionJsonContext.Answers.TrackAnswer);
 
-    public static APIGatewayHttpApiV2ProxyResponse Anonymous() => Json(200, new AnonymousAnswer(), FunctionJsonContext.Default.AnonymousAnswer);
+    public static APIGatewayHttpApiV2ProxyResponse Anonymous() => Json(200, new AnonymousAnswer(), FunctionJsonContext.Answers.AnonymousAnswer);
 
     /// <summary>
     /// A track that could not finish. The store unavailable or contended: 503 with <c>Retry-After</c>, nothing was

@@ -17,13 +17,17 @@ internal static class EmulatorCommand
         var behaviour = new Option<string[]>("--behaviour")
         {
             Description = "A portal behaviour, KEY=VALUE (repeatable): mergedIdsInBatch=resolve|omit, secondaryEmailLookup=found|not-found, " +
-                          "missingScopes=a,b, requiredOnCreate=a,b, batchValidation=whole-request|per-input",
+                          "missingScopes=a,b, grantedScopes=a,b, tokenKind=private-app|service-key, requiredOnCreate=a,b, batchValidation=whole-request|per-input",
             AllowMultipleArgumentsPerToken = false,
+        };
+        var scopes = new Option<string?>("--scopes")
+        {
+            Description = "The token has only these scopes (comma-separated, e.g. crm.objects.contacts.read); 403 MISSING_SCOPES beyond them. Default: all",
         };
 
         var command = new Command("emulator", "Run the local HubSpot CRM v3 emulator until Ctrl-C")
         {
-            port, token, rateLimit, searchLag, data, errorRate, latency, behaviour, webhookUrl, webhookSecret,
+            port, token, rateLimit, searchLag, data, errorRate, latency, behaviour, webhookUrl, webhookSecret, scopes,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,8 +45,9 @@ internal static class EmulatorCommand
                         ErrorRate = Math.Clamp(parse.GetValue(errorRate), 0, 1),
                         Latency = EmulatorOptions.ParseDuration(parse.GetValue(latency)!),
                     },
-                    Behaviour = (parse.GetValue(behaviour) ?? []).Aggregate(new PortalBehaviour(), (current, pair) =>
-                        pair.Split('=', 2) is [var key, var value] ? current.With(key.Trim(), value.Trim()) : throw new FormatException($"--behaviour '{pair}' is not KEY=VALUE")),
+                    Behaviour = (parse.GetValue(behaviour) ?? []).Aggregate(
+                        parse.GetValue(scopes) is { } granted ? new PortalBehaviour().With("grantedScopes", granted) : new PortalBehaviour(),
+                        (current, pair) => pair.Split('=', 2) is [var key, var value] ? current.With(key.Trim(), value.Trim()) : throw new FormatException($"--behaviour '{pair}' is not KEY=VALUE")),
                 };
             }
             catch (FormatException ex)
