@@ -85,6 +85,7 @@ internal static class LocalCommand
                 CatalogDir = parse.GetValue(catalog),
                 ProjectionWindow = TimeSpan.FromSeconds(parse.GetValue(window)),
                 Log = isQuiet ? _ => { } : Console.WriteLine,
+                Steps = step => Console.WriteLine($"hhlearn local: {step}..."),
                 Direct = parse.GetValue(direct),
                 StoreUrl = store,
                 AllowedOrigins = origins,

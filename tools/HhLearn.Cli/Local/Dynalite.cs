@@ -60,24 +60,41 @@ public sealed class Dynalite : IAsyncDisposable
     public AmazonDynamoDBClient Client() => new(new BasicAWSCredentials("local", "local"),
         new AmazonDynamoDBConfig { ServiceURL = Endpoint.ToString(), AuthenticationRegion = "us-east-1", Timeout = TimeSpan.FromSeconds(5), MaxErrorRetry = 2 });
 
+    /// <summary>The dynalite the repository pins (package.json); the installed tool puts the same one in the user's cache.</summary>
+    public const string Version = "4.0.0";
+
     /// <summary>
-    /// Starts dynalite on a free port (or <paramref name="port"/>). It needs the repository's npm packages: when
-    /// <c>node_modules/dynalite</c> is missing, <c>npm ci</c> is run first (a fresh clone needs nothing else).
+    /// Starts dynalite on a free port (or <paramref name="port"/>). In a checkout it is the repository's npm package
+    /// (<c>npm ci</c> first when <c>node_modules/dynalite</c> is missing); outside one (the installed tool) it is
+    /// installed once into the user's cache (<see cref="CacheDirectory"/>).
     /// </summary>
     public static async Task<Dynalite> StartAsync(int port = 0, Action<string>? say = null, CancellationToken ct = default)
     {
-        var root = BootstrapCommand.RepoPath() ?? throw new InvalidOperationException("dynalite comes with a checkout of HhLearn (npm ci at its root); use --store-url for another DynamoDB");
-        var cli = Path.Combine(root, "node_modules", "dynalite", "cli.js");
+        var root = BootstrapCommand.RepoPath() is { } checkout && File.Exists(Path.Combine(checkout, "package.json")) ? checkout : null;
+        var cli = Path.Combine(root ?? CacheDirectory(), "node_modules", "dynalite", "cli.js");
         if (!File.Exists(cli))
         {
-            say?.Invoke("installing the local DynamoDB (npm ci at the repository root)...");
-            await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], root, ct);
+            if (root is not null)
+            {
+                say?.Invoke("installing the local DynamoDB (npm ci at the repository root, once)");
+                await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], root, ct);
+            }
+            else
+            {
+                root = CacheDirectory();
+                say?.Invoke($"installing the local DynamoDB (dynalite {Version}) into {root}, once");
+                Directory.CreateDirectory(root);
+                await File.WriteAllTextAsync(Path.Combine(root, "package.json"), """{ "private": true, "description": "dynalite for hhlearn local" }""", ct);
+                await RunAsync("npm", ["install", $"dynalite@{Version}", "--no-audit", "--no-fund", "--omit=dev"], root, ct);
+            }
+
             if (!File.Exists(cli))
             {
-                throw new InvalidOperationException($"npm ci did not install dynalite ({cli} is missing)");
+                throw new InvalidOperationException($"npm did not install dynalite ({cli} is missing)");
             }
         }
 
+        root ??= CacheDirectory();
         for (var attempt = 0; ; attempt++)
         {
             var chosen = port != 0 ? port : FreePort();
@@ -199,6 +216,15 @@ public sealed class Dynalite : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Where the installed tool keeps dynalite: <c>$XDG_CACHE_HOME/hhlearn/dynalite-VERSION</c>, else under <c>~/.cache</c>.</summary>
+    public static string CacheDirectory()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(cache, "hhlearn", $"dynalite-{Version}");
+    }
+
     private static async Task RunAsync(string file, string[] arguments, string directory, CancellationToken ct)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -207,7 +233,17 @@ public sealed class Dynalite : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} could not be started");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{file} could not be started");
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException($"the local DynamoDB (dynalite) needs Node.js 18 or later with npm, and {file} is not on the PATH: install Node.js, or pass --store-url with another DynamoDB endpoint");
+        }
+
+        using var _ = process;
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var error = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);

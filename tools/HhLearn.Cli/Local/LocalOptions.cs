@@ -59,6 +59,9 @@ public sealed record LocalOptions
         ? HubSpotBudget.Split(RateLimit, RateLimit - 1, Concurrency, 0).Budget
         : HubSpotBudget.Split(RateLimit, Math.Max(1, RateLimit / 5), Concurrency + QueueConcurrency, QueueConcurrency).Budget;
 
+    /// <summary>Where the start-up steps are told (<c>hhlearn local</c> prints them); null says nothing.</summary>
+    public Action<string>? Steps { get; init; }
+
     /// <summary>Where the function's JSON log lines go.</summary>
     public Action<string> Log { get; init; } = Console.WriteLine;
 }

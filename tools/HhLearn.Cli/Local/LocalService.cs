@@ -127,12 +127,14 @@ public sealed class LocalService : IAsyncDisposable
         }
         else
         {
+            options.Steps?.Invoke("starting the HubSpot emulator");
             parts.Emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(options.Emulator, options.EmulatorPort, ct: ct);
             ProvisionEmulator(parts.Emulator.Store);
             parts.HubSpotUrl = parts.Emulator.BaseUrl;
             token = options.Emulator.Token ?? EmulatorToken;
         }
 
+        options.Steps?.Invoke("starting the Lambda Runtime API");
         parts.Runtime = await LocalRuntimeApi.StartAsync(options.FunctionTimeout);
         var budget = options.Budget;
         parts.Bootstrap = BootstrapCommand.Find(options.Bootstrap);
@@ -180,6 +182,7 @@ public sealed class LocalService : IAsyncDisposable
             parts.Mapping = new LocalEventSourceMapping(queue, $"arn:aws:sqs:us-east-1:{LocalSqs.AccountId}:{QueueName}", runtime.InvokeAsync, options.QueueConcurrency);
         }
 
+        options.Steps?.Invoke($"starting {options.Concurrency + (options.Direct ? 0 : options.QueueConcurrency)} function instances ({parts.Bootstrap.Kind.ToUpperInvariant()}) and the API Gateway emulation");
         parts.Faults = new LocalFaults(parts.Sqs, parts.Dynalite);
         var catalog = environment.GetValueOrDefault("CATALOG_DIR");
         parts.FrontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () => StatsAsync(options, parts),
@@ -204,7 +207,8 @@ public sealed class LocalService : IAsyncDisposable
         }
         else
         {
-            parts.Dynalite = await Dynalite.StartAsync(say: options.Log, ct: ct);
+            options.Steps?.Invoke("starting the progress store (dynalite)");
+            parts.Dynalite = await Dynalite.StartAsync(say: options.Steps ?? options.Log, ct: ct);
             await parts.Dynalite.CreateTableAsync(options.Table, ct);
             endpoint = parts.Dynalite.Endpoint;
         }
@@ -229,6 +233,7 @@ public sealed class LocalService : IAsyncDisposable
             environment["PROJECTION_WINDOW_SECONDS"] = ((int)window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        options.Steps?.Invoke("starting the projection queue (SQS FIFO) and its event source mapping");
         parts.Sqs = await LocalSqs.StartAsync();
         // As on AWS (where it is 6x the function timeout), a message must stay invisible for longer than one invocation
         // can take; otherwise a second projector would take a learner while the first still writes it.
