@@ -74,30 +74,30 @@ public sealed class HhLearnStack : Stack
         // What both functions share; each then adds the HubSpot share of the work it does.
         var shared = new Dictionary<string, string>
         {
-            ["ENABLE_CRM_PROGRESS"] = settings.EnableCrmProgress ? "true" : "false",
-            ["PROGRESS_BACKEND"] = settings.ProgressBackend,
-            ["ALLOWED_ORIGINS"] = string.Join(',', settings.AllowedOrigins),
-            ["HUBSPOT_TOKEN_PARAMETER"] = Token.ParameterName,
-            ["PROGRESS_TABLE"] = Store.Table.TableName,
-            ["HASH_KEY_PARAMETER"] = HashKey.ParameterName,
-            ["SYNC_QUEUE_URL"] = Queue.Queue.QueueUrl,
-            ["PROJECTION_SWEEP_AFTER_SECONDS"] = Text(settings.SweepAfterSeconds),
+            [SettingNames.EnableCrmProgress] = settings.EnableCrmProgress ? "true" : "false",
+            [SettingNames.ProgressBackend] = settings.ProgressBackend,
+            [SettingNames.AllowedOrigins] = string.Join(',', settings.AllowedOrigins),
+            [SettingNames.HubSpotTokenParameter] = Token.ParameterName,
+            [SettingNames.ProgressTable] = Store.Table.TableName,
+            [SettingNames.HashKeyParameter] = HashKey.ParameterName,
+            [SettingNames.SyncQueueUrl] = Queue.Queue.QueueUrl,
+            [SettingNames.ProjectionSweepAfterSeconds] = Text(settings.SweepAfterSeconds),
 
             // A projector's hold on the learners it writes outlasts any invocation, so a lease never runs out mid-write.
-            ["PROJECTION_LEASE_SECONDS"] = Text(2 * settings.TimeoutSeconds),
-            ["JWT_REQUIRE_VERIFIED_EMAIL"] = settings.JwtRequireVerifiedEmail ? "true" : "false",
-            ["HUBSPOT_API_VERSION"] = settings.HubSpotApiVersion,
-            ["STRANGER_TTL_SECONDS"] = Text(settings.StrangerTtlSeconds),
-            ["HHLEARN_STAGE"] = settings.Stage,
+            [SettingNames.ProjectionLeaseSeconds] = Text(2 * settings.TimeoutSeconds),
+            [SettingNames.JwtRequireVerifiedEmail] = settings.JwtRequireVerifiedEmail ? "true" : "false",
+            [SettingNames.HubSpotApiVersion] = settings.HubSpotApiVersion,
+            [SettingNames.StrangerTtlSeconds] = Text(settings.StrangerTtlSeconds),
+            [SettingNames.Stage] = settings.Stage,
         };
         if (settings.HubSpotCreateDefaults is { } defaults)
         {
-            shared["HUBSPOT_CREATE_DEFAULTS"] = defaults;
+            shared[SettingNames.HubSpotCreateDefaults] = defaults;
         }
 
         if (settings.JwtContactIdClaim is { } claim)
         {
-            shared["JWT_CONTACT_ID_CLAIM"] = claim;
+            shared[SettingNames.JwtContactIdClaim] = claim;
         }
 
         ProgressFunction ProgressFunctionOf(string role, string description, int? reserved, bool recursive, Dictionary<string, string> hubSpotShare) =>
@@ -118,13 +118,13 @@ public sealed class HhLearnStack : Stack
         // The API scales with the stage throttle; its HubSpot calls (one-time imports) share one budget through the table.
         var apiOnly = new Dictionary<string, string>
         {
-            ["HUBSPOT_RATE_LIMIT"] = Text(budget.ReadBudget),
-            ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.ReadBudget),
-            ["HUBSPOT_SHARED_READ_BUDGET"] = Text(budget.ReadBudget),
+            [SettingNames.HubSpotRateLimit] = Text(budget.ReadBudget),
+            [SettingNames.HubSpotReadRateLimit] = Text(budget.ReadBudget),
+            [SettingNames.HubSpotSharedReadBudget] = Text(budget.ReadBudget),
         };
         if (settings.HubSpotWebhooks)
         {
-            apiOnly["WEBHOOK_SECRET_PARAMETER"] = settings.WebhookSecretParameterName;
+            apiOnly[SettingNames.WebhookSecretParameter] = settings.WebhookSecretParameterName;
         }
 
         var api = ProgressFunctionOf("api", "HhLearn API: tracks and reads, answered from the progress store (Native AOT bootstrap)",
@@ -135,10 +135,10 @@ public sealed class HhLearnStack : Stack
         var projector = ProgressFunctionOf("projector", "HhLearn projector: the store's progress into HubSpot, and the sweeper (Native AOT bootstrap)",
             settings.ReserveConcurrency ? budget.ProjectorConcurrency : null, recursive: true, new Dictionary<string, string>
             {
-                ["HUBSPOT_RATE_LIMIT"] = Text(budget.QueueShare),
-                ["HUBSPOT_READ_RATE_LIMIT"] = Text(budget.QueueShare),
-                ["HUBSPOT_PROJECTION_BUDGET"] = Text(budget.QueueConcurrency * budget.QueueShare),
-                ["PROJECTION_WINDOW_SECONDS"] = Text(settings.ProjectionWindowSeconds),
+                [SettingNames.HubSpotRateLimit] = Text(budget.QueueShare),
+                [SettingNames.HubSpotReadRateLimit] = Text(budget.QueueShare),
+                [SettingNames.HubSpotProjectionBudget] = Text(budget.QueueConcurrency * budget.QueueShare),
+                [SettingNames.ProjectionWindowSeconds] = Text(settings.ProjectionWindowSeconds),
             });
 
         ApiFunction = api.Function;

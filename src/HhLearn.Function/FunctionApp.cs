@@ -43,7 +43,7 @@ public sealed class FunctionApp : IAsyncDisposable
     /// Builds the function. <paramref name="tokens"/> overrides where the token comes from (tests); otherwise SSM
     /// when <c>HUBSPOT_TOKEN_PARAMETER</c> is set, else <c>HUBSPOT_PRIVATE_APP_TOKEN</c>.
     /// </summary>
-    public static FunctionApp Create(FunctionConfig config, ISyncLog log, TimeProvider time, IHubSpotTokenProvider? tokens = null)
+    public static FunctionApp Create(FunctionConfig config, ISyncLog log, TimeProvider time, ICrmTokenSource? tokens = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var catalog = LoadCatalog(config.CatalogDir, log);
@@ -54,26 +54,23 @@ public sealed class FunctionApp : IAsyncDisposable
 
         tokens ??= config.TokenParameter is { } parameter
             ? new LoggedTokenProvider(new SsmTokenProvider(SsmTokenProvider.CreateClient(), parameter), log)
-            : new StaticTokenProvider(config.Token!);
-        var http = new HttpClient { BaseAddress = config.HubSpotBaseUrl, Timeout = Timeout.InfiniteTimeSpan };
-        void Observe(HubSpotCallEvent e)
-        {
-            if (e.StatusCode == 429)
-            {
-                log.Write(LogLevel.Warn, LogEvents.CrmRateLimited, $"HubSpot answered 429 ({e.PolicyName}); retrying in {e.RetryDelay?.TotalMilliseconds:0} ms",
-                    new LogContext { CorrelationId = e.CorrelationId, Error = e.PolicyName, Fields = [KeyValuePair.Create<string, object?>("operation", e.Operation)] });
-            }
-        }
+            : new FixedCrmToken(config.Token!);
 
         // Two shares of the app's HubSpot budget, one per kind of work, each with its own limiter (HubSpotBudget):
         // an instance draws on the queue share only while it runs queue work, on the read share only for the API.
-        var queueClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.RateLimit, ApiVersion = config.HubSpotApiVersion }, Observe, time);
-        var apiClient = new HubSpotClient(http, tokens, new HubSpotClientOptions { RequestsPerTenSeconds = config.ReadRateLimit ?? config.RateLimit, ApiVersion = config.HubSpotApiVersion }, Observe, time);
-        List<IAsyncDisposable> owned = [queueClient, apiClient];
-        List<IDisposable> disposables = [http];
+        var crm = CrmConnection.Create(new CrmConnectionSettings
+        {
+            BaseUrl = config.HubSpotBaseUrl,
+            ApiVersion = config.HubSpotApiVersion,
+            QueueRateLimit = config.RateLimit,
+            ApiRateLimit = config.ReadRateLimit ?? config.RateLimit,
+            Writer = config.CreateDefaults is { } defaults ? new ContactWriterOptions { CreateDefaults = defaults } : new ContactWriterOptions(),
+        }, tokens, log, time);
+        List<IAsyncDisposable> owned = [crm];
+        List<IDisposable> disposables = [];
         if (config.ProgressTable is not { } table)
         {
-            var direct = new HubSpotBackend(apiClient, catalog, log, time, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
+            var direct = crm.Direct(catalog, new SyncOptions { Backend = config.Backend, EventNamePrefix = config.EventNamePrefix });
             return new FunctionApp(config, log, time, direct, null, null, owned, disposables);
         }
 
@@ -110,7 +107,7 @@ public sealed class FunctionApp : IAsyncDisposable
             var sqs = CreateSqsClient();
             disposables.Add(sqs);
             nudges = new SqsNudgeSender(sqs, queueUrl);
-            projector = new Projector(store, new ContactWriter(queueClient, WriterOptions(config)), catalog, nudges, log, time, new ProjectorOptions
+            projector = new Projector(store, crm.QueueWriter, catalog, nudges, log, time, new ProjectorOptions
             {
                 Lease = config.ProjectionLease,
                 Window = new ProjectionWindowOptions { Length = config.ProjectionWindow, Budget = config.ProjectionBudget ?? 0 },
@@ -122,7 +119,7 @@ public sealed class FunctionApp : IAsyncDisposable
             log.Write(LogLevel.Warn, LogEvents.ConfigurationInvalid, "PROGRESS_TABLE without SYNC_QUEUE_URL: progress is stored, but nothing projects it to HubSpot");
         }
 
-        var backend = new StoreBackend(store, catalog, nudges, new ContactWriter(apiClient, WriterOptions(config)), log,
+        var backend = new StoreBackend(store, catalog, nudges, crm.ApiWriter, log,
             new StoreBackendOptions { SharedReadBudget = config.SharedReadBudget, StrangerLifetime = config.StrangerLifetime });
 
         // HubSpot's webhooks: verified and queued by the API, applied by the projector (one place for identity and privacy).
@@ -134,9 +131,6 @@ public sealed class FunctionApp : IAsyncDisposable
 
         return new FunctionApp(config, log, time, backend, projector, sweeper, owned, disposables, webhooks);
     }
-
-    private static ContactWriterOptions WriterOptions(FunctionConfig config) =>
-        config.CreateDefaults is { } defaults ? new ContactWriterOptions { CreateDefaults = defaults } : new ContactWriterOptions();
 
     /// <summary>The Lambda handler: takes the raw event, answers the raw response.</summary>
     public async Task<ReadOnlyMemory<byte>> HandleAsync(ReadOnlyMemory<byte> payload, LambdaContext context)
@@ -212,7 +206,7 @@ public sealed class FunctionApp : IAsyncDisposable
     private static Amazon.SQS.AmazonSQSClient CreateSqsClient()
     {
         var config = new Amazon.SQS.AmazonSQSConfig { MaxErrorRetry = 2, Timeout = TimeSpan.FromSeconds(5) };
-        if (Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_SQS") is { Length: > 0 } endpoint)
+        if (Environment.GetEnvironmentVariable(SettingNames.AwsEndpointSqs) is { Length: > 0 } endpoint)
         {
             config.ServiceURL = endpoint;
         }

@@ -5,7 +5,7 @@ using HhLearn.Function.Runtime;
 // The custom runtime's entry point: read configuration, report a bad one once through the init error,
 // otherwise serve invocations from the Lambda Runtime API until the environment is shut down.
 var log = JsonLineLog.Console;
-var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+var runtimeApi = Environment.GetEnvironmentVariable(SettingNames.LambdaRuntimeApi);
 if (string.IsNullOrWhiteSpace(runtimeApi))
 {
     Console.Error.WriteLine("bootstrap: AWS_LAMBDA_RUNTIME_API is not set; this program runs inside Lambda or under `hhlearn local`");

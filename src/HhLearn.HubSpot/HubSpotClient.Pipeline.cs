@@ -123,7 +123,7 @@ public sealed partial class HubSpotClient
     {
         var state = context.Properties.GetValue(StateKey, null!);
         state.Attempt++;
-        using (await _limiter.AcquireAsync(state.Search, context.CancellationToken))
+        await _limiter.AcquireAsync(state.Search, context.CancellationToken);
         {
             using var request = new HttpRequestMessage(state.Method, state.Path);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", state.Token);

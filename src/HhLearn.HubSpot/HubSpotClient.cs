@@ -41,7 +41,7 @@ public sealed partial class HubSpotClient : IAsyncDisposable
         _options = options ?? new HubSpotClientOptions();
         _observer = observer;
         _time = time ?? TimeProvider.System;
-        _limiter = new HubSpotRateLimiter(_options.RequestsPerTenSeconds, _options.SearchRequestsPerSecond);
+        _limiter = new HubSpotRateLimiter(_options.RequestsPerTenSeconds, _options.SearchRequestsPerSecond, _time);
         _pipeline = BuildPipeline();
     }
 

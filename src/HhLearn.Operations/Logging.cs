@@ -43,7 +43,7 @@ public sealed class JsonLineLog(TextWriter output, TimeProvider time, string? st
     private readonly Lock _lock = new();
 
     /// <summary>Stdout, with the deployment stage (<c>HHLEARN_STAGE</c>) on every line for the metric filters' dimension.</summary>
-    public static JsonLineLog Console { get; } = new(System.Console.Out, TimeProvider.System, Environment.GetEnvironmentVariable("HHLEARN_STAGE"));
+    public static JsonLineLog Console { get; } = new(System.Console.Out, TimeProvider.System, Environment.GetEnvironmentVariable(SettingNames.Stage));
 
     public void Write(LogLevel level, string eventName, string message, LogContext? context = null)
     {

@@ -48,7 +48,7 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
     {
         // DynamoDB answers in milliseconds: a call that takes seconds is an outage, and the caller is better told so (503) than kept waiting.
         var config = new AmazonDynamoDBConfig { Timeout = TimeSpan.FromSeconds(2), MaxErrorRetry = 2 };
-        if ((endpoint ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB")) is { Length: > 0 } url)
+        if ((endpoint ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB" /* AWS's own; SettingNames.AwsEndpointDynamoDb above the store */)) is { Length: > 0 } url)
         {
             config.ServiceURL = url;
         }

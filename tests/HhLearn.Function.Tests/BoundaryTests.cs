@@ -4,9 +4,9 @@ using System.Reflection.PortableExecutable;
 namespace HhLearn.Function.Tests;
 
 /// <summary>
-/// The function knows nothing of which CRM sits behind it: it composes the HubSpot client, but never catches, throws
-/// or names HubSpot's error types. The sync layer turns them into its own (unavailable, permanent), which the HTTP
-/// layer turns into answers.
+/// The function knows nothing of which CRM sits behind it: CrmSync composes the HubSpot client (CrmConnection), and
+/// the function names no type of HhLearn.HubSpot at all: not its client, options, token provider or errors. The
+/// sync layer turns HubSpot's errors into its own (unavailable, permanent), which the HTTP layer turns into answers.
 /// </summary>
 public class BoundaryTests
 {
@@ -20,11 +20,19 @@ public class BoundaryTests
     }
 
     [Fact]
-    public void TheFunction_NamesNoHubSpotErrorType()
+    public void TheFunction_NamesNoHubSpotTypeAtAll()
     {
         var references = TypeReferences(typeof(FunctionApp).Assembly.Location);
         Assert.Contains(references, r => r.StartsWith("HhLearn.CrmSync.", StringComparison.Ordinal));
-        Assert.DoesNotContain(references, r => r.StartsWith("HhLearn.HubSpot.", StringComparison.Ordinal) && r.EndsWith("Exception", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r.StartsWith("HhLearn.HubSpot.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheFunction_ReferencesTheCrmOnlyThroughCrmSync()
+    {
+        var referenced = typeof(FunctionApp).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.Contains("HhLearn.CrmSync", referenced);
+        Assert.DoesNotContain("HhLearn.HubSpot", referenced);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ internal sealed class FunctionFixture : IAsyncDisposable
     /// The function against the emulator: in HubSpot-only direct mode, or with <paramref name="store"/> in store mode
     /// (its own table on the shared dynalite and its own projection queue on the shared local SQS).
     /// </summary>
-    public static async Task<FunctionFixture> StartAsync(Dictionary<string, string>? environment = null, IHubSpotTokenProvider? tokens = null, bool store = false)
+    public static async Task<FunctionFixture> StartAsync(Dictionary<string, string>? environment = null, ICrmTokenSource? tokens = null, bool store = false)
     {
         var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync(new EmulatorOptions { Token = Token, RequestsPerTenSeconds = 10_000 });
         Provision(emulator.Store);

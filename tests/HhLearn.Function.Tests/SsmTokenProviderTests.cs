@@ -171,7 +171,7 @@ public class SsmTokenProviderTests
         var current = "pat-first";
         var ssm = Ssm(() => current, TimeSpan.FromMilliseconds(20));
         using var http = new HttpClient { BaseAddress = emulator.BaseUrl };
-        await using var client = new HubSpotClient(http, new SsmTokenProvider(ssm.Object, "/hhlearn/test/hubspot-token"), new HubSpotClientOptions { RequestsPerTenSeconds = 1000 });
+        await using var client = new HubSpotClient(http, CrmConnection.ForHubSpot(new SsmTokenProvider(ssm.Object, "/hhlearn/test/hubspot-token")), new HubSpotClientOptions { RequestsPerTenSeconds = 1000 });
         await client.GetPropertyAsync("email");
 
         // The token is rotated in HubSpot and in SSM: every request in flight with the old one gets a 401.

@@ -17,16 +17,17 @@ internal sealed class ClientFixture(HubSpotEmulator.HubSpotEmulator emulator, Ht
     public static readonly string[] Props = ["email", "firstname", "hhl_total_progress", "hhl_last_activity"];
 
     public static async Task<ClientFixture> StartAsync(
-        EmulatorOptions? emulatorOptions = null, HubSpotClientOptions? clientOptions = null, IHubSpotTokenProvider? tokens = null)
+        EmulatorOptions? emulatorOptions = null, HubSpotClientOptions? clientOptions = null, IHubSpotTokenProvider? tokens = null, TimeProvider? time = null)
     {
-        var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync((emulatorOptions ?? new EmulatorOptions()) with { Token = emulatorOptions?.Token ?? Token });
+        var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync((emulatorOptions ?? new EmulatorOptions()) with { Token = emulatorOptions?.Token ?? Token }, time: time);
         var http = new HttpClient { BaseAddress = emulator.BaseUrl };
         var events = new List<HubSpotCallEvent>();
         var client = new HubSpotClient(
             http,
             tokens ?? new StaticTokenProvider(Token),
             clientOptions ?? new HubSpotClientOptions { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(500), RequestsPerTenSeconds = 10_000 },
-            e => { lock (events) { events.Add(e); } });
+            e => { lock (events) { events.Add(e); } },
+            time);
         var fixture = new ClientFixture(emulator, http, client, events);
         await fixture.ProvisionAsync();
         return fixture;

@@ -139,18 +139,57 @@ public class ResilienceTests
     }
 
     [Fact]
-    public async Task ThreeHundredCallsInABurst_ThroughTheRateLimiter_GetNo429s()
+    public async Task ABurstBeyondTheLimit_ThroughTheRateLimiter_GetsNo429s()
     {
+        // 150 calls at 100 per 10 s: the burst, then one call every ~113 ms (about 16 s on the real clock, against the
+        // emulator's real rolling window). The limiter's arithmetic is checked on a fake clock below.
         await using var f = await ClientFixture.StartAsync(
             new EmulatorOptions { RequestsPerTenSeconds = 100 },
-            // The limiter queues callers; the budget must cover the queue (300 calls at ~9/s is ~32 s).
             new HubSpotClientOptions { RequestsPerTenSeconds = 100, TotalBudget = TimeSpan.FromSeconds(90) });
         f.Emulator.Gate.Reset();
         var created = await f.Client.CreateContactAsync(Email("limit@example.com"));
-        await Task.WhenAll(Enumerable.Range(0, 299).Select(_ => f.Client.GetContactAsync(created.Id, ["email"])));
-        Assert.True(300 == f.Emulator.Stats.Total, f.Emulator.Stats.ToJson().ToJsonString());
+        await Task.WhenAll(Enumerable.Range(0, 149).Select(_ => f.Client.GetContactAsync(created.Id, ["email"])));
+        Assert.True(150 == f.Emulator.Stats.Total, f.Emulator.Stats.ToJson().ToJsonString());
         Assert.Equal(0, f.Emulator.Stats.Count(429));
         Assert.Equal(0, f.Client.Stats.RateLimited);
+    }
+
+    [Theory]
+    [InlineData(100, 300)]
+    [InlineData(190, 500)]
+    public async Task TheLimiter_OnAFakeClock_NeverLetsAnyRolling10SecondsSeeMoreThanTheLimit_AndKeepsOrder(int limit, int callers)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var limiter = new HubSpotRateLimiter(limit, 5, clock);
+        var granted = new System.Collections.Concurrent.ConcurrentQueue<(int Caller, DateTimeOffset At)>();
+        var calls = new List<Task>();
+        for (var i = 0; i < callers; i++)
+        {
+            var caller = i;
+            calls.Add(Task.Run(async () =>
+            {
+                await limiter.AcquireAsync(search: false, CancellationToken.None);
+                granted.Enqueue((caller, clock.GetUtcNow()));
+            }));
+            await Task.Yield();
+        }
+
+        var all = Task.WhenAll(calls);
+        for (var step = 0; step < 100_000 && !all.IsCompleted; step++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(25));
+            await Task.Delay(1);
+        }
+
+        await all.WaitAsync(TimeSpan.FromSeconds(10));
+        var times = granted.Select(g => g.At).Order().ToList();
+        Assert.Equal(callers, times.Count);
+        Assert.All(times, at => Assert.True(times.Count(t => t >= at && t < at + TimeSpan.FromSeconds(10)) <= limit));
+
+        // Smooth, not stalled: after the burst (a tenth of the limit) one grant per refill period, (limit - burst - 1) per 10 s.
+        var burst = limit / 10;
+        var expected = (callers - burst) * 10.0 / (limit - burst - 1);
+        Assert.InRange((times[^1] - times[0]).TotalSeconds, expected * 0.95, (expected * 1.05) + 1);
     }
 
     [Theory]

@@ -97,6 +97,16 @@ public class SecurityTests(StackFixture fixture)
     }
 
     [Fact]
+    public void EveryVariableTheStackSets_IsNamedInSettingNames_TheOnePlaceTheFunctionReadsThemFrom()
+    {
+        var named = typeof(SettingNames).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToHashSet(StringComparer.Ordinal);
+        var set = Resources(StackFixture.Json(fixture.Full), "AWS::Lambda::Function")
+            .SelectMany(f => Props(f)["Environment"]?["Variables"]?.AsObject().Select(v => v.Key) ?? []).Distinct().ToList();
+        Assert.NotEmpty(set);
+        Assert.All(set, name => Assert.Contains(name, named));
+    }
+
+    [Fact]
     public void TheProjector_KnowsItsWindowAndItsShareOfTheQuota()
     {
         var variables = Props(Resources(StackFixture.Json(fixture.Full), "AWS::Lambda::Function").Single(f => ((string?)Props(f)["FunctionName"])?.EndsWith("-projector", StringComparison.Ordinal) == true))["Environment"]!["Variables"]!;

@@ -52,7 +52,7 @@ public sealed record FunctionConfig
     public IReadOnlyDictionary<string, string>? CreateDefaults { get; init; }
 
     /// <summary>The HubSpot API the client speaks (<c>HUBSPOT_API_VERSION</c>): a date version, default 2026-09, or v3 (legacy paths).</summary>
-    public string HubSpotApiVersion { get; init; } = HubSpotClientOptions.DefaultApiVersion;
+    public string HubSpotApiVersion { get; init; } = CrmConnectionSettings.DefaultApiVersion;
 
     /// <summary>
     /// Where the HubSpot app's client secret is (<c>WEBHOOK_SECRET_PARAMETER</c>, an SSM SecureString), or the secret
@@ -85,7 +85,7 @@ public sealed record FunctionConfig
         var problems = new List<string>();
         var config = new FunctionConfig();
 
-        if (Get("ENABLE_CRM_PROGRESS") is { } enabled)
+        if (Get(SettingNames.EnableCrmProgress) is { } enabled)
         {
             if (ParseBool(enabled) is { } flag)
             {
@@ -97,7 +97,7 @@ public sealed record FunctionConfig
             }
         }
 
-        switch (Get("PROGRESS_BACKEND")?.ToLowerInvariant())
+        switch (Get(SettingNames.ProgressBackend)?.ToLowerInvariant())
         {
             case null or "properties":
                 break;
@@ -109,7 +109,7 @@ public sealed record FunctionConfig
                 break;
         }
 
-        config = config with { TokenParameter = Get("HUBSPOT_TOKEN_PARAMETER"), Token = Get("HUBSPOT_PRIVATE_APP_TOKEN") };
+        config = config with { TokenParameter = Get(SettingNames.HubSpotTokenParameter), Token = Get(SettingNames.HubSpotToken) };
         if (config.CrmEnabled && config.TokenParameter is null && config.Token is null)
         {
             problems.Add("ENABLE_CRM_PROGRESS is true but neither HUBSPOT_TOKEN_PARAMETER (an SSM parameter name) nor HUBSPOT_PRIVATE_APP_TOKEN is set");
@@ -120,7 +120,7 @@ public sealed record FunctionConfig
             problems.Add($"HUBSPOT_TOKEN_PARAMETER '{parameter}' must be a parameter name such as /hhlearn/prod/hubspot-token");
         }
 
-        if (Get("HUBSPOT_BASE_URL") is { } baseUrl)
+        if (Get(SettingNames.HubSpotBaseUrl) is { } baseUrl)
         {
             if (Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
             {
@@ -132,7 +132,7 @@ public sealed record FunctionConfig
             }
         }
 
-        var catalogDir = Get("CATALOG_DIR");
+        var catalogDir = Get(SettingNames.CatalogDir);
         if (catalogDir is not null && !Directory.Exists(catalogDir))
         {
             problems.Add($"CATALOG_DIR '{catalogDir}' does not exist");
@@ -140,7 +140,7 @@ public sealed record FunctionConfig
 
         config = config with { CatalogDir = catalogDir ?? DefaultCatalogDir() };
 
-        if (Get("ALLOWED_ORIGINS") is { } origins)
+        if (Get(SettingNames.AllowedOrigins) is { } origins)
         {
             var list = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             foreach (var problem in list.Select(CorsPolicy.Problem).OfType<string>())
@@ -151,11 +151,11 @@ public sealed record FunctionConfig
             config = config with { AllowedOrigins = list.Select(o => o.TrimEnd('/')).ToList() };
         }
 
-        if (Get("HUBSPOT_RATE_LIMIT") is { } rate)
+        if (Get(SettingNames.HubSpotRateLimit) is { } rate)
         {
             try
             {
-                config = config with { RateLimit = HubSpotClientOptions.ParseRateLimit(rate) };
+                config = config with { RateLimit = CrmConnectionSettings.ParseRateLimit(rate) };
             }
             catch (FormatException ex)
             {
@@ -163,11 +163,11 @@ public sealed record FunctionConfig
             }
         }
 
-        if (Get("HUBSPOT_READ_RATE_LIMIT") is { } readRate)
+        if (Get(SettingNames.HubSpotReadRateLimit) is { } readRate)
         {
             try
             {
-                config = config with { ReadRateLimit = HubSpotClientOptions.ParseRateLimit(readRate) };
+                config = config with { ReadRateLimit = CrmConnectionSettings.ParseRateLimit(readRate) };
             }
             catch (FormatException ex)
             {
@@ -178,10 +178,10 @@ public sealed record FunctionConfig
         config = config with
         {
             EventNamePrefix = Get("HUBSPOT_EVENT_NAME_PREFIX") ?? string.Empty,
-            ContactIdClaim = Get("JWT_CONTACT_ID_CLAIM") ?? config.ContactIdClaim,
+            ContactIdClaim = Get(SettingNames.JwtContactIdClaim) ?? config.ContactIdClaim,
         };
 
-        if (Get("JWT_REQUIRE_VERIFIED_EMAIL") is { } verified)
+        if (Get(SettingNames.JwtRequireVerifiedEmail) is { } verified)
         {
             if (ParseBool(verified) is { } flag)
             {
@@ -193,7 +193,7 @@ public sealed record FunctionConfig
             }
         }
 
-        if (Get("SYNC_QUEUE_URL") is { } queue)
+        if (Get(SettingNames.SyncQueueUrl) is { } queue)
         {
             if (Uri.TryCreate(queue, UriKind.Absolute, out var queueUrl) && queueUrl.AbsolutePath.EndsWith(".fifo", StringComparison.Ordinal))
             {
@@ -205,7 +205,7 @@ public sealed record FunctionConfig
             }
         }
 
-        config = config with { ProgressTable = Get("PROGRESS_TABLE") };
+        config = config with { ProgressTable = Get(SettingNames.ProgressTable) };
         if (config.ProgressTable is { } table && (table.Length is < 3 or > 255 || !table.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-' or '.')))
         {
             problems.Add($"PROGRESS_TABLE must be a DynamoDB table name (3 to 255 letters, digits, _ - .; got '{table}')");
@@ -216,9 +216,9 @@ public sealed record FunctionConfig
             problems.Add("PROGRESS_BACKEND=events cannot be used with PROGRESS_TABLE: the progress store projects contact properties; use properties, or unset PROGRESS_TABLE for HubSpot-only direct mode");
         }
 
-        if (Get("HUBSPOT_API_VERSION") is { } apiVersion)
+        if (Get(SettingNames.HubSpotApiVersion) is { } apiVersion)
         {
-            if (HubSpotClientOptions.ApiVersionProblem(apiVersion) is { } versionProblem)
+            if (CrmConnectionSettings.ApiVersionProblem(apiVersion) is { } versionProblem)
             {
                 problems.Add($"HUBSPOT_API_VERSION {versionProblem}");
             }
@@ -228,7 +228,7 @@ public sealed record FunctionConfig
             }
         }
 
-        if (Get("HUBSPOT_CREATE_DEFAULTS") is { } defaultsText)
+        if (Get(SettingNames.HubSpotCreateDefaults) is { } defaultsText)
         {
             var (defaults, defaultsProblem) = ContactWriterOptions.ParseDefaults(defaultsText);
             if (defaultsProblem is not null)
@@ -241,14 +241,14 @@ public sealed record FunctionConfig
             }
         }
 
-        config = config with { WebhookSecretParameter = Get("WEBHOOK_SECRET_PARAMETER"), WebhookSecret = Get("HUBSPOT_WEBHOOK_SECRET") };
-        if ((config.WebhookSecretParameter ?? config.WebhookSecret) is not null && (Get("PROGRESS_TABLE") is null || Get("SYNC_QUEUE_URL") is null))
+        config = config with { WebhookSecretParameter = Get(SettingNames.WebhookSecretParameter), WebhookSecret = Get(SettingNames.HubSpotWebhookSecret) };
+        if ((config.WebhookSecretParameter ?? config.WebhookSecret) is not null && (Get(SettingNames.ProgressTable) is null || Get(SettingNames.SyncQueueUrl) is null))
         {
             problems.Add("HubSpot's webhooks (WEBHOOK_SECRET_PARAMETER or HUBSPOT_WEBHOOK_SECRET) need the progress store and its queue: set PROGRESS_TABLE and SYNC_QUEUE_URL");
         }
 
-        config = config with { HashKeyParameter = Get("HASH_KEY_PARAMETER") };
-        if (Get("HHLEARN_HASH_KEY") is { } hashKeyText)
+        config = config with { HashKeyParameter = Get(SettingNames.HashKeyParameter) };
+        if (Get(SettingNames.HashKey) is { } hashKeyText)
         {
             if (HashKey.TryParse(hashKeyText) is { } hashKey)
             {
@@ -260,7 +260,7 @@ public sealed record FunctionConfig
             }
         }
 
-        if (config.CrmEnabled && config.ProgressTable is not null && config.HashKeyParameter is null && Get("HHLEARN_HASH_KEY") is null)
+        if (config.CrmEnabled && config.ProgressTable is not null && config.HashKeyParameter is null && Get(SettingNames.HashKey) is null)
         {
             problems.Add("PROGRESS_TABLE needs the deployment's hash key for suppression records and log hashes: set HASH_KEY_PARAMETER (the stack does) or HHLEARN_HASH_KEY");
         }
@@ -270,7 +270,7 @@ public sealed record FunctionConfig
             problems.Add("SYNC_QUEUE_URL is the projection queue of the progress store: set PROGRESS_TABLE too, or unset SYNC_QUEUE_URL for HubSpot-only direct mode");
         }
 
-        if (Get("HUBSPOT_SHARED_READ_BUDGET") is { } shared)
+        if (Get(SettingNames.HubSpotSharedReadBudget) is { } shared)
         {
             if (int.TryParse(shared, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var perTenSeconds) && perTenSeconds >= 2)
             {
@@ -282,17 +282,17 @@ public sealed record FunctionConfig
             }
         }
 
-        if (Seconds("PROJECTION_SWEEP_AFTER_SECONDS") is { } sweepAfter)
+        if (Seconds(SettingNames.ProjectionSweepAfterSeconds) is { } sweepAfter)
         {
             config = config with { SweepAfter = sweepAfter };
         }
 
-        if (Seconds("PROJECTION_LEASE_SECONDS") is { } lease)
+        if (Seconds(SettingNames.ProjectionLeaseSeconds) is { } lease)
         {
             config = config with { ProjectionLease = lease };
         }
 
-        if (Get("PROJECTION_WINDOW_SECONDS") is { } window)
+        if (Get(SettingNames.ProjectionWindowSeconds) is { } window)
         {
             if (int.TryParse(window, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= 60)
             {
@@ -304,7 +304,7 @@ public sealed record FunctionConfig
             }
         }
 
-        if (Get("HUBSPOT_PROJECTION_BUDGET") is { } projectionBudget)
+        if (Get(SettingNames.HubSpotProjectionBudget) is { } projectionBudget)
         {
             if (int.TryParse(projectionBudget, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var perTenSeconds) && perTenSeconds >= 1)
             {
@@ -316,7 +316,7 @@ public sealed record FunctionConfig
             }
         }
 
-        if (Seconds("STRANGER_TTL_SECONDS") is { } strangerLifetime)
+        if (Seconds(SettingNames.StrangerTtlSeconds) is { } strangerLifetime)
         {
             config = config with { StrangerLifetime = strangerLifetime };
         }

@@ -11,7 +11,7 @@ namespace HhLearn.Function.Config;
 /// failed or cancelled read is a <see cref="TokenUnavailableException"/>, which the HubSpot client reports as "HubSpot
 /// unavailable" (retry), never a crash. The value is never logged.
 /// </summary>
-public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string parameterName) : IHubSpotTokenProvider
+public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string parameterName) : ICrmTokenSource
 {
     /// <summary>How long one SSM read may take before the token counts as unavailable.</summary>
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
@@ -74,7 +74,7 @@ public sealed class SsmTokenProvider(IAmazonSimpleSystemsManagement ssm, string 
 /// denied read or KMS key, SSM down), so that a token problem is not only ever "HubSpot unavailable"; the
 /// TokenUnavailable alarm counts these lines. The value is never logged.
 /// </summary>
-public sealed class LoggedTokenProvider(IHubSpotTokenProvider inner, ISyncLog log) : IHubSpotTokenProvider
+public sealed class LoggedTokenProvider(ICrmTokenSource inner, ISyncLog log) : ICrmTokenSource
 {
     public async ValueTask<string> GetTokenAsync(string? rejected, CancellationToken cancellationToken)
     {

@@ -8,21 +8,21 @@ public static class ColdStartBench
         // The deployed configuration: the progress store and the projection queue (clients made, never called by the probe).
         var environment = new Dictionary<string, string>
         {
-            ["ENABLE_CRM_PROGRESS"] = "true",
-            ["HUBSPOT_PRIVATE_APP_TOKEN"] = "bench",
-            ["HUBSPOT_BASE_URL"] = "http://127.0.0.1:9/",
-            ["PROGRESS_TABLE"] = "bench-progress",
-            ["HHLEARN_HASH_KEY"] = HashKey.Generate(),
-            ["SYNC_QUEUE_URL"] = "http://127.0.0.1:9/000000000000/bench.fifo",
-            ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://127.0.0.1:9/",
-            ["AWS_ENDPOINT_URL_SQS"] = "http://127.0.0.1:9/",
+            [SettingNames.EnableCrmProgress] = "true",
+            [SettingNames.HubSpotToken] = "bench",
+            [SettingNames.HubSpotBaseUrl] = "http://127.0.0.1:9/",
+            [SettingNames.ProgressTable] = "bench-progress",
+            [SettingNames.HashKey] = HashKey.Generate(),
+            [SettingNames.SyncQueueUrl] = "http://127.0.0.1:9/000000000000/bench.fifo",
+            [SettingNames.AwsEndpointDynamoDb] = "http://127.0.0.1:9/",
+            [SettingNames.AwsEndpointSqs] = "http://127.0.0.1:9/",
             ["AWS_REGION"] = "us-east-1",
             ["AWS_ACCESS_KEY_ID"] = "bench",
             ["AWS_SECRET_ACCESS_KEY"] = "bench",
         };
         if (BootstrapCommand.SampleCatalog() is { } catalog)
         {
-            environment["CATALOG_DIR"] = catalog;
+            environment[SettingNames.CatalogDir] = catalog;
         }
 
         var rows = new List<IReadOnlyList<string>>();

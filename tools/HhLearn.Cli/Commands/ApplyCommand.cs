@@ -15,7 +15,7 @@ internal static class ApplyCommand
         var catalog = new Option<string?>("--catalog")
         {
             Description = "Catalog directory (courses/*.json, pathways/*.json); default: CATALOG_DIR, else the sample catalog",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CATALOG_DIR") ?? Local.BootstrapCommand.SampleCatalog(),
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.CatalogDir) ?? Local.BootstrapCommand.SampleCatalog(),
         };
         var properties = new Option<string?>("--properties")
         {

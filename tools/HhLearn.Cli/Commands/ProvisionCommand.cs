@@ -7,14 +7,14 @@ namespace HhLearn.Cli.Commands;
 /// </summary>
 internal static class ProvisionCommand
 {
-    public const string TokenVariable = "HUBSPOT_PRIVATE_APP_TOKEN";
+    public const string TokenVariable = SettingNames.HubSpotToken;
 
     public static Command Create()
     {
         var url = new Option<string>("--hubspot-url")
         {
             Description = "HubSpot API base URL (default: HUBSPOT_BASE_URL, else https://api.hubapi.com)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HUBSPOT_BASE_URL") ?? "https://api.hubapi.com",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.HubSpotBaseUrl) ?? "https://api.hubapi.com",
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Check and report; create nothing" };
         var command = new Command("provision", $"Create the CRM properties HhLearn writes (token from {TokenVariable})") { url, dryRun };

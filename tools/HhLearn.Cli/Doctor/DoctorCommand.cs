@@ -13,7 +13,7 @@ public static class DoctorCommand
         var url = new Option<string>("--hubspot-url")
         {
             Description = "HubSpot API base URL (default: HUBSPOT_BASE_URL, else https://api.hubapi.com)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HUBSPOT_BASE_URL") ?? "https://api.hubapi.com",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.HubSpotBaseUrl) ?? "https://api.hubapi.com",
         };
         var parameter = new Option<string?>("--token-parameter") { Description = $"The SSM SecureString the stack reads the token from (checked, then used); else {ProvisionCommand.TokenVariable}" };
         var version = new Option<string>("--api-version") { Description = "The HubSpot API version the stack speaks (hubspotApiVersion)", DefaultValueFactory = _ => HubSpotClientOptions.DefaultApiVersion };

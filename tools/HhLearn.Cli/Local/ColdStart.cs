@@ -23,7 +23,7 @@ public static class ColdStart
         {
             // A fresh Runtime API per run, as a fresh execution environment has.
             await using var runtime = await LocalRuntimeApi.StartAsync(TimeSpan.FromSeconds(30));
-            var env = new Dictionary<string, string>(environment, StringComparer.Ordinal) { ["AWS_LAMBDA_RUNTIME_API"] = runtime.Address };
+            var env = new Dictionary<string, string>(environment, StringComparer.Ordinal) { [SettingNames.LambdaRuntimeApi] = runtime.Address };
             var answer = runtime.InvokeAsync(Probe, ct);
 
             // No redirected output: pipes and reader threads would be measured too (the probe logs nothing).

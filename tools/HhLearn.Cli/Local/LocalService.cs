@@ -140,23 +140,23 @@ public sealed class LocalService : IAsyncDisposable
         parts.Bootstrap = BootstrapCommand.Find(options.Bootstrap);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["AWS_LAMBDA_RUNTIME_API"] = parts.Runtime.Address,
+            [SettingNames.LambdaRuntimeApi] = parts.Runtime.Address,
             ["AWS_LAMBDA_FUNCTION_NAME"] = "hhlearn-local",
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "512",
             ["AWS_REGION"] = "us-east-1",
-            ["ENABLE_CRM_PROGRESS"] = "true",
-            ["HUBSPOT_BASE_URL"] = parts.HubSpotUrl.ToString(),
-            ["HUBSPOT_PRIVATE_APP_TOKEN"] = token,
+            [SettingNames.EnableCrmProgress] = "true",
+            [SettingNames.HubSpotBaseUrl] = parts.HubSpotUrl.ToString(),
+            [SettingNames.HubSpotToken] = token,
 
             // Each instance has its own limiter, so each gets its share of the app's limit (the same split as the CDK
             // stack's): projectors x queue share + instances x read share <= the app's limit.
-            ["HUBSPOT_RATE_LIMIT"] = (options.Direct ? budget.ReadShare : budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["HUBSPOT_READ_RATE_LIMIT"] = budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ALLOWED_ORIGINS"] = string.Join(',', options.AllowedOrigins),
+            [SettingNames.HubSpotRateLimit] = (options.Direct ? budget.ReadShare : budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingNames.HubSpotReadRateLimit] = budget.ReadShare.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SettingNames.AllowedOrigins] = string.Join(',', options.AllowedOrigins),
         };
         if ((options.CatalogDir ?? BootstrapCommand.SampleCatalog()) is { } catalogDir && Directory.Exists(catalogDir))
         {
-            environment["CATALOG_DIR"] = Path.GetFullPath(catalogDir);
+            environment[SettingNames.CatalogDir] = Path.GetFullPath(catalogDir);
         }
 
         if (!options.Direct)
@@ -184,7 +184,7 @@ public sealed class LocalService : IAsyncDisposable
 
         options.Steps?.Invoke($"starting {options.Concurrency + (options.Direct ? 0 : options.QueueConcurrency)} function instances ({parts.Bootstrap.Kind.ToUpperInvariant()}) and the API Gateway emulation");
         parts.Faults = new LocalFaults(parts.Sqs, parts.Dynalite);
-        var catalog = environment.GetValueOrDefault("CATALOG_DIR");
+        var catalog = environment.GetValueOrDefault(SettingNames.CatalogDir);
         parts.FrontEnd = await ApiGatewayFrontEnd.StartAsync(options.Port, runtime.InvokeAsync, () => StatsAsync(options, parts),
             new CorsPolicy(options.AllowedOrigins), app => LocalConsole.Map(app, catalog, parts.Emulator, parts.Store, parts.Faults));
 
@@ -215,22 +215,22 @@ public sealed class LocalService : IAsyncDisposable
 
         parts.StoreClient = options.StoreUrl is null ? parts.Dynalite!.Client() : ProgressStore.CreateClient(endpoint.ToString());
         // The hash key of suppression records and log hashes: the developer's HHLEARN_HASH_KEY, else one for this run.
-        var hashKeyText = Environment.GetEnvironmentVariable("HHLEARN_HASH_KEY") is { Length: >= HashKey.MinimumLength } given ? given : HashKey.Generate();
-        environment["HHLEARN_HASH_KEY"] = hashKeyText;
+        var hashKeyText = Environment.GetEnvironmentVariable(SettingNames.HashKey) is { Length: >= HashKey.MinimumLength } given ? given : HashKey.Generate();
+        environment[SettingNames.HashKey] = hashKeyText;
         parts.HashKeyText = hashKeyText;
         parts.Store = new ProgressStore(parts.StoreClient, options.Table, Progress.Catalog.LearningCatalog.Empty, TimeProvider.System, new StoreOptions { HashKey = HashKey.TryParse(hashKeyText) });
-        environment["PROGRESS_TABLE"] = options.Table;
+        environment[SettingNames.ProgressTable] = options.Table;
         if (options.WebhookSecret is { } webhookSecret)
         {
-            environment["HUBSPOT_WEBHOOK_SECRET"] = webhookSecret;
+            environment[SettingNames.HubSpotWebhookSecret] = webhookSecret;
         }
 
-        environment["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint.ToString();
-        environment["PROJECTION_SWEEP_AFTER_SECONDS"] = Math.Max(1, (int)options.SweepAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["HUBSPOT_PROJECTION_BUDGET"] = (options.Budget.QueueConcurrency * options.Budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment[SettingNames.AwsEndpointDynamoDb] = endpoint.ToString();
+        environment[SettingNames.ProjectionSweepAfterSeconds] = Math.Max(1, (int)options.SweepAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment[SettingNames.HubSpotProjectionBudget] = (options.Budget.QueueConcurrency * options.Budget.QueueShare).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (options.ProjectionWindow is { } window)
         {
-            environment["PROJECTION_WINDOW_SECONDS"] = ((int)window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            environment[SettingNames.ProjectionWindowSeconds] = ((int)window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         options.Steps?.Invoke("starting the projection queue (SQS FIFO) and its event source mapping");
@@ -241,8 +241,8 @@ public sealed class LocalService : IAsyncDisposable
             ? options.Queue
             : options.Queue with { VisibilityTimeout = options.FunctionTimeout + TimeSpan.FromSeconds(1) };
         parts.Queue = parts.Sqs.CreateQueue(QueueName, settings);
-        environment["SYNC_QUEUE_URL"] = parts.Sqs.QueueUrl(QueueName).ToString();
-        environment["AWS_ENDPOINT_URL_SQS"] = parts.Sqs.Endpoint.ToString();
+        environment[SettingNames.SyncQueueUrl] = parts.Sqs.QueueUrl(QueueName).ToString();
+        environment[SettingNames.AwsEndpointSqs] = parts.Sqs.Endpoint.ToString();
         environment.TryAdd("AWS_ACCESS_KEY_ID", "local");
         environment.TryAdd("AWS_SECRET_ACCESS_KEY", "local");
     }

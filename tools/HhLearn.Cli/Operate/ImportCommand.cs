@@ -16,7 +16,7 @@ internal static class ImportCommand
         var url = new Option<string>("--hubspot-url")
         {
             Description = "HubSpot API base URL (default: HUBSPOT_BASE_URL, else https://api.hubapi.com)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HUBSPOT_BASE_URL") ?? "https://api.hubapi.com",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.HubSpotBaseUrl) ?? "https://api.hubapi.com",
         };
         var after = new Option<string?>("--after") { Description = "Resume after this cursor (the last one a run printed)" };
         var rate = new Option<int>("--rate-limit") { Description = "HubSpot requests per 10 s this run may use (leave room for the live projection)", DefaultValueFactory = _ => 40 }.InRange(1, 250, "from 1 to 250 (HubSpot's largest limit per 10 s)");

@@ -87,7 +87,7 @@ internal static class PrivacyCommands
         var url = new Option<string>("--hubspot-url")
         {
             Description = "HubSpot API base URL (default: HUBSPOT_BASE_URL, else https://api.hubapi.com)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HUBSPOT_BASE_URL") ?? "https://api.hubapi.com",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.HubSpotBaseUrl) ?? "https://api.hubapi.com",
         };
         var command = new Command("forget", "Erase a learner from the progress store (and with --hubspot their HubSpot contact); a suppression record keeps them out of HubSpot") { hubspot, url };
         learner.AddTo(command);

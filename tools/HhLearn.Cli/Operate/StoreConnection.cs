@@ -12,19 +12,19 @@ internal sealed class StoreConnection
     public Option<string?> Table { get; } = new("--table")
     {
         Description = "The progress table (default: PROGRESS_TABLE; the stack's ProgressTableName output)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PROGRESS_TABLE"),
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.ProgressTable),
     };
 
     public Option<string?> StoreUrl { get; } = new("--store-url")
     {
         Description = "A DynamoDB endpoint other than AWS's, e.g. the one hhlearn local prints (default: AWS_ENDPOINT_URL_DYNAMODB)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB"),
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.AwsEndpointDynamoDb),
     };
 
     public Option<string?> HashKeyParameter { get; } = new("--hash-key-parameter")
     {
         Description = "Where the deployment's hash key is: /aws/reference/secretsmanager/<the stack's HashKeySecretName output>, or an SSM SecureString (default: HASH_KEY_PARAMETER; HHLEARN_HASH_KEY gives the key itself)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HASH_KEY_PARAMETER"),
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SettingNames.HashKeyParameter),
     };
 
     /// <summary>Whether the command reads or writes suppression records (and so takes <c>--hash-key-parameter</c>).</summary>
@@ -47,7 +47,7 @@ internal sealed class StoreConnection
     public async Task<(HashKey? Key, string? Problem)> HashKeyAsync(ParseResult parse, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        if (Environment.GetEnvironmentVariable("HHLEARN_HASH_KEY") is { Length: > 0 } text)
+        if (Environment.GetEnvironmentVariable(SettingNames.HashKey) is { Length: > 0 } text)
         {
             return HashKey.TryParse(text) is { } key ? (key, null) : (null, $"HHLEARN_HASH_KEY must be at least {HashKey.MinimumLength} characters");
         }
@@ -100,7 +100,7 @@ internal sealed class StoreConnection
     /// <summary>The catalog of a <c>--catalog</c> folder, or the sample catalog of a checkout.</summary>
     public static (LearningCatalog Catalog, string? Problem) Catalog(string? directory)
     {
-        var folder = directory ?? Environment.GetEnvironmentVariable("CATALOG_DIR") ?? Local.BootstrapCommand.SampleCatalog();
+        var folder = directory ?? Environment.GetEnvironmentVariable(SettingNames.CatalogDir) ?? Local.BootstrapCommand.SampleCatalog();
         if (folder is null || !Directory.Exists(folder))
         {
             return (LearningCatalog.Empty, $"no catalog at {folder ?? "(none)"}: pass --catalog DIR");

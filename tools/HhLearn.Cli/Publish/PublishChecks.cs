@@ -42,8 +42,8 @@ public static class PublishChecks
         BootstrapCommand command;
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["ENABLE_CRM_PROGRESS"] = "false",
-            ["HHLEARN_STAGE"] = "smoke",
+            [SettingNames.EnableCrmProgress] = "false",
+            [SettingNames.Stage] = "smoke",
         };
         if (host == target)
         {
@@ -62,11 +62,11 @@ public static class PublishChecks
         var catalog = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(binary))!, "catalog");
         if (Directory.Exists(catalog))
         {
-            environment["CATALOG_DIR"] = catalog;
+            environment[SettingNames.CatalogDir] = catalog;
         }
 
         await using var runtime = await LocalRuntimeApi.StartAsync(TimeSpan.FromSeconds(60));
-        environment["AWS_LAMBDA_RUNTIME_API"] = runtime.Address;
+        environment[SettingNames.LambdaRuntimeApi] = runtime.Address;
         var output = new StringBuilder();
         using var process = new Process { StartInfo = command.StartInfo(environment) };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
