@@ -4,8 +4,12 @@ using System.Text.Json;
 
 namespace HhLearn.CrmSync;
 
-/// <summary>"Learner <see cref="Key"/> changed (to <see cref="Version"/>): bring HubSpot up to date." No email, no progress.</summary>
-public sealed record Nudge(string Key, long Version);
+/// <summary>
+/// "Learner <see cref="Key"/> changed (to <see cref="Version"/>): bring HubSpot up to date." No email, no progress.
+/// <see cref="Urgent"/>: the learner has waited already (it changed while being written, the sweeper found it, a
+/// window left it over), so it is written at once, not collected for another projection window.
+/// </summary>
+public sealed record Nudge(string Key, long Version, bool Urgent = false);
 
 /// <summary>
 /// The projection queue's messages: <c>{"learner":"L#...","version":3}</c>. The FIFO message group is the learner's key,
@@ -17,7 +21,7 @@ public static class NudgeMessages
     public static string Write(Nudge nudge)
     {
         ArgumentNullException.ThrowIfNull(nudge);
-        return $$"""{"learner":{{JsonSerializer.Serialize(nudge.Key, CrmSyncJsonContext.Default.String)}},"version":{{nudge.Version.ToString(CultureInfo.InvariantCulture)}}}""";
+        return $$"""{"learner":{{JsonSerializer.Serialize(nudge.Key, CrmSyncJsonContext.Default.String)}},"version":{{nudge.Version.ToString(CultureInfo.InvariantCulture)}}{{(nudge.Urgent ? ",\"urgent\":true" : string.Empty)}}}""";
     }
 
     public static bool TryRead(string? body, [NotNullWhen(true)] out Nudge? nudge)
@@ -30,7 +34,7 @@ public static class NudgeMessages
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("learner", out var learner) && learner.ValueKind == JsonValueKind.String &&
                 root.TryGetProperty("version", out var version) && version.TryGetInt64(out var v) && learner.GetString() is { Length: > 0 } key)
             {
-                nudge = new Nudge(key, v);
+                nudge = new Nudge(key, v, root.TryGetProperty("urgent", out var urgent) && urgent.ValueKind == JsonValueKind.True);
                 return true;
             }
         }

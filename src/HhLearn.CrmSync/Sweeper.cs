@@ -15,7 +15,7 @@ public sealed class Sweeper(ProgressStore store, INudgeSender nudges, ISyncLog l
         var now = time.GetUtcNow();
         var keys = await store.DueAsync(now - minAge, limit, ct);
         var learners = await store.GetManyAsync(keys, ct);
-        var again = learners.Values.Where(l => l is { IsBehind: true, Blocked: null, AliasOf: null }).Select(l => new Nudge(l.Key, l.Version)).ToList();
+        var again = learners.Values.Where(l => l is { IsBehind: true, Blocked: null, AliasOf: null }).Select(l => new Nudge(l.Key, l.Version, Urgent: true)).ToList();
         if (again.Count > 0)
         {
             // A sweep's nudges carry the round, so SQS does not drop them as repeats of the lost ones.

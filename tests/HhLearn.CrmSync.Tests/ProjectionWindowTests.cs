@@ -117,6 +117,25 @@ public class ProjectionWindowTests
     }
 
     [Fact]
+    public async Task AFullBatchBehindInTheStore_ClosesTheWindowEarly_EvenBeforeItsNudgesArrive()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var s = await StartAsync(f, new ProjectionWindowOptions { Length = TimeSpan.FromSeconds(30), FullBatch = 3, IndexSettle = TimeSpan.FromSeconds(1) });
+        var learners = new List<StoredLearner>();
+        for (var i = 0; i < 3; i++)
+        {
+            learners.Add(await TrackAsync(s.Store, $"queued{i}@example.com", "course-a", "a1"));
+        }
+
+        // Only the first nudge has arrived; the others are still queued behind it.
+        var owner = s.Projector().ProcessAsync(Messages(learners[0]), "owner", default);
+        await RunClockUntilAsync(s.Clock, owner, TimeSpan.FromMilliseconds(250), atMost: TimeSpan.FromSeconds(5));
+
+        Assert.True(owner.IsCompletedSuccessfully);
+        Assert.All(Enumerable.Range(0, 3), i => Assert.NotNull(f.Contact($"queued{i}@example.com")));
+    }
+
+    [Fact]
     public async Task ALearnerWhoWaitedAWholeWindowAlready_IsNotMadeToWaitAnother()
     {
         await using var f = await SyncFixture.StartAsync();
@@ -131,6 +150,41 @@ public class ProjectionWindowTests
         Assert.True(owner.IsCompletedSuccessfully);
         Assert.NotNull(f.Contact("backlog@example.com"));
         Assert.True((long?)Batches(f).Single()["windowWaitedMs"] < 3000);
+    }
+
+    [Fact]
+    public async Task AnUrgentNudge_IsWrittenAtOnce_WithoutWaitingForAWindow()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var s = await StartAsync(f, new ProjectionWindowOptions { Length = TimeSpan.FromSeconds(30) });
+        var learner = await TrackAsync(s.Store, "urgent@example.com", "course-a", "a1");
+
+        // It changed while a projector wrote it (or the sweeper found it): it has waited already.
+        var messages = new List<ProjectionMessage> { new("m0", learner.Key, new Nudge(learner.Key, learner.Version, Urgent: true)) };
+        await s.Projector().ProcessAsync(messages, "urgent", default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.NotNull(f.Contact("urgent@example.com"));
+        Assert.Equal("urgent", (string?)Batches(f).Single()["window"]);
+        Assert.Null(await s.Store.WindowAsync(default));
+    }
+
+    [Fact]
+    public async Task ANudgeForALearnerAlreadyWritten_OpensNoWindow_AndCostsNothing()
+    {
+        await using var f = await SyncFixture.StartAsync();
+        var s = await StartAsync(f, new ProjectionWindowOptions { Length = TimeSpan.FromSeconds(30) });
+        var learner = await TrackAsync(s.Store, "current@example.com", "course-a", "a1");
+        await ProjectorTests.Projector(f, s.Store).ProcessAsync(Messages(learner), null, default);
+        f.Emulator.Stats.Reset();
+
+        // The same nudge again, late (a queue backlog): the learner is already written at that version.
+        var late = Messages(learner);
+        await s.Projector().ProcessAsync(late, "late", default).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(MessageOutcome.Done, late.Single().Outcome);
+        Assert.Equal(0, f.Emulator.Stats.Total);
+        Assert.Null(await s.Store.WindowAsync(default));
+        Assert.Equal("current", (string?)Batches(f).Last()["window"]);
     }
 
     [Fact]

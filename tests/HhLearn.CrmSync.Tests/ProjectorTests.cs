@@ -273,7 +273,7 @@ public class ProjectorTests
         var sweeper = new Sweeper(store, f, f.Log, TimeProvider.System, TimeSpan.Zero);
         Assert.Equal(1, await sweeper.SweepAsync("sweep-1", default));
         var (nudge, round) = Assert.Single(f.Nudges);
-        Assert.Equal(new Nudge(ada.Key, 1), nudge);
+        Assert.Equal(new Nudge(ada.Key, 1, Urgent: true), nudge);
         Assert.NotEqual(NudgeMessages.DeduplicationId(nudge), NudgeMessages.DeduplicationId(nudge, round));
         var line = Assert.Single(f.LogLines, l => (string?)l["event"] == LogEvents.ProjectionSwept);
         Assert.Equal(1, (int)line["nudged"]!);
@@ -416,6 +416,12 @@ public class ProjectorTests
         Assert.False(NudgeMessages.TryRead("{\"learner\":1}", out _));
         Assert.False(NudgeMessages.TryRead("not json", out _));
         Assert.Equal(JsonNode.Parse(body)!["learner"]!.GetValue<string>(), NudgeMessages.GroupId(nudge));
+
+        // An urgent nudge says so; an ordinary one keeps the shape older projectors read.
+        var urgent = nudge with { Urgent = true };
+        Assert.True(NudgeMessages.TryRead(NudgeMessages.Write(urgent), out var readUrgent));
+        Assert.Equal(urgent, readUrgent);
+        Assert.Null(JsonNode.Parse(body)!["urgent"]);
     }
 
     [Fact]

@@ -74,6 +74,20 @@ public class ProjectionWindowStoreTests
     }
 
     [Fact]
+    public async Task AHundredLearnersJoiningInBatches_FillTheWindow_ToTheFullBatch()
+    {
+        var (store, time) = await StoreAsync();
+        var now = time.GetUtcNow();
+        await store.OpenOrJoinWindowAsync("p1", ["L#owner"], now.AddSeconds(5), now.AddSeconds(1), 100, default);
+        for (var batch = 0; batch < 12; batch++)
+        {
+            await store.OpenOrJoinWindowAsync($"p{batch}", [.. Enumerable.Range(0, 10).Select(i => $"L#{batch}-{i}")], now.AddSeconds(5), now.AddSeconds(1), 100, default);
+        }
+
+        Assert.InRange((await store.WindowAsync(default))!.Waiting, 100, 109);
+    }
+
+    [Fact]
     public async Task CallsAreTallied_AndTheLast10SecondsEstimatedAcrossTwoWindows()
     {
         var (store, time) = await StoreAsync();

@@ -36,9 +36,19 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
         try
         {
             var keys = NudgedKeys(messages);
-            if (_window is { Options.Length.Ticks: > 0 } && keys.Count > 0)
+            var windowed = _window is { Options.Length.Ticks: > 0 };
+            var urgent = windowed && messages.Any(m => m.Nudge?.Urgent == true);
+            if (windowed && keys.Count > 0 && !urgent)
             {
-                decision = await _window.EnterAsync(keys, owner, ct);
+                // A nudge that arrives after its learner was written (a queue backlog, a repeat) opens no window.
+                var needing = await NeedingWorkAsync(keys, ct);
+                if (needing.Count == 0)
+                {
+                    Summarize(messages, work, requestId, time.GetElapsedTime(started), new BatchUsage(null, 0, null, null) { Current = true });
+                    return;
+                }
+
+                decision = await _window!.EnterAsync(needing, owner, ct);
                 if (!decision.Write)
                 {
                     // The window's owner writes these learners when it closes; their messages are done.
@@ -46,12 +56,14 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
                     return;
                 }
             }
-            else
+            else if (!urgent)
             {
                 await CoalesceAsync(messages, ct);
             }
 
-            truncated = await LoadAsync(messages, work, owner, claimed, decision is null ? _options.FillUpTo : _options.WindowFillUpTo, ct);
+            // Urgent learners have waited already: written at once, with everyone else who is behind (the claims keep a
+            // window's owner, flushing at the same moment, from writing one learner twice).
+            truncated = await LoadAsync(messages, work, owner, claimed, decision is null && !urgent ? _options.FillUpTo : _options.WindowFillUpTo, ct);
             var pending = work.Values.Where(w => w.Pending).ToList();
             await ImportAndResolveAsync(pending, requestId, ct);
             await CombineAsync(pending, owner, claimed, requestId, ct);
@@ -156,7 +168,7 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
                 KeyValuePair.Create<string, object?>("retried", messages.Count(m => m.Outcome == MessageOutcome.Retry)),
                 KeyValuePair.Create<string, object?>("poison", messages.Count(m => m.Outcome == MessageOutcome.Poison)),
                 KeyValuePair.Create<string, object?>("tookMs", (long)took.TotalMilliseconds),
-                KeyValuePair.Create<string, object?>("window", usage.Decision is null ? "off" : usage.Decision.Write ? "owner" : "joined"),
+                KeyValuePair.Create<string, object?>("window", usage.Current ? "current" : usage.Decision is null ? (_window is { Options.Length.Ticks: > 0 } && messages.Any(m => m.Nudge?.Urgent == true) ? "urgent" : "off") : usage.Decision.Write ? "owner" : "joined"),
                 KeyValuePair.Create<string, object?>("windowWaitedMs", (long)(usage.Decision?.Waited.TotalMilliseconds ?? 0)),
                 KeyValuePair.Create<string, object?>("hubspotCalls", usage.Calls),
                 KeyValuePair.Create<string, object?>("learnersPerCall", usage.Calls > 0 ? Math.Round(written / (double)usage.Calls, 1) : null),

@@ -55,7 +55,7 @@ public static class ProjectionBench
     private static async Task<LocalService> StartAsync(CancellationToken ct) => await LocalService.StartAsync(Workload.Stack(
         new EmulatorOptions { Token = LocalService.EmulatorToken, RequestsPerTenSeconds = 100, SearchLag = TimeSpan.FromSeconds(2) },
         direct: false,
-        Environment.GetEnvironmentVariable("HHLEARN_BENCH_LOG") is { Length: > 0 } path ? line => { lock (typeof(ProjectionBench)) { File.AppendAllText(path, line + "\n"); } } : _ => { }), ct);
+        Workload.LogTo(Environment.GetEnvironmentVariable("HHLEARN_BENCH_LOG"))), ct);
 
     private static string Module(string email, int i) =>
         $$$"""{"eventName":"learning_module_completed","contactIdentifier":{"email":"{{{email}}}"},"payload":{"course_slug":"bench-course","module_slug":"m{{{i}}}"}}""";

@@ -29,7 +29,8 @@ public static class StrategyBench
         {
             foreach (var scenario in scenarios)
             {
-                foreach (var strategy in Strategies)
+                // HHLEARN_BENCH_STRATEGIES=store runs one strategy (while working on it); the report needs all three.
+                foreach (var strategy in Environment.GetEnvironmentVariable("HHLEARN_BENCH_STRATEGIES") is { Length: > 0 } only ? only.Split(',') : Strategies)
                 {
                     var task = progress.AddTask($"{strategy}, {scenario.Name}", maxValue: events);
                     outcomes.Add(await RunAsync(strategy, scenario, events, learners, done => task.Value = done, ct));
@@ -85,7 +86,7 @@ public static class StrategyBench
         }
         else
         {
-            service = await LocalService.StartAsync(Workload.Stack(emulatorOptions, strategy == "direct", _ => { }), ct);
+            service = await LocalService.StartAsync(Workload.Stack(emulatorOptions, strategy == "direct", Workload.LogTo(Environment.GetEnvironmentVariable("HHLEARN_BENCH_LOG"))), ct);
             emulator = service.Emulator!;
         }
 
@@ -181,6 +182,11 @@ public static class StrategyBench
     /// <summary>What the table shows, in numbers from this run.</summary>
     private static string Conclusion(List<Outcome> outcomes)
     {
+        if (Strategies.Any(s => !outcomes.Any(o => o.Strategy == s)))
+        {
+            return "(A partial run: not every strategy ran.)";
+        }
+
         Outcome Find(string strategy, bool faults) => outcomes.First(o => o.Strategy == strategy && o.Scenario.Contains("outage", StringComparison.Ordinal) == faults);
         var (store, direct, naive) = (Find("store", false), Find("direct", false), Find("naive", false));
         var (storeF, directF, naiveF) = (Find("store", true), Find("direct", true), Find("naive", true));

@@ -78,6 +78,11 @@ public static class Workload
         Log = log,
     };
 
+    /// <summary>The function's log lines appended to <paramref name="path"/> (<c>HHLEARN_BENCH_LOG</c>), or dropped.</summary>
+    public static Action<string> LogTo(string? path) => path is { Length: > 0 }
+        ? line => { lock (typeof(Workload)) { File.AppendAllText(path, line + "\n"); } }
+        : _ => { };
+
     /// <summary>The properties the contact must hold: the stored ones with every event applied.</summary>
     public static IReadOnlyDictionary<string, string> Oracle(IReadOnlyDictionary<string, string?> stored, IEnumerable<string> bodies)
     {
