@@ -6,8 +6,9 @@ namespace HhLearn.CrmSync;
 
 /// <summary>
 /// "Learner <see cref="Key"/> changed (to <see cref="Version"/>): bring HubSpot up to date." No email, no progress.
-/// <see cref="Urgent"/>: the learner has waited already (it changed while being written, the sweeper found it, a
-/// window left it over), so it is written at once, not collected for another projection window.
+/// <see cref="Urgent"/>: the learner has waited long already (the sweeper found it, a window left it over), so it is
+/// written at once, not collected for another projection window. (A learner that changed while being written is not
+/// urgent: under steady traffic that is most of them, and writing them at once would undo the window.)
 /// </summary>
 public sealed record Nudge(string Key, long Version, bool Urgent = false);
 

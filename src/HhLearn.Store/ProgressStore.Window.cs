@@ -26,7 +26,9 @@ public sealed partial class ProgressStore
     /// Joins the open window when it closes at or after <paramref name="joinBy"/> and is not full; else opens one
     /// owned by <paramref name="owner"/> that closes at <paramref name="flushAt"/>.
     /// </summary>
-    public async Task<WindowTurn> OpenOrJoinWindowAsync(string owner, IReadOnlyCollection<string> learners, DateTimeOffset flushAt, DateTimeOffset joinBy, int full, CancellationToken ct)
+    /// <param name="worthOpening">Asked once, before opening a window (never when joining one): false opens none, and null is answered.</param>
+    public async Task<WindowTurn?> OpenOrJoinWindowAsync(string owner, IReadOnlyCollection<string> learners, DateTimeOffset flushAt, DateTimeOffset joinBy, int full, CancellationToken ct,
+        Func<Task<bool>>? worthOpening = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentNullException.ThrowIfNull(learners);
@@ -62,6 +64,16 @@ public sealed partial class ProgressStore
             catch (ConditionalCheckFailedException)
             {
                 // Closed, closing, full or never opened.
+            }
+
+            if (worthOpening is not null)
+            {
+                if (!await worthOpening())
+                {
+                    return null;
+                }
+
+                worthOpening = null;
             }
 
             var open = new UpdateItemRequest

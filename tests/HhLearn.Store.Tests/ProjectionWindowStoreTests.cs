@@ -17,8 +17,8 @@ public class ProjectionWindowStoreTests
     {
         var (store, time) = await StoreAsync();
         var now = time.GetUtcNow();
-        var first = await store.OpenOrJoinWindowAsync("p1", ["L#a", "L#b"], now.AddSeconds(5), now.AddSeconds(1), 100, default);
-        var second = await store.OpenOrJoinWindowAsync("p2", ["L#b", "L#c"], now.AddSeconds(5), now.AddSeconds(1), 100, default);
+        var first = (await store.OpenOrJoinWindowAsync("p1", ["L#a", "L#b"], now.AddSeconds(5), now.AddSeconds(1), 100, default))!;
+        var second = (await store.OpenOrJoinWindowAsync("p2", ["L#b", "L#c"], now.AddSeconds(5), now.AddSeconds(1), 100, default))!;
 
         Assert.True(first.Owner);
         Assert.False(second.Owner);
@@ -35,7 +35,7 @@ public class ProjectionWindowStoreTests
         var turns = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
             store.OpenOrJoinWindowAsync($"p{i}", [$"L#{i}"], now.AddSeconds(5), now.AddSeconds(1), 100, default)));
 
-        Assert.Single(turns, t => t.Owner);
+        Assert.Single(turns, t => t!.Owner);
         Assert.Equal(20, (await store.WindowAsync(default))!.Waiting);
     }
 
@@ -48,13 +48,13 @@ public class ProjectionWindowStoreTests
 
         // 4.5 s later the owner reads the due index in half a second: a learner nudged now might not be in it yet.
         time.Advance(TimeSpan.FromSeconds(4.5));
-        var late = await store.OpenOrJoinWindowAsync("p2", ["L#b"], time.GetUtcNow().AddSeconds(5), time.GetUtcNow().AddSeconds(1), 100, default);
+        var late = (await store.OpenOrJoinWindowAsync("p2", ["L#b"], time.GetUtcNow().AddSeconds(5), time.GetUtcNow().AddSeconds(1), 100, default))!;
         Assert.True(late.Owner);
 
         // The owner closes it when it writes; the next nudge opens another.
         Assert.True(await store.MoveWindowAsync("p2", time.GetUtcNow(), default));
         Assert.False(await store.MoveWindowAsync("p1", time.GetUtcNow(), default));
-        var next = await store.OpenOrJoinWindowAsync("p3", ["L#c"], time.GetUtcNow().AddSeconds(5), time.GetUtcNow().AddSeconds(1), 100, default);
+        var next = (await store.OpenOrJoinWindowAsync("p3", ["L#c"], time.GetUtcNow().AddSeconds(5), time.GetUtcNow().AddSeconds(1), 100, default))!;
         Assert.True(next.Owner);
         Assert.Equal(1, (await store.WindowAsync(default))!.Waiting);
     }
@@ -66,7 +66,7 @@ public class ProjectionWindowStoreTests
         var now = time.GetUtcNow();
         await store.OpenOrJoinWindowAsync("p1", ["L#a", "L#b"], now.AddSeconds(5), now.AddSeconds(1), 3, default);
         await store.OpenOrJoinWindowAsync("p2", ["L#c"], now.AddSeconds(5), now.AddSeconds(1), 3, default);
-        var full = await store.OpenOrJoinWindowAsync("p3", ["L#d", "L#e"], now.AddSeconds(5), now.AddSeconds(1), 3, default);
+        var full = (await store.OpenOrJoinWindowAsync("p3", ["L#d", "L#e"], now.AddSeconds(5), now.AddSeconds(1), 3, default))!;
 
         Assert.False(full.Owner);
         Assert.Equal(3, full.Waiting);
@@ -85,6 +85,24 @@ public class ProjectionWindowStoreTests
         }
 
         Assert.InRange((await store.WindowAsync(default))!.Waiting, 100, 109);
+    }
+
+    [Fact]
+    public async Task WhetherAWindowIsWorthOpening_IsAskedOnlyOfOneAboutToOpenIt()
+    {
+        var (store, time) = await StoreAsync();
+        var now = time.GetUtcNow();
+        var asked = 0;
+        Task<bool> Nothing() { asked++; return Task.FromResult(false); }
+
+        Assert.Null(await store.OpenOrJoinWindowAsync("p1", ["L#a"], now.AddSeconds(5), now.AddSeconds(1), 100, default, Nothing));
+        Assert.Null(await store.WindowAsync(default));
+        Assert.Equal(1, asked);
+
+        await store.OpenOrJoinWindowAsync("p2", ["L#b"], now.AddSeconds(5), now.AddSeconds(1), 100, default);
+        var joined = await store.OpenOrJoinWindowAsync("p3", ["L#c"], now.AddSeconds(5), now.AddSeconds(1), 100, default, Nothing);
+        Assert.False(joined!.Owner);
+        Assert.Equal(1, asked);
     }
 
     [Fact]

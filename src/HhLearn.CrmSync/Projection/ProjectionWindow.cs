@@ -35,7 +35,7 @@ public sealed record WindowDecision(bool Write, DateTimeOffset FlushAt, int Wait
 /// projection collects learners for a window and writes them together instead of as they arrive. The first nudged
 /// projector opens the window (one item in the store) and waits; projectors nudged meanwhile join it and are done at
 /// once (their learners are in the due index, which the owner reads when the window closes). The window closes early
-/// when a full batch waits, in the window or in the due index (the quota is best spent on full batches), is skipped when a learner has already waited a
+/// when a full batch waits (the quota is best spent on full batches), is skipped when a learner has already waited a
 /// whole window (a backlog after an outage), and grows, up to <see cref="ProjectionWindowOptions.Longest"/>,
 /// as the projection's HubSpot usage rises above half its budget. Nudges stay the trigger, the due index the truth,
 /// and reads come from the store, so a window delays HubSpot only.
@@ -48,11 +48,18 @@ public sealed class ProjectionWindow(ProgressStore store, TimeProvider time, Pro
     public ProjectionWindowOptions Options => options;
 
     /// <summary>Opens or joins the window for <paramref name="learners"/>; the owner returns when the window closes.</summary>
-    public async Task<WindowDecision> EnterAsync(IReadOnlyCollection<string> learners, string owner, CancellationToken ct)
+    /// <param name="worthOpening">Whether a window is worth opening for these learners (asked only when there is none to join).</param>
+    /// <returns>Null when none was worth opening: nothing to do.</returns>
+    public async Task<WindowDecision?> EnterAsync(IReadOnlyCollection<string> learners, string owner, CancellationToken ct, Func<Task<bool>>? worthOpening = null)
     {
         ArgumentNullException.ThrowIfNull(learners);
         var opened = time.GetUtcNow();
-        var turn = await store.OpenOrJoinWindowAsync(owner, learners, opened + options.Length, opened + options.IndexSettle, options.FullBatch, ct);
+        var entered = await store.OpenOrJoinWindowAsync(owner, learners, opened + options.Length, opened + options.IndexSettle, options.FullBatch, ct, worthOpening);
+        if (entered is not { } turn)
+        {
+            return null;
+        }
+
         if (!turn.Owner)
         {
             return new WindowDecision(false, turn.FlushAt, turn.Waiting, TimeSpan.Zero);
@@ -72,7 +79,7 @@ public sealed class ProjectionWindow(ProgressStore store, TimeProvider time, Pro
         }
 
         var waiting = turn.Waiting;
-        for (var poll = 1; waiting < options.FullBatch && time.GetUtcNow() < flushAt; poll++)
+        while (waiting < options.FullBatch && time.GetUtcNow() < flushAt)
         {
             var rest = flushAt - time.GetUtcNow();
             await Task.Delay(rest < options.Poll ? rest : options.Poll, time, ct);
@@ -83,13 +90,6 @@ public sealed class ProjectionWindow(ProgressStore store, TimeProvider time, Pro
 
             waiting = state.Waiting;
             flushAt = advertised = state.FlushAt;
-
-            // Every other poll, the due index too: in a burst the nudges queue up behind the one consumer left to join
-            // them, while the learners are already in the store, behind.
-            if (waiting < options.FullBatch && poll % 2 == 0)
-            {
-                waiting = Math.Max(waiting, (await store.DueAsync(time.GetUtcNow(), options.FullBatch, ct)).Count);
-            }
         }
 
         // Closed now: nudges from here on open the next window. Closed early (a full batch), the last learners to join

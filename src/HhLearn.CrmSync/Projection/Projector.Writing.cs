@@ -263,7 +263,7 @@ public sealed partial class Projector
 
         try
         {
-            await nudges.SendAsync(again.Select(l => new Nudge(l.Stored.Key, l.Stored.Version, Urgent: true)).ToList(), $"again-{time.GetUtcNow().ToUnixTimeMilliseconds()}", ct);
+            await nudges.SendAsync(again.Select(l => new Nudge(l.Stored.Key, l.Stored.Version)).ToList(), $"again-{time.GetUtcNow().ToUnixTimeMilliseconds()}", ct);
         }
         catch (NudgeFailedException ex)
         {

@@ -40,15 +40,15 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
             var urgent = windowed && messages.Any(m => m.Nudge?.Urgent == true);
             if (windowed && keys.Count > 0 && !urgent)
             {
-                // A nudge that arrives after its learner was written (a queue backlog, a repeat) opens no window.
-                var needing = await NeedingWorkAsync(keys, ct);
-                if (needing.Count == 0)
+                // A nudge that arrives after its learner was written (a queue backlog, a repeat) opens no window; joining an
+                // open one costs no read, so only a projector about to open one looks.
+                decision = await _window!.EnterAsync(keys, owner, ct, async () => (await NeedingWorkAsync(keys, ct)).Count > 0);
+                if (decision is null)
                 {
                     Summarize(messages, work, requestId, time.GetElapsedTime(started), new BatchUsage(null, 0, null, null) { Current = true });
                     return;
                 }
 
-                decision = await _window!.EnterAsync(needing, owner, ct);
                 if (!decision.Write)
                 {
                     // The window's owner writes these learners when it closes; their messages are done.

@@ -47,10 +47,11 @@ public static class AwsDoctor
     /// The account's concurrency against what the stack reserves: the projector reserves <paramref name="reserved"/>,
     /// and Lambda keeps 100 unreserved, so the account needs at least <c>reserved + 100</c>.
     /// </summary>
-    public static async Task LambdaQuotaAsync(int reserved, CheckReport report, CancellationToken ct)
+    /// <param name="aws">The AWS CLI to run (tests give a stand-in).</param>
+    public static async Task LambdaQuotaAsync(int reserved, CheckReport report, CancellationToken ct, string aws = "aws")
     {
         ArgumentNullException.ThrowIfNull(report);
-        var (exit, output) = await RunAsync("aws", "lambda get-account-settings --output json", ct);
+        var (exit, output) = await RunAsync(aws, ["lambda", "get-account-settings", "--output", "json"], ct);
         if (exit is null)
         {
             report.Skip("Lambda quota", "not checked: the AWS CLI is not installed (aws lambda get-account-settings)");
@@ -76,11 +77,50 @@ public static class AwsDoctor
         }
     }
 
-    private static async Task<(int? Exit, string Output)> RunAsync(string file, string arguments, CancellationToken ct)
+    /// <summary>
+    /// The function's log lines in CloudWatch since <paramref name="since"/>: at least one <c>event_stored</c> line (the
+    /// verify run's tracks), through <c>aws logs filter-log-events</c>; skipped without the AWS CLI.
+    /// </summary>
+    public static async Task LogLinesAsync(string logGroup, DateTimeOffset since, CheckReport report, CancellationToken ct, string aws = "aws")
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var (exit, output) = await RunAsync(aws, ["logs", "filter-log-events", "--log-group-name", logGroup, "--start-time", since.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            "--filter-pattern", $"{{ $.event = \"{LogEvents.EventStored}\" }}", "--max-items", "50", "--output", "json"], ct);
+        if (exit is null)
+        {
+            report.Skip("CloudWatch logs", "not checked: the AWS CLI is not installed (aws logs filter-log-events)");
+            return;
+        }
+
+        if (exit != 0)
+        {
+            report.Fail("CloudWatch logs", $"aws logs filter-log-events failed ({output.Trim().Split('\n')[^1]})", $"check the AWS credentials and that {logGroup} is the stack's log group (the LogGroupName output)");
+            return;
+        }
+
+        var found = JsonNode.Parse(output)?["events"]?.AsArray().Count ?? 0;
+        if (found > 0)
+        {
+            report.Pass("CloudWatch logs", $"{found} {LogEvents.EventStored} line(s) in {logGroup} since the run began");
+        }
+        else
+        {
+            report.Fail("CloudWatch logs", $"no {LogEvents.EventStored} line in {logGroup} since the run began",
+                "is the API function logging to this group? CloudWatch can take a minute: run verify again, or look at the group in the console");
+        }
+    }
+
+    private static async Task<(int? Exit, string Output)> RunAsync(string file, IEnumerable<string> arguments, CancellationToken ct)
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync(ct);
             var stderr = process.StandardError.ReadToEndAsync(ct);
             await process.WaitForExitAsync(ct);

@@ -20,6 +20,9 @@ public sealed record VerifySettings
     public HubSpotClient? HubSpot { get; init; }
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The stack's log group, to find the run's lines in CloudWatch (with the AWS CLI); null skips it.</summary>
+    public string? LogGroup { get; init; }
 }
 
 /// <summary>

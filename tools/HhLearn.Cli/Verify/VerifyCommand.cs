@@ -22,11 +22,12 @@ public static class VerifyCommand
         var catalog = new Option<string?>("--catalog") { Description = "The catalog the API was deployed with (default: the sample catalog)" };
         var course = new Option<string?>("--course") { Description = "The course to enrol in and complete (default: the catalog's first)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for HubSpot to hold everything", DefaultValueFactory = _ => 120 }.InRange(1, 3600);
+        var logGroup = new Option<string?>("--log-group") { Description = "The stack's log group (/aws/lambda/hhlearn-STAGE): its event_stored lines are looked for, with the AWS CLI" };
         var version = new Option<string>("--api-version") { Description = "The HubSpot API version (hubspotApiVersion)", DefaultValueFactory = _ => HubSpotClientOptions.DefaultApiVersion };
         var store = new StoreConnection { NeedsHashKey = true };
         var command = new Command("verify", "After a deploy: run the checklist against the live API with a synthetic learner, then clean up")
         {
-            api, hubSpotUrl, bearer, email, domain, origin, catalog, course, timeout, version,
+            api, hubSpotUrl, bearer, email, domain, origin, catalog, course, timeout, version, logGroup,
         };
         store.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -67,6 +68,7 @@ public static class VerifyCommand
             {
                 Api = ProvisionCommand.WithSlash(apiUrl), Email = learner ?? string.Empty, Bearer = parse.GetValue(bearer), Origin = parse.GetValue(origin),
                 Course = chosenCourse!, Modules = modules, HubSpot = learner is null ? null : hubSpot, Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                LogGroup = parse.GetValue(logGroup),
             };
             var (progress, storeProblem) = await OpenStoreAsync(parse, store, shutdown.Token);
             var report = await RunAsync(settings, progress, storeProblem, AnsiConsole.Console, shutdown.Token);
@@ -88,7 +90,13 @@ public static class VerifyCommand
         var report = new CheckReport();
         using var api = new HttpClient { BaseAddress = settings.Api, Timeout = TimeSpan.FromSeconds(30) };
         console.WriteLine($"hhlearn verify: {settings.Api} as {(settings.Bearer is null ? settings.Email : "the token's learner")}, course {settings.Course} ({settings.Modules.Count} modules)");
+        var started = DateTimeOffset.UtcNow;
         await new Verifier(api, settings, TimeProvider.System).RunAsync(report, ct);
+        if (settings.LogGroup is { } group)
+        {
+            await AwsDoctor.LogLinesAsync(group, started.AddMinutes(-1), report, ct);
+        }
+
         if (settings.Bearer is null)
         {
             await CleanUpAsync(settings, store, storeProblem, report, ct);
