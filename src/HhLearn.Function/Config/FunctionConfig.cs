@@ -270,16 +270,9 @@ public sealed record FunctionConfig
             problems.Add("SYNC_QUEUE_URL is the projection queue of the progress store: set PROGRESS_TABLE too, or unset SYNC_QUEUE_URL for HubSpot-only direct mode");
         }
 
-        if (Get(SettingNames.HubSpotSharedReadBudget) is { } shared)
+        if (Whole(SettingNames.HubSpotSharedReadBudget, 2, int.MaxValue, "a whole number of requests per 10 s, at least 2") is { } shared)
         {
-            if (int.TryParse(shared, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var perTenSeconds) && perTenSeconds >= 2)
-            {
-                config = config with { SharedReadBudget = perTenSeconds };
-            }
-            else
-            {
-                problems.Add($"HUBSPOT_SHARED_READ_BUDGET must be a whole number of requests per 10 s, at least 2 (got '{shared}')");
-            }
+            config = config with { SharedReadBudget = shared };
         }
 
         if (Seconds(SettingNames.ProjectionSweepAfterSeconds) is { } sweepAfter)
@@ -292,33 +285,35 @@ public sealed record FunctionConfig
             config = config with { ProjectionLease = lease };
         }
 
-        if (Get(SettingNames.ProjectionWindowSeconds) is { } window)
+        if (Whole(SettingNames.ProjectionWindowSeconds, 0, 60, "a whole number of seconds from 0 to 60") is { } window)
         {
-            if (int.TryParse(window, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= 60)
-            {
-                config = config with { ProjectionWindow = TimeSpan.FromSeconds(seconds) };
-            }
-            else
-            {
-                problems.Add($"PROJECTION_WINDOW_SECONDS must be a whole number of seconds from 0 to 60 (got '{window}')");
-            }
+            config = config with { ProjectionWindow = TimeSpan.FromSeconds(window) };
         }
 
-        if (Get(SettingNames.HubSpotProjectionBudget) is { } projectionBudget)
+        if (Whole(SettingNames.HubSpotProjectionBudget, 1, int.MaxValue, "a whole number of requests per 10 s, at least 1") is { } projectionBudget)
         {
-            if (int.TryParse(projectionBudget, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var perTenSeconds) && perTenSeconds >= 1)
-            {
-                config = config with { ProjectionBudget = perTenSeconds };
-            }
-            else
-            {
-                problems.Add($"HUBSPOT_PROJECTION_BUDGET must be a whole number of requests per 10 s, at least 1 (got '{projectionBudget}')");
-            }
+            config = config with { ProjectionBudget = projectionBudget };
         }
 
         if (Seconds(SettingNames.StrangerTtlSeconds) is { } strangerLifetime)
         {
             config = config with { StrangerLifetime = strangerLifetime };
+        }
+
+        int? Whole(string name, int min, int max, string meaning)
+        {
+            if (Get(name) is not { } text)
+            {
+                return null;
+            }
+
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            problems.Add($"{name} must be {meaning} (got '{text}')");
+            return null;
         }
 
         TimeSpan? Seconds(string name)
