@@ -10,7 +10,7 @@ namespace HhLearn.CrmSync;
 /// deployed API, whose instances are not counted) the imports draw on one budget per 10 s shared through the table;
 /// past it, the read answers from the store (nothing yet) until the next window.
 /// </summary>
-public sealed class StoreBackend(ProgressStore store, LearningCatalog catalog, INudgeSender? nudges, ContactWriter? contacts, ISyncLog log, StoreBackendOptions? options = null) : IProgressBackend
+public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catalog, INudgeSender? nudges, ContactWriter? contacts, ISyncLog log, StoreBackendOptions? options = null) : IProgressBackend
 {
     private readonly StoreBackendOptions _options = options ?? new StoreBackendOptions();
 

@@ -8,7 +8,7 @@ namespace HhLearn.CrmSync;
 /// (EventBridge in the stack, a timer under <c>hhlearn local</c>). Each run logs <c>projection_swept</c> with the age of
 /// the oldest learner still behind: the projection-lag metric.
 /// </summary>
-public sealed class Sweeper(ProgressStore store, INudgeSender nudges, ISyncLog log, TimeProvider time, TimeSpan minAge, int limit = 1000)
+public sealed class Sweeper(IProjectionLedger store, INudgeSender nudges, ISyncLog log, TimeProvider time, TimeSpan minAge, int limit = 1000)
 {
     public async Task<int> SweepAsync(string? requestId, CancellationToken ct)
     {

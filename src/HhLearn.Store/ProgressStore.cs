@@ -2,19 +2,6 @@ using HhLearn.Progress.Catalog;
 
 namespace HhLearn.Store;
 
-/// <summary>What a projector's write did to the learner's item.</summary>
-public enum ProjectionMark
-{
-    /// <summary>HubSpot holds the latest version: the learner left the due index.</summary>
-    Cleared,
-
-    /// <summary>The learner changed meanwhile: HubSpot holds an older version than the store; a newer nudge follows.</summary>
-    MovedOn,
-
-    /// <summary>Another projector wrote a newer version first; ours may have landed after it, so project again.</summary>
-    Overtaken,
-}
-
 public sealed record StoreOptions
 {
     /// <summary>
@@ -36,7 +23,7 @@ public sealed record StoreOptions
 /// writers never lose an update. Any DynamoDB failure becomes <see cref="StoreUnavailableException"/> (nothing was
 /// changed), a learner hammered past <see cref="StoreOptions.MaxAttempts"/> a <see cref="StoreContendedException"/>.
 /// </summary>
-public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableName, LearningCatalog catalog, TimeProvider time, StoreOptions? options = null)
+public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableName, LearningCatalog catalog, TimeProvider time, StoreOptions? options = null) : IProgressRepository
 {
     private const int MaxAliasHops = 3;
     private readonly StoreOptions _options = options ?? new StoreOptions();

@@ -40,9 +40,9 @@ public sealed record WindowDecision(bool Write, DateTimeOffset FlushAt, int Wait
 /// as the projection's HubSpot usage rises above half its budget. Nudges stay the trigger, the due index the truth,
 /// and reads come from the store, so a window delays HubSpot only.
 /// </summary>
-public sealed class ProjectionWindow(ProgressStore store, TimeProvider time, ProjectionWindowOptions options)
+public sealed class ProjectionWindow(IProjectionStore store, TimeProvider time, ProjectionWindowOptions options)
 {
-    /// <summary>The tally of the projection's HubSpot calls in the store (see <see cref="ProgressStore.CountCallsAsync"/>).</summary>
+    /// <summary>The tally of the projection's HubSpot calls in the store (see <see cref="IProjectionWindowStore.CountCallsAsync"/>).</summary>
     public const string CallsTally = "projection";
 
     public ProjectionWindowOptions Options => options;

@@ -12,7 +12,7 @@ namespace HhLearn.CrmSync;
 /// <c>projection_failed</c> line. Two records that turn out to be one HubSpot contact are combined (Projector.Identity);
 /// a contact deleted in HubSpot is never created again (the learner is suppressed).
 /// </summary>
-public sealed partial class Projector(ProgressStore store, ContactWriter contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
+public sealed partial class Projector(IProjectionStore store, ContactWriter contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
 {
     private readonly ProjectorOptions _options = options ?? new ProjectorOptions();
     private readonly ProjectionWindow? _window = options?.Window is { } window ? new ProjectionWindow(store, time, window) : null;
@@ -302,7 +302,7 @@ public sealed partial class Projector(ProgressStore store, ContactWriter contact
 
     private void Block(Work learner, string code, string message, string? requestId) => Fail(learner, MessageOutcome.Poison, code, null, requestId, message);
 
-    /// <summary>Ends the learner's part of the batch; a refusal for good also blocks it (kept in the store, see <see cref="ProgressStore.BlockAsync"/>).</summary>
+    /// <summary>Ends the learner's part of the batch; a refusal for good also blocks it (kept in the store, see <see cref="IProjectionLedger.BlockAsync"/>).</summary>
     private void Fail(Work learner, MessageOutcome outcome, string? error, string? correlationId, string? requestId, string? message = null)
     {
         if (!learner.Pending)

@@ -6,7 +6,7 @@ namespace HhLearn.CrmSync.Webhooks;
 /// records of the merged ids (the projection then writes the union); an email change makes the record answer to it.
 /// Idempotent, so repeated deliveries change nothing; a later event about a contact that is gone changes nothing either.
 /// </summary>
-public sealed class WebhookHandler(ProgressStore store, INudgeSender? nudges, ISyncLog log)
+public sealed class WebhookHandler(IUpstreamRecords store, INudgeSender? nudges, ISyncLog log)
 {
     public async Task HandleAsync(WebhookEvent e, string? requestId, CancellationToken ct)
     {
