@@ -44,7 +44,7 @@ public sealed record ContactWriteResult(string Ref, ContactWriteStatus Status, s
 /// or id (a contact is found by a secondary email, a merged-away id answers with its survivor's). One learner's bad
 /// value or conflict never fails the others: a batch HubSpot refuses as a whole is tried again one learner at a time.
 /// </summary>
-public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOptions? options = null)
+public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOptions? options = null) : IContactGateway
 {
     private readonly ContactWriterOptions _options = options ?? new ContactWriterOptions();
 
@@ -61,7 +61,10 @@ public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOp
     /// The contact of each target that HubSpot has: by id for targets with one (a merged-away id answers with the
     /// survivor), by email for the others and for id targets whose id HubSpot no longer knows. Absent when none.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, HubSpotContact>> FindAsync(IReadOnlyCollection<ContactTarget> targets, CancellationToken ct)
+    public Task<IReadOnlyDictionary<string, CrmContact>> FindAsync(IReadOnlyCollection<ContactTarget> targets, CancellationToken ct) =>
+        Translated(async () => (IReadOnlyDictionary<string, CrmContact>)(await FindHubSpotAsync(targets, ct)).ToDictionary(kv => kv.Key, kv => ToCrm(kv.Value), StringComparer.Ordinal));
+
+    private async Task<Dictionary<string, HubSpotContact>> FindHubSpotAsync(IReadOnlyCollection<ContactTarget> targets, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var found = new Dictionary<string, HubSpotContact>(StringComparer.Ordinal);
@@ -98,14 +101,14 @@ public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOp
     /// Looks once more for a contact batch reads did not find, before anyone concludes it was deleted: a single read by
     /// id (which follows merges in every variant), then a search for the email as a secondary email. Null: gone.
     /// </summary>
-    public async Task<HubSpotContact?> ConfirmAsync(ContactTarget target, CancellationToken ct)
+    public Task<CrmContact?> ConfirmAsync(ContactTarget target, CancellationToken ct) => Translated(async () =>
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.ContactId is { } id)
         {
             try
             {
-                return await hubSpot.GetContactAsync(id, ReadProperties, ct);
+                return ToCrm(await hubSpot.GetContactAsync(id, ReadProperties, ct));
             }
             catch (HubSpotNotFoundException)
             {
@@ -114,38 +117,44 @@ public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOp
         }
 
         return target.Email is { } email ? await FindBySecondaryEmailAsync(email, ct) : null;
-    }
+    });
 
     /// <summary>
     /// The contact holding <paramref name="email"/> as a secondary email, found by search (batch reads by email may not
     /// see secondary emails: undocumented). Searched only before deciding that a contact was deleted.
     /// </summary>
-    public async Task<HubSpotContact?> FindBySecondaryEmailAsync(string email, CancellationToken ct)
+    public Task<CrmContact?> FindBySecondaryEmailAsync(string email, CancellationToken ct) => Translated(async () =>
     {
-        var found = await hubSpot.SearchContactByAdditionalEmailAsync(email, ReadProperties, ct);
-        return found is not null && HasEmail(found, email) ? found : null;
-    }
+        var found = ToCrm(await hubSpot.SearchContactByAdditionalEmailAsync(email, ReadProperties, ct));
+        return found is not null && found.HasEmail(email) ? found : null;
+    });
 
-    /// <summary>The ids merged into <paramref name="contact"/> (<c>hs_merged_object_ids</c>).</summary>
-    public static IReadOnlyList<string> MergedIdsOf(HubSpotContact? contact) => contact is null ? [] : Split(contact.Property(ContactPropertyNames.MergedObjectIds));
+    /// <summary>The application's view of a contact HubSpot returned.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(contact))]
+    private static CrmContact? ToCrm(HubSpotContact? contact) => contact is null ? null : new CrmContact(contact.Id, contact.Properties);
 
-    /// <summary>Whether the record answers a read of <paramref name="id"/>: its own id, or one merged into it.</summary>
-    public static bool Answers(HubSpotContact contact, string id)
+    private static IReadOnlyList<string> MergedIdsOf(HubSpotContact? contact) => ToCrm(contact)?.MergedIds ?? [];
+
+    private static bool Answers(HubSpotContact contact, string id) => ToCrm(contact).Answers(id);
+
+    private static bool HasEmail(HubSpotContact contact, string email) => ToCrm(contact).HasEmail(email);
+
+    /// <summary>HubSpot's failures of a read, in the application's terms: the portal refused (403), or the call failed for now.</summary>
+    private static async Task<T> Translated<T>(Func<Task<T>> read)
     {
-        ArgumentNullException.ThrowIfNull(contact);
-        return contact.Id == id || Split(contact.Property(ContactPropertyNames.MergedObjectIds)).Contains(id, StringComparer.Ordinal);
+        try
+        {
+            return await read();
+        }
+        catch (HubSpotForbiddenException ex)
+        {
+            throw new CrmForbiddenException(ex.Category, ex.CorrelationId, ex.GetType().Name, ex.Message, ex.RequiredScopes, ex);
+        }
+        catch (HubSpotApiException ex)
+        {
+            throw new CrmCallFailedException(ex.StatusCode, ex.Category, ex.CorrelationId, ex.GetType().Name, ex.Message, ex);
+        }
     }
-
-    /// <summary>Whether the record holds <paramref name="email"/>, as its email or as an additional one.</summary>
-    public static bool HasEmail(HubSpotContact contact, string email)
-    {
-        ArgumentNullException.ThrowIfNull(contact);
-        return string.Equals(EmailAddress.Normalize(contact.Property(ContactPropertyNames.Email) ?? string.Empty), email, StringComparison.Ordinal) ||
-               Split(contact.Property(ContactPropertyNames.AdditionalEmails)).Any(e => string.Equals(EmailAddress.Normalize(e), email, StringComparison.Ordinal));
-    }
-
-    private static string[] Split(string? list) =>
-        string.IsNullOrWhiteSpace(list) ? [] : list.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
 /// <summary>How contacts are written.</summary>

@@ -27,12 +27,14 @@ public sealed class HubSpotBackend(HubSpotClient hubSpot, LearningCatalog catalo
                 ? await SendBehavioralEventAsync(e, who, receivedAt, context, ct)
                 : await WriteAsync(e, who, receivedAt, context, ct);
         }
-        catch (HubSpotApiException ex)
+        catch (Exception ex) when (ex is HubSpotApiException or CrmCallFailedException)
         {
+            // The behavioral event goes through HubSpot's client, the properties through the contact gateway.
+            var (correlationId, error) = ex is CrmCallFailedException crm ? (crm.CorrelationId, crm.Describe()) : ex is HubSpotApiException api ? (api.CorrelationId, $"{api.StatusCode} {api.Category ?? api.GetType().Name}") : (null, ex.GetType().Name);
             log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, "CRM sync failed; the event was not applied",
                 context with
                 {
-                    CorrelationId = ex.CorrelationId, Error = $"{ex.StatusCode} {ex.Category ?? ex.GetType().Name}",
+                    CorrelationId = correlationId, Error = error,
                     Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))],
                 });
             throw new ProgressUnavailableException(UnavailableCodes.Crm, "HubSpot is unavailable", TimeSpan.FromSeconds(5), ex);
@@ -42,12 +44,12 @@ public sealed class HubSpotBackend(HubSpotClient hubSpot, LearningCatalog catalo
     public async Task<LearnerRecord?> ReadAsync(LearnerIdentity who, string? requestId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
-        HubSpotContact? contact;
+        CrmContact? contact;
         try
         {
             contact = (await _contacts.FindAsync([new ContactTarget(Ref, who.Email, who.ContactId)], ct)).GetValueOrDefault(Ref);
         }
-        catch (HubSpotApiException ex)
+        catch (CrmCallFailedException ex)
         {
             throw new ProgressUnavailableException(UnavailableCodes.Crm, "HubSpot is unavailable", TimeSpan.FromSeconds(5), ex);
         }

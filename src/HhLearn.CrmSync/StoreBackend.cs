@@ -10,7 +10,7 @@ namespace HhLearn.CrmSync;
 /// deployed API, whose instances are not counted) the imports draw on one budget per 10 s shared through the table;
 /// past it, the read answers from the store (nothing yet) until the next window.
 /// </summary>
-public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catalog, INudgeSender? nudges, ContactWriter? contacts, ISyncLog log, StoreBackendOptions? options = null) : IProgressBackend
+public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catalog, INudgeSender? nudges, IContactGateway? contacts, ISyncLog log, StoreBackendOptions? options = null) : IProgressBackend
 {
     private readonly StoreBackendOptions _options = options ?? new StoreBackendOptions();
 
@@ -146,15 +146,15 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
             return null;
         }
 
-        HubSpotContact? contact;
+        CrmContact? contact;
         try
         {
             contact = (await contacts.FindAsync([new ContactTarget("read", who.Email, who.ContactId)], ct)).GetValueOrDefault("read");
         }
-        catch (HubSpotApiException ex)
+        catch (CrmCallFailedException ex)
         {
             log.Write(LogLevel.Warn, LogEvents.LegacyImportFailed, "HubSpot could not be read for a learner the store does not know; answered from the store (nothing yet)",
-                context with { CorrelationId = ex.CorrelationId, Error = $"{ex.StatusCode} {ex.Category ?? ex.GetType().Name}" });
+                context with { CorrelationId = ex.CorrelationId, Error = ex.Describe() });
             return null;
         }
 

@@ -104,8 +104,8 @@ public sealed partial class Projector
     {
         var byEmail = gone.Where(w => w.Stored.Email is not null).ToList();
         var found = byEmail.Count == 0
-            ? new Dictionary<string, HubSpot.HubSpotContact>()
-            : new Dictionary<string, HubSpot.HubSpotContact>(await contacts.FindAsync(byEmail.Select(w => new ContactTarget(w.Ref, w.Stored.Email, null)).ToList(), ct));
+            ? new Dictionary<string, CrmContact>()
+            : new Dictionary<string, CrmContact>(await contacts.FindAsync(byEmail.Select(w => new ContactTarget(w.Ref, w.Stored.Email, null)).ToList(), ct));
         foreach (var learner in gone)
         {
             // Deleted is decided only once every way to find the person failed: the id (a single read, which follows

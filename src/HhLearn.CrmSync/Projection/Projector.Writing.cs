@@ -52,9 +52,9 @@ public sealed partial class Projector
     /// A contact whose id (or an id merged into it) is suppressed, the person forgotten or kept out under it, is not
     /// written: the learner is suppressed too. False when the learner is done for this batch.
     /// </summary>
-    private async Task<bool> AdoptAsync(Work learner, HubSpotContact contact, string? requestId, CancellationToken ct)
+    private async Task<bool> AdoptAsync(Work learner, CrmContact contact, string? requestId, CancellationToken ct)
     {
-        if (contact.Id != learner.Stored.ContactId && await store.SuppressionOfContactsAsync(ContactWriter.MergedIdsOf(contact).Prepend(contact.Id), ct) is { } suppression)
+        if (contact.Id != learner.Stored.ContactId && await store.SuppressionOfContactsAsync(contact.MergedIds.Prepend(contact.Id), ct) is { } suppression)
         {
             await store.SuppressAsync(learner.Stored.Key, SuppressionReasons.ContactSuppressed, ct);
             learner.Finish(MessageOutcome.Done);
@@ -66,7 +66,7 @@ public sealed partial class Projector
         learner.NewContact |= contact.Id != learner.Stored.ContactId;
         learner.ContactId = contact.Id;
         learner.Found = contact;
-        learner.MergedIds = ContactWriter.MergedIdsOf(contact);
+        learner.MergedIds = contact.MergedIds;
         if (!learner.Stored.ImportPending && learner.Stored.ContactId is not null)
         {
             return true;

@@ -12,7 +12,7 @@ namespace HhLearn.CrmSync;
 /// <c>projection_failed</c> line. Two records that turn out to be one HubSpot contact are combined (Projector.Identity);
 /// a contact deleted in HubSpot is never created again (the learner is suppressed).
 /// </summary>
-public sealed partial class Projector(IProjectionStore store, ContactWriter contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
+public sealed partial class Projector(IProjectionStore store, IContactGateway contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
 {
     private readonly ProjectorOptions _options = options ?? new ProjectorOptions();
     private readonly ProjectionWindow? _window = options?.Window is { } window ? new ProjectionWindow(store, time, window) : null;
@@ -69,7 +69,7 @@ public sealed partial class Projector(IProjectionStore store, ContactWriter cont
             await CombineAsync(pending, owner, claimed, requestId, ct);
             await WriteAsync(pending.Where(w => w.Pending).ToList(), owner, claimed, requestId, ct);
         }
-        catch (HubSpotForbiddenException ex)
+        catch (CrmForbiddenException ex)
         {
             // The token lacks a scope: the portal's problem, not the learners'. Nobody is blocked or sent to the DLQ.
             foreach (var learner in work.Values.Where(w => w.Pending))
@@ -87,11 +87,11 @@ public sealed partial class Projector(IProjectionStore store, ContactWriter cont
                 _misconfiguredCause ??= $"403 {ex.Category} {string.Join(',', ex.RequiredScopes)}".TrimEnd();
             }
         }
-        catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException or StoreRejectedException or HubSpotApiException)
+        catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException or StoreRejectedException or CrmCallFailedException)
         {
             foreach (var learner in work.Values.Where(w => w.Pending))
             {
-                Fail(learner, MessageOutcome.Retry, ex is HubSpotApiException api ? $"{api.StatusCode} {api.Category ?? api.GetType().Name}" : ex.GetType().Name, (ex as HubSpotApiException)?.CorrelationId, requestId);
+                Fail(learner, MessageOutcome.Retry, ex is CrmCallFailedException crm ? crm.Describe() : ex.GetType().Name, (ex as CrmCallFailedException)?.CorrelationId, requestId);
             }
 
             // Messages of learners never loaded (the store failed first) come back too.

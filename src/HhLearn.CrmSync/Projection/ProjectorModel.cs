@@ -68,7 +68,7 @@ public sealed partial class Projector
         public string? ContactId { get; set; } = stored.ContactId;
 
         /// <summary>The contact this batch found for the learner (by id or email), when it looked.</summary>
-        public HubSpotContact? Found { get; set; }
+        public CrmContact? Found { get; set; }
 
         /// <summary>The contact id was learned or changed in this batch: other records of the person may exist.</summary>
         public bool NewContact { get; set; }
