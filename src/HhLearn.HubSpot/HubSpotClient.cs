@@ -4,30 +4,20 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace HhLearn.HubSpot;
 
 /// <summary>
-/// A typed HubSpot CRM client (the date-versioned API of <see cref="HubSpotClientOptions.ApiVersion"/>, or v3) over <see cref="HttpClient"/>: contacts, properties and behavioral events.
-/// Every call goes through the client-side rate limiter and a Polly pipeline (jittered exponential retry for
-/// 429, 5xx, 423, 477 and network errors; one attempt timeout; one total budget). Other 4xx are not retried
-/// and come back as typed <see cref="HubSpotApiException"/>s. A 401 re-reads the token once.
+/// A typed HubSpot CRM client (the date-versioned API of <see cref="HubSpotClientOptions.ApiVersion"/>, or v3): the
+/// resources (contacts, properties and behavioral events) over <see cref="HubSpotConnection"/>, the transport every
+/// call goes through (the client-side rate limiter and a Polly pipeline: jittered exponential retry for 429, 5xx, 423,
+/// 477 and network errors; one attempt timeout; one total budget). Other 4xx are not retried and come back as typed
+/// <see cref="HubSpotApiException"/>s. A 401 re-reads the token once.
 /// </summary>
-public sealed partial class HubSpotClient : IAsyncDisposable
+public sealed class HubSpotClient : IAsyncDisposable
 {
-
-    private static readonly ResiliencePropertyKey<CallState> StateKey = new("hhlearn.call");
-
-    private readonly HttpClient _http;
-    private readonly IHubSpotTokenProvider _tokens;
+    private readonly HubSpotConnection _connection;
     private readonly HubSpotClientOptions _options;
-    private readonly HubSpotRateLimiter _limiter;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
-    private readonly TimeProvider _time;
-    private readonly Action<HubSpotCallEvent>? _observer;
 
     public HubSpotClient(
         HttpClient http,
@@ -36,16 +26,11 @@ public sealed partial class HubSpotClient : IAsyncDisposable
         Action<HubSpotCallEvent>? observer = null,
         TimeProvider? time = null)
     {
-        _http = http ?? throw new ArgumentNullException(nameof(http));
-        _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
         _options = options ?? new HubSpotClientOptions();
-        _observer = observer;
-        _time = time ?? TimeProvider.System;
-        _limiter = new HubSpotRateLimiter(_options.RequestsPerTenSeconds, _options.SearchRequestsPerSecond, _time);
-        _pipeline = BuildPipeline();
+        _connection = new HubSpotConnection(http, tokens, _options, observer, time ?? TimeProvider.System);
     }
 
-    public HubSpotClientStats Stats { get; } = new();
+    public HubSpotClientStats Stats => _connection.Stats;
 
     public HubSpotClientOptions Options => _options;
 
@@ -234,7 +219,50 @@ public sealed partial class HubSpotClient : IAsyncDisposable
     public Task SendBehavioralEventAsync(HubSpotBehavioralEvent occurrence, CancellationToken ct = default) =>
         SendNoContentAsync("events.send", HttpMethod.Post, "events/v3/send", Json(occurrence, HubSpotJsonContext.Default.HubSpotBehavioralEvent), ct);
 
-    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    // ---- requests and answers ----
+
+    private Task<T> SendAsync<T>(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, JsonTypeInfo<T> type, CancellationToken ct) =>
+        _connection.SendAsync(operation, method, path, body, type, ct);
+
+    private Task SendNoContentAsync(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, CancellationToken ct) =>
+        _connection.SendNoContentAsync(operation, method, path, body, ct);
+
+    private Task<(int Status, T Value)> SendWithStatusAsync<T>(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, JsonTypeInfo<T> type, bool search, CancellationToken ct) =>
+        _connection.SendWithStatusAsync(operation, method, path, body, type, search, ct);
+
+    private async Task<HubSpotBatchResult<HubSpotContact>> BatchAsync(string operation, string path, ReadOnlyMemory<byte> body, CancellationToken ct)
+    {
+        var (status, response) = await SendWithStatusAsync(operation, HttpMethod.Post, path, body, HubSpotJsonContext.Default.BatchResponse, false, ct);
+        return new HubSpotBatchResult<HubSpotContact>(status, (response.Results ?? []).Select(ToContact).ToArray(), BatchErrors(response.Errors));
+    }
+
+    private static ReadOnlyMemory<byte> Json<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    private static string PropertiesQuery(IEnumerable<string> properties) =>
+        "properties=" + string.Join(',', properties.Select(Uri.EscapeDataString));
+
+    private static void EnsureBatchSize(int count)
+    {
+        if (count is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "HubSpot batch calls take 1 to 100 inputs");
+        }
+    }
+
+    private static HubSpotContact ToContact(ObjectDto dto) => new(
+        dto.Id ?? throw new HubSpotApiException(200, null, null, "HubSpot answered an object without an id"),
+        dto.Properties ?? new Dictionary<string, string?>(),
+        dto.CreatedAt,
+        dto.UpdatedAt,
+        dto.Archived ?? false) { ObjectWriteTraceId = dto.ObjectWriteTraceId };
+
+    private static HubSpotBatchError[] BatchErrors(List<ErrorDto>? errors) =>
+        (errors ?? []).Select(e => new HubSpotBatchError(e.Status, e.Category, e.Message ?? string.Empty, HubSpotErrors.Context(e.Context))
+        {
+            Codes = (e.Errors ?? []).Select(d => d.Code).OfType<string>().ToArray(),
+        }).ToArray();
 }
 
 internal static class TaskExtensions

@@ -35,7 +35,7 @@ public sealed partial class Projector
     /// </summary>
     private async Task<List<string>> NeedingWorkAsync(IReadOnlyList<string> keys, CancellationToken ct)
     {
-        var stored = await store.GetManyAsync(keys, ct);
+        var stored = await _store.GetManyAsync(keys, ct);
         return keys.Where(k => stored.GetValueOrDefault(k) is not { IsBehind: false, ImportPending: false, AliasOf: null, Blocked: null, Corruption: null }).ToList();
     }
 
@@ -47,10 +47,10 @@ public sealed partial class Projector
     {
         try
         {
-            var now = time.GetUtcNow();
-            if ((await store.DueAsync(decision?.FlushAt ?? now, 1, ct)) is [var next])
+            var now = _time.GetUtcNow();
+            if ((await _store.DueAsync(decision?.FlushAt ?? now, 1, ct)) is [var next])
             {
-                await nudges.SendAsync([new Nudge(next, 0, Urgent: true)], $"window-{now.ToUnixTimeMilliseconds()}", ct);
+                await _nudges.SendAsync([new Nudge(next, 0, Urgent: true)], $"window-{now.ToUnixTimeMilliseconds()}", ct);
             }
         }
         catch (Exception ex) when (ex is StoreUnavailableException or NudgeFailedException)

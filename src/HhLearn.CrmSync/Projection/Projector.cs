@@ -9,28 +9,46 @@ namespace HhLearn.CrmSync;
 /// store) before they are read, so that no two projectors ever write one learner to HubSpot at once, even when one of
 /// them carries learners it was not nudged for. HubSpot failures leave the projection behind, never the learner: the
 /// store already answered. A learner HubSpot refuses for good is blocked and its messages go to the DLQ alone, with a
-/// <c>projection_failed</c> line. Two records that turn out to be one HubSpot contact are combined (Projector.Identity);
+/// <c>projection_failed</c> line. Two records that turn out to be one HubSpot contact are combined (ContactProjection.Identity);
 /// a contact deleted in HubSpot is never created again (the learner is suppressed).
 /// </summary>
-public sealed partial class Projector(IProjectionStore store, IContactGateway contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
+public sealed partial class Projector
 {
-    private readonly ProjectorOptions _options = options ?? new ProjectorOptions();
-    private readonly ProjectionWindow? _window = options?.Window is { } window ? new ProjectionWindow(store, time, window) : null;
+    private readonly IProjectionStore _store;
+    private readonly IContactGateway _contacts;
+    private readonly INudgeSender _nudges;
+    private readonly ISyncLog _log;
+    private readonly TimeProvider _time;
+    private readonly ProjectorOptions _options;
+    private readonly ProjectionWindow? _window;
+    private readonly PortalPause _pause;
+    private readonly LearnerOutcomes _outcomes;
+    private readonly ContactProjection _writer;
+
+    public Projector(IProjectionStore store, IContactGateway contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions? options = null)
+    {
+        (_store, _contacts, _nudges, _log, _time) = (store, contacts, nudges, log, time);
+        _options = options ?? new ProjectorOptions();
+        _window = _options.Window is { } window ? new ProjectionWindow(store, time, window) : null;
+        _pause = new PortalPause(_options, log, time);
+        _outcomes = new LearnerOutcomes(log, _pause);
+        _writer = new ContactProjection(store, contacts, catalog, nudges, log, time, _options, _outcomes);
+    }
 
     public async Task ProcessAsync(IReadOnlyList<ProjectionMessage> messages, string? requestId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(messages);
         PoisonUnreadable(messages, requestId);
-        if (Paused(messages, requestId))
+        if (_pause.Holds(messages, requestId))
         {
             return;
         }
 
-        var work = new Dictionary<string, Work>(StringComparer.Ordinal);
+        var work = new Dictionary<string, LearnerWork>(StringComparer.Ordinal);
         var owner = requestId ?? Guid.NewGuid().ToString("N");
         var claimed = new HashSet<string>(StringComparer.Ordinal);
-        var started = time.GetTimestamp();
-        var calls = contacts.Requests;
+        var started = _time.GetTimestamp();
+        var calls = _contacts.Requests;
         WindowDecision? decision = null;
         var truncated = false;
         try
@@ -45,14 +63,14 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
                 decision = await _window!.EnterAsync(keys, owner, ct, async () => (await NeedingWorkAsync(keys, ct)).Count > 0);
                 if (decision is null)
                 {
-                    Summarize(messages, work, requestId, time.GetElapsedTime(started), new BatchUsage(null, 0, null, null) { Current = true });
+                    Summarize(messages, work, requestId, _time.GetElapsedTime(started), new BatchUsage(null, 0, null, null) { Current = true });
                     return;
                 }
 
                 if (!decision.Write)
                 {
                     // The window's owner writes these learners when it closes; their messages are done.
-                    Summarize(messages, work, requestId, time.GetElapsedTime(started), new BatchUsage(decision, 0, null, null));
+                    Summarize(messages, work, requestId, _time.GetElapsedTime(started), new BatchUsage(decision, 0, null, null));
                     return;
                 }
             }
@@ -65,16 +83,16 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
             // window's owner, flushing at the same moment, from writing one learner twice).
             truncated = await LoadAsync(messages, work, owner, claimed, decision is null && !urgent ? _options.FillUpTo : _options.WindowFillUpTo, ct);
             var pending = work.Values.Where(w => w.Pending).ToList();
-            await ImportAndResolveAsync(pending, requestId, ct);
-            await CombineAsync(pending, owner, claimed, requestId, ct);
-            await WriteAsync(pending.Where(w => w.Pending).ToList(), owner, claimed, requestId, ct);
+            await _writer.ImportAndResolveAsync(pending, requestId, ct);
+            await _writer.CombineAsync(pending, owner, claimed, requestId, ct);
+            await _writer.WriteAsync(pending.Where(w => w.Pending).ToList(), owner, claimed, requestId, ct);
         }
         catch (CrmForbiddenException ex)
         {
             // The token lacks a scope: the portal's problem, not the learners'. Nobody is blocked or sent to the DLQ.
             foreach (var learner in work.Values.Where(w => w.Pending))
             {
-                Misconfigured(learner, $"403 {ex.Category} {string.Join(',', ex.RequiredScopes)}".TrimEnd());
+                _outcomes.Misconfigured(learner, $"403 {ex.Category} {string.Join(',', ex.RequiredScopes)}".TrimEnd());
             }
 
             foreach (var message in messages.Where(m => m.Nudge is not null && !work.Values.Any(w => w.Messages.Contains(m))))
@@ -82,16 +100,13 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
                 message.Outcome = MessageOutcome.Done;
             }
 
-            lock (_pauseLock)
-            {
-                _misconfiguredCause ??= $"403 {ex.Category} {string.Join(',', ex.RequiredScopes)}".TrimEnd();
-            }
+            _pause.Refused($"403 {ex.Category} {string.Join(',', ex.RequiredScopes)}".TrimEnd());
         }
         catch (Exception ex) when (ex is StoreUnavailableException or StoreContendedException or StoreRejectedException or CrmCallFailedException)
         {
             foreach (var learner in work.Values.Where(w => w.Pending))
             {
-                Fail(learner, MessageOutcome.Retry, ex is CrmCallFailedException crm ? crm.Describe() : ex.GetType().Name, (ex as CrmCallFailedException)?.CorrelationId, requestId);
+                _outcomes.Fail(learner, MessageOutcome.Retry, ex is CrmCallFailedException crm ? crm.Describe() : ex.GetType().Name, (ex as CrmCallFailedException)?.CorrelationId, requestId);
             }
 
             // Messages of learners never loaded (the store failed first) come back too.
@@ -108,7 +123,7 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
             {
                 try
                 {
-                    await store.ReleaseAsync(unmarked, owner, CancellationToken.None);
+                    await _store.ReleaseAsync(unmarked, owner, CancellationToken.None);
                 }
                 catch (StoreUnavailableException)
                 {
@@ -128,7 +143,7 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
             {
                 try
                 {
-                    await store.BlockAsync(learner.Stored.Key, reason, ct);
+                    await _store.BlockAsync(learner.Stored.Key, reason, ct);
                 }
                 catch (StoreUnavailableException)
                 {
@@ -137,24 +152,24 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
             }
         }
 
-        SettlePause(work.Values.Any(w => w.Marked), requestId);
+        _pause.Settle(work.Values.Any(w => w.Marked), requestId);
         if (truncated)
         {
             await NudgeNextWindowAsync(decision, ct);
         }
 
-        Summarize(messages, work, requestId, time.GetElapsedTime(started), await UsageAsync(decision, contacts.Requests - calls, ct));
+        Summarize(messages, work, requestId, _time.GetElapsedTime(started), await UsageAsync(decision, _contacts.Requests - calls, ct));
     }
 
     private static List<string> NudgedKeys(IReadOnlyList<ProjectionMessage> messages) =>
         messages.Where(m => m.Nudge is not null && m.Outcome == MessageOutcome.Done).Select(m => m.Nudge!.Key).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>One line per batch: what it carried, what became of it, and what it cost HubSpot's quota.</summary>
-    private void Summarize(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string? requestId, TimeSpan took, BatchUsage usage)
+    private void Summarize(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, LearnerWork> work, string? requestId, TimeSpan took, BatchUsage usage)
     {
-        int Count(Func<Work, bool> which) => work.Values.Count(which);
+        int Count(Func<LearnerWork, bool> which) => work.Values.Count(which);
         var written = Count(w => w.Marked);
-        log.Write(LogLevel.Info, LogEvents.BatchProcessed, "projection batch processed", new LogContext
+        _log.Write(LogLevel.Info, LogEvents.BatchProcessed, "projection batch processed", new LogContext
         {
             RequestId = requestId,
             Fields =
@@ -190,7 +205,7 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
                 broken.Add(message.GroupId);
                 if (message.Nudge is null)
                 {
-                    log.Write(LogLevel.Error, LogEvents.ProjectionFailed, "a projection message cannot be read; it goes to the dead-letter queue",
+                    _log.Write(LogLevel.Error, LogEvents.ProjectionFailed, "a projection message cannot be read; it goes to the dead-letter queue",
                         new LogContext { RequestId = requestId, Error = "UNREADABLE_MESSAGE", Fields = [KeyValuePair.Create<string, object?>("messageId", message.MessageId)] });
                 }
             }
@@ -202,7 +217,7 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
     /// up to the fill. A nudged learner another projector holds is waited for; one still held comes back later.
     /// </summary>
     /// <returns>Whether more learners were behind than the fill took.</returns>
-    private async Task<bool> LoadAsync(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, Work> work, string owner, HashSet<string> claimed, int fillUpTo, CancellationToken ct)
+    private async Task<bool> LoadAsync(IReadOnlyList<ProjectionMessage> messages, Dictionary<string, LearnerWork> work, string owner, HashSet<string> claimed, int fillUpTo, CancellationToken ct)
     {
         var nudged = messages.Where(m => m.Nudge is not null && m.Outcome == MessageOutcome.Done).ToList();
         var keys = NudgedKeys(messages);
@@ -210,21 +225,21 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
         var truncated = false;
         if (fillUpTo > keys.Count)
         {
-            var due = await store.DueAsync(time.GetUtcNow(), fillUpTo, ct);
+            var due = await _store.DueAsync(_time.GetUtcNow(), fillUpTo, ct);
             fill.AddRange(due.Where(k => !keys.Contains(k, StringComparer.Ordinal)).Take(fillUpTo - keys.Count));
             truncated = due.Count >= fillUpTo;
         }
 
         // The nudged learners first, then the others, each only if no other projector holds it.
-        claimed.UnionWith(await store.ClaimAsync(keys, owner, _options.Lease, ct));
-        claimed.UnionWith(await store.ClaimAsync(fill, owner, _options.Lease, ct));
-        var loaded = new Dictionary<string, StoredLearner>(await store.GetManyAsync(claimed, ct), StringComparer.Ordinal);
+        claimed.UnionWith(await _store.ClaimAsync(keys, owner, _options.Lease, ct));
+        claimed.UnionWith(await _store.ClaimAsync(fill, owner, _options.Lease, ct));
+        var loaded = new Dictionary<string, StoredLearner>(await _store.GetManyAsync(claimed, ct), StringComparer.Ordinal);
         var aliasTargets = loaded.Values.Where(l => l.AliasOf is not null).Select(l => l.AliasOf!).Where(k => !loaded.ContainsKey(k)).Distinct(StringComparer.Ordinal).ToList();
         if (aliasTargets.Count > 0)
         {
-            var primaries = await store.ClaimAsync(aliasTargets, owner, _options.Lease, ct);
+            var primaries = await _store.ClaimAsync(aliasTargets, owner, _options.Lease, ct);
             claimed.UnionWith(primaries);
-            foreach (var (key, learner) in await store.GetManyAsync(primaries, ct))
+            foreach (var (key, learner) in await _store.GetManyAsync(primaries, ct))
             {
                 loaded[key] = learner;
             }
@@ -254,7 +269,7 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
                 continue;
             }
 
-            var entry = work.TryGetValue(learner.Key, out var existing) ? existing : work[learner.Key] = new Work(learner);
+            var entry = work.TryGetValue(learner.Key, out var existing) ? existing : work[learner.Key] = new LearnerWork(learner);
             entry.Messages.AddRange(nudged.Where(m => m.Nudge!.Key == key));
         }
 
@@ -263,7 +278,7 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
         {
             if (learner.Stored.Corruption is not null)
             {
-                Block(learner, SyncErrorCodes.ProgressStateCorrupt, "the stored progress document is corrupt", null);
+                _outcomes.Block(learner, SyncErrorCodes.ProgressStateCorrupt, "the stored progress document is corrupt", null);
             }
             else if (learner.Stored.Blocked is not null)
             {
@@ -293,39 +308,10 @@ public sealed partial class Projector(IProjectionStore store, IContactGateway co
             return;
         }
 
-        var wait = sent.Min() + _options.Coalesce - time.GetUtcNow();
+        var wait = sent.Min() + _options.Coalesce - _time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait < _options.Coalesce ? wait : _options.Coalesce, time, ct);
+            await Task.Delay(wait < _options.Coalesce ? wait : _options.Coalesce, _time, ct);
         }
     }
-
-    private void Block(Work learner, string code, string message, string? requestId) => Fail(learner, MessageOutcome.Poison, code, null, requestId, message);
-
-    /// <summary>Ends the learner's part of the batch; a refusal for good also blocks it (kept in the store, see <see cref="IProjectionLedger.BlockAsync"/>).</summary>
-    private void Fail(Work learner, MessageOutcome outcome, string? error, string? correlationId, string? requestId, string? message = null)
-    {
-        if (!learner.Pending)
-        {
-            return;
-        }
-
-        learner.Finish(outcome);
-        if (outcome == MessageOutcome.Poison)
-        {
-            learner.BlockReason = error ?? "REFUSED";
-        }
-
-        log.Write(outcome == MessageOutcome.Retry ? LogLevel.Warn : LogLevel.Error, LogEvents.ProjectionFailed,
-            message ?? (outcome == MessageOutcome.Retry ? "HubSpot could not be written for now; the learner will be projected again" : "HubSpot refuses this learner; its messages go to the dead-letter queue"),
-            Context(learner, requestId) with { Error = error, CorrelationId = correlationId, Fields = [KeyValuePair.Create<string, object?>("retry", outcome == MessageOutcome.Retry)] });
-    }
-
-    private static LogContext Context(Work learner, string? requestId) => new()
-    {
-        RequestId = requestId,
-        ContactId = learner.ContactId ?? learner.Stored.ContactId,
-        EmailHash = learner.Stored.Email is { } email ? EmailHash.Of(email) : null,
-        Fields = null,
-    };
 }

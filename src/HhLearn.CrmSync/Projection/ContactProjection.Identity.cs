@@ -4,7 +4,7 @@ namespace HhLearn.CrmSync;
 /// Who is who, as real portals hold it (docs/hubspot.md, "Real portals"): records of one person combined when HubSpot
 /// shows them to be one contact, and contacts deleted in HubSpot respected.
 /// </summary>
-public sealed partial class Projector
+internal sealed partial class ContactProjection
 {
     /// <summary>
     /// Combines the records of one person: learners of this batch that resolve to one contact, and, for a learner whose
@@ -14,7 +14,7 @@ public sealed partial class Projector
     /// its aliases and their messages are done. A record another projector holds cannot be combined now: before the
     /// write, the learner waits for the next round; after it, the old contact id is kept so that the next round looks again.
     /// </summary>
-    private async Task CombineAsync(IReadOnlyList<Work> learners, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct, bool written = false)
+    public async Task CombineAsync(IReadOnlyList<LearnerWork> learners, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct, bool written = false)
     {
         var candidates = learners.Where(w => w is { Pending: true, Combined: false, ContactId: not null }).ToList();
         foreach (var group in candidates.GroupBy(w => w.ContactId!, StringComparer.Ordinal).ToList())
@@ -42,7 +42,7 @@ public sealed partial class Projector
             }
 
             var toClaim = outside.Where(k => !claimed.Contains(k)).ToList();
-            var got = await store.ClaimAsync(toClaim, owner, _options.Lease, ct);
+            var got = await store.ClaimAsync(toClaim, owner, options.Lease, ct);
             claimed.UnionWith(got);
             if (got.Count < toClaim.Count)
             {
@@ -54,7 +54,7 @@ public sealed partial class Projector
                     }
                     else
                     {
-                        Fail(learner, MessageOutcome.Retry, "LEARNER_HELD", null, requestId, "another record of this person is being written by another projector; they are combined on the next round");
+                        outcomes.Fail(learner, MessageOutcome.Retry, "LEARNER_HELD", null, requestId, "another record of this person is being written by another projector; they are combined on the next round");
                     }
                 }
 
@@ -66,7 +66,7 @@ public sealed partial class Projector
             var combined = await store.CombineAsync(primary.Stored.Key, others, group.Key, ct);
             if (combined is null)
             {
-                Block(primary, SyncErrorCodes.ProgressStateCorrupt, "a stored record of this person is corrupt: the records were not combined", requestId);
+                outcomes.Block(primary, SyncErrorCodes.ProgressStateCorrupt, "a stored record of this person is corrupt: the records were not combined", requestId);
                 continue;
             }
 
@@ -83,7 +83,7 @@ public sealed partial class Projector
             }
 
             log.Write(LogLevel.Info, LogEvents.LearnersCombined, $"{others.Count + 1} records of one person combined (one HubSpot contact); the contact gets the union of their progress",
-                Context(primary, requestId) with
+                LearnerOutcomes.Context(primary, requestId) with
                 {
                     ContactId = group.Key,
                     Fields = [KeyValuePair.Create<string, object?>("records", others.Count + 1), KeyValuePair.Create<string, object?>("version", combined.Version)],
@@ -91,7 +91,7 @@ public sealed partial class Projector
         }
     }
 
-    private static bool IsContactsPrimaryEmail(Work learner) =>
+    private static bool IsContactsPrimaryEmail(LearnerWork learner) =>
         learner.Stored.Email is { } email && learner.Found?.Property(ContactPropertyNames.Email) is { } primary &&
         string.Equals(Progress.Events.EmailAddress.Normalize(primary), email, StringComparison.Ordinal);
 
@@ -100,7 +100,7 @@ public sealed partial class Projector
     /// contact, or merged it in a way that lost the id). Found: written there (what it holds is merged in first). Not
     /// found: the contact was deleted in HubSpot.
     /// </summary>
-    private async Task FindAgainAsync(List<Work> gone, string? requestId, CancellationToken ct)
+    private async Task FindAgainAsync(List<LearnerWork> gone, string? requestId, CancellationToken ct)
     {
         var byEmail = gone.Where(w => w.Stored.Email is not null).ToList();
         var found = byEmail.Count == 0
@@ -135,12 +135,12 @@ public sealed partial class Projector
     /// it, often on the learner's request. It is not created again: the learner is suppressed (their events are still
     /// stored and answered) until an operator lifts it with <c>hhlearn suppress --lift</c>.
     /// </summary>
-    private async Task DeletedUpstreamAsync(Work learner, string? requestId, CancellationToken ct)
+    private async Task DeletedUpstreamAsync(LearnerWork learner, string? requestId, CancellationToken ct)
     {
         await store.SuppressAsync(learner.Stored.Key, SuppressionReasons.DeletedUpstream, ct);
         learner.Finish(MessageOutcome.Done);
         log.Write(LogLevel.Warn, LogEvents.ContactDeletedUpstream,
             "the learner's HubSpot contact was deleted in HubSpot; it is not created again (hhlearn suppress --lift undoes this)",
-            Context(learner, requestId) with { ContactId = learner.Stored.ContactId });
+            LearnerOutcomes.Context(learner, requestId) with { ContactId = learner.Stored.ContactId });
     }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Polly;
 using Polly.Retry;
@@ -6,25 +8,49 @@ using Polly.Timeout;
 
 namespace HhLearn.HubSpot;
 
-/// <summary>The plumbing every call goes through: the token, the rate limiter, the Polly pipeline, typed errors.</summary>
-public sealed partial class HubSpotClient
+/// <summary>
+/// HubSpot's transport, as octokit's Connection is GitHub's: every call goes through it (the token, re-read once after a
+/// 401; the client-side rate limiter; the Polly pipeline of jittered retries for 429, 5xx, 423, 477 and network errors
+/// with an attempt timeout and a total budget; typed errors). The resources (<see cref="HubSpotClient"/>: contacts,
+/// properties, events) build requests and read answers; they never touch HTTP themselves.
+/// </summary>
+internal sealed class HubSpotConnection : IAsyncDisposable
 {
-    private async Task<HubSpotBatchResult<HubSpotContact>> BatchAsync(string operation, string path, ReadOnlyMemory<byte> body, CancellationToken ct)
+    private static readonly ResiliencePropertyKey<CallState> StateKey = new("hhlearn.call");
+
+    private readonly HttpClient _http;
+    private readonly IHubSpotTokenProvider _tokens;
+    private readonly HubSpotClientOptions _options;
+    private readonly HubSpotRateLimiter _limiter;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly TimeProvider _time;
+    private readonly Action<HubSpotCallEvent>? _observer;
+
+    public HubSpotConnection(HttpClient http, IHubSpotTokenProvider tokens, HubSpotClientOptions options, Action<HubSpotCallEvent>? observer, TimeProvider time)
     {
-        var (status, response) = await SendWithStatusAsync(operation, HttpMethod.Post, path, body, HubSpotJsonContext.Default.BatchResponse, false, ct);
-        return new HubSpotBatchResult<HubSpotContact>(status, (response.Results ?? []).Select(ToContact).ToArray(), BatchErrors(response.Errors));
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
+        _options = options;
+        _observer = observer;
+        _time = time;
+        _limiter = new HubSpotRateLimiter(_options.RequestsPerTenSeconds, _options.SearchRequestsPerSecond, _time);
+        _pipeline = BuildPipeline();
     }
 
-    private async Task<T> SendAsync<T>(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, JsonTypeInfo<T> type, CancellationToken ct)
+    public HubSpotClientStats Stats { get; } = new();
+
+    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+
+    public async Task<T> SendAsync<T>(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, JsonTypeInfo<T> type, CancellationToken ct)
         => (await SendWithStatusAsync(operation, method, path, body, type, false, ct)).Value;
 
-    private async Task SendNoContentAsync(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, CancellationToken ct)
+    public async Task SendNoContentAsync(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, CancellationToken ct)
     {
         using var response = await ExecuteAsync(operation, method, path, body, false, ct);
         await EnsureSuccessAsync(response, ct);
     }
 
-    private async Task<(int Status, T Value)> SendWithStatusAsync<T>(
+    public async Task<(int Status, T Value)> SendWithStatusAsync<T>(
         string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, JsonTypeInfo<T> type, bool search, CancellationToken ct)
     {
         using var response = await ExecuteAsync(operation, method, path, body, search, ct);
@@ -240,32 +266,6 @@ public sealed partial class HubSpotClient
 
         return true;
     }
-
-    private static ReadOnlyMemory<byte> Json<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
-
-    private static string PropertiesQuery(IEnumerable<string> properties) =>
-        "properties=" + string.Join(',', properties.Select(Uri.EscapeDataString));
-
-    private static void EnsureBatchSize(int count)
-    {
-        if (count is < 1 or > 100)
-        {
-            throw new ArgumentOutOfRangeException(nameof(count), count, "HubSpot batch calls take 1 to 100 inputs");
-        }
-    }
-
-    private static HubSpotContact ToContact(ObjectDto dto) => new(
-        dto.Id ?? throw new HubSpotApiException(200, null, null, "HubSpot answered an object without an id"),
-        dto.Properties ?? new Dictionary<string, string?>(),
-        dto.CreatedAt,
-        dto.UpdatedAt,
-        dto.Archived ?? false) { ObjectWriteTraceId = dto.ObjectWriteTraceId };
-
-    private static HubSpotBatchError[] BatchErrors(List<ErrorDto>? errors) =>
-        (errors ?? []).Select(e => new HubSpotBatchError(e.Status, e.Category, e.Message ?? string.Empty, HubSpotErrors.Context(e.Context))
-        {
-            Codes = (e.Errors ?? []).Select(d => d.Code).OfType<string>().ToArray(),
-        }).ToArray();
 
     /// <summary>Per-call state shared between attempts and the retry predicate.</summary>
     private sealed class CallState(string operation, HttpMethod method, string path, ReadOnlyMemory<byte>? body, bool search, string token, long startedAt)

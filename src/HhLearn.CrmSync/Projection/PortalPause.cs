@@ -6,7 +6,7 @@ namespace HhLearn.CrmSync;
 /// minute; the HubSpotMisconfigured alarm counts it), and no one is blocked: the learners stay due, their messages are
 /// done, and the sweeper nudges them again, so the projection converges by itself once the portal is fixed.
 /// </summary>
-public sealed partial class Projector
+internal sealed class PortalPause(ProjectorOptions options, ISyncLog log, TimeProvider time)
 {
     private readonly Lock _pauseLock = new();
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
@@ -15,7 +15,7 @@ public sealed partial class Projector
     private string? _misconfiguredCause;
 
     /// <summary>True while calls to HubSpot are paused; the batch's messages are then done at once (the learners stay due).</summary>
-    private bool Paused(IReadOnlyList<ProjectionMessage> messages, string? requestId)
+    public bool Holds(IReadOnlyList<ProjectionMessage> messages, string? requestId)
     {
         lock (_pauseLock)
         {
@@ -34,10 +34,9 @@ public sealed partial class Projector
         return true;
     }
 
-    /// <summary>Learner <paramref name="learner"/> could not be written because of the portal: not its fault, so not blocked.</summary>
-    private void Misconfigured(Work learner, string? cause)
+    /// <summary>HubSpot refused the portal or the token (<paramref name="cause"/>): calls pause after this batch.</summary>
+    public void Refused(string? cause)
     {
-        learner.Finish(MessageOutcome.Done);
         lock (_pauseLock)
         {
             _misconfiguredCause ??= cause ?? "HubSpot refused the portal's configuration";
@@ -45,7 +44,7 @@ public sealed partial class Projector
     }
 
     /// <summary>After a batch: pause (longer each time) when the portal refused, or end the pause when HubSpot took the writes.</summary>
-    private void SettlePause(bool wroteAnything, string? requestId)
+    public void Settle(bool wroteAnything, string? requestId)
     {
         bool refused;
         lock (_pauseLock)
@@ -53,7 +52,7 @@ public sealed partial class Projector
             refused = _misconfiguredCause is not null;
             if (refused)
             {
-                _pause = _pause == TimeSpan.Zero ? _options.FirstPause : TimeSpan.FromTicks(Math.Min(_pause.Ticks * 2, _options.LongestPause.Ticks));
+                _pause = _pause == TimeSpan.Zero ? options.FirstPause : TimeSpan.FromTicks(Math.Min(_pause.Ticks * 2, options.LongestPause.Ticks));
                 _pausedUntil = time.GetUtcNow() + _pause;
             }
             else if (wroteAnything)

@@ -1,14 +1,18 @@
 namespace HhLearn.CrmSync;
 
-/// <summary>Finding the learners' contacts, importing what they hold, writing them, and recording what HubSpot holds.</summary>
-public sealed partial class Projector
+/// <summary>
+/// The projector's writing half: finding the learners' contacts, importing what they hold, combining the records of one
+/// person (ContactProjection.Identity), writing them through the contact gateway, and recording what HubSpot holds.
+/// </summary>
+internal sealed partial class ContactProjection(
+    IProjectionStore store, IContactGateway contacts, LearningCatalog catalog, INudgeSender nudges, ISyncLog log, TimeProvider time, ProjectorOptions options, LearnerOutcomes outcomes)
 {
     /// <summary>
     /// Reads, in batches, the contacts of learners HubSpot has not confirmed yet (no contact id) or that may hold
     /// progress from the earlier system, merges that progress into the store, and sorts the rest into "create". A
     /// learner whose contact HhLearn had written is gone (by id and by email) was deleted in HubSpot: never re-created.
     /// </summary>
-    private async Task ImportAndResolveAsync(List<Work> learners, string? requestId, CancellationToken ct)
+    public async Task ImportAndResolveAsync(List<LearnerWork> learners, string? requestId, CancellationToken ct)
     {
         var unresolved = learners.Where(w => w.Pending && (w.Stored.ContactId is null || w.Stored.ImportPending)).ToList();
         if (unresolved.Count == 0)
@@ -38,7 +42,7 @@ public sealed partial class Projector
             else if (learner.Stored.Email is null)
             {
                 // Known by a contact id that HubSpot does not have: nobody to write to, and nothing to create by.
-                Block(learner, SyncErrorCodes.ContactNotFound, $"no HubSpot contact has id {learner.Stored.ContactId}", requestId);
+                outcomes.Block(learner, SyncErrorCodes.ContactNotFound, $"no HubSpot contact has id {learner.Stored.ContactId}", requestId);
             }
             else
             {
@@ -52,14 +56,14 @@ public sealed partial class Projector
     /// A contact whose id (or an id merged into it) is suppressed, the person forgotten or kept out under it, is not
     /// written: the learner is suppressed too. False when the learner is done for this batch.
     /// </summary>
-    private async Task<bool> AdoptAsync(Work learner, CrmContact contact, string? requestId, CancellationToken ct)
+    private async Task<bool> AdoptAsync(LearnerWork learner, CrmContact contact, string? requestId, CancellationToken ct)
     {
         if (contact.Id != learner.Stored.ContactId && await store.SuppressionOfContactsAsync(contact.MergedIds.Prepend(contact.Id), ct) is { } suppression)
         {
             await store.SuppressAsync(learner.Stored.Key, SuppressionReasons.ContactSuppressed, ct);
             learner.Finish(MessageOutcome.Done);
             log.Write(LogLevel.Warn, LogEvents.LearnerSuppressed, $"the learner's HubSpot contact belongs to a person kept out of HubSpot ({suppression}); not written, and this record is suppressed too",
-                Context(learner, requestId) with { ContactId = contact.Id });
+                LearnerOutcomes.Context(learner, requestId) with { ContactId = contact.Id });
             return false;
         }
 
@@ -75,7 +79,7 @@ public sealed partial class Projector
         var read = ContactProgress.Read(contact.Properties);
         if (!read.IsOk)
         {
-            Block(learner, SyncErrorCodes.ProgressStateCorrupt, $"the contact's hhl_progress_state is corrupt ({read.Error}); nothing imported or written", requestId);
+            outcomes.Block(learner, SyncErrorCodes.ProgressStateCorrupt, $"the contact's hhl_progress_state is corrupt ({read.Error}); nothing imported or written", requestId);
             return false;
         }
 
@@ -83,12 +87,12 @@ public sealed partial class Projector
         var before = learner.Stored.Version;
         learner.Stored = await store.ImportAsync(who, read.Value, contact.Id, ct, learner.Stored.Key);
         log.Write(LogLevel.Info, LogEvents.LegacyImported, learner.Stored.Version > before ? "progress held in HubSpot merged into the store" : "HubSpot held nothing the store lacked",
-            Context(learner, requestId) with { Fields = [KeyValuePair.Create<string, object?>("version", learner.Stored.Version)] });
+            LearnerOutcomes.Context(learner, requestId) with { Fields = [KeyValuePair.Create<string, object?>("version", learner.Stored.Version)] });
         return true;
     }
 
     /// <summary>Creates the missing contacts, updates the others, and records what HubSpot now holds.</summary>
-    private async Task WriteAsync(List<Work> learners, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct)
+    public async Task WriteAsync(List<LearnerWork> learners, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         foreach (var learner in learners)
@@ -96,7 +100,7 @@ public sealed partial class Projector
             BuildProperties(learner, now, requestId);
         }
 
-        var written = new List<Work>();
+        var written = new List<LearnerWork>();
         var creates = learners.Where(l => l is { Pending: true, Create: true }).ToList();
         if (creates.Count > 0)
         {
@@ -109,7 +113,7 @@ public sealed partial class Projector
                         learner.ContactId = result.ContactId;
                         learner.Created = true;
                         learner.Written = learner.Stored;
-                        log.Write(LogLevel.Info, LogEvents.ContactCreated, "contact created for a new learner", Context(learner, requestId));
+                        log.Write(LogLevel.Info, LogEvents.ContactCreated, "contact created for a new learner", LearnerOutcomes.Context(learner, requestId));
                         written.Add(learner);
                         break;
                     case ContactWriteStatus.Exists:
@@ -118,7 +122,7 @@ public sealed partial class Projector
                         var existing = (await contacts.FindAsync([learner.Target with { ContactId = result.ContactId }], ct)).GetValueOrDefault(learner.Ref);
                         if (existing is null)
                         {
-                            Fail(learner, MessageOutcome.Retry, "CONFLICT_UNRESOLVED", result.CorrelationId, requestId);
+                            outcomes.Fail(learner, MessageOutcome.Retry, "CONFLICT_UNRESOLVED", result.CorrelationId, requestId);
                             break;
                         }
 
@@ -131,10 +135,10 @@ public sealed partial class Projector
 
                         break;
                     case ContactWriteStatus.Misconfigured:
-                        Misconfigured(learner, result.Error);
+                        outcomes.Misconfigured(learner, result.Error);
                         break;
                     default:
-                        Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
+                        outcomes.Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
                         break;
                 }
             }
@@ -175,7 +179,7 @@ public sealed partial class Projector
         return values;
     }
 
-    private void BuildProperties(Work learner, DateTimeOffset now, string? requestId)
+    private void BuildProperties(LearnerWork learner, DateTimeOffset now, string? requestId)
     {
         if (!learner.Pending)
         {
@@ -185,7 +189,7 @@ public sealed partial class Projector
         var update = ContactProgress.Build(learner.Stored.Learner, catalog, now);
         if (update.StateTooLarge)
         {
-            Block(learner, SyncErrorCodes.ProgressStateTooLarge, $"hhl_progress_state would be {update.StateLength} characters, over HubSpot's limit", requestId);
+            outcomes.Block(learner, SyncErrorCodes.ProgressStateTooLarge, $"hhl_progress_state would be {update.StateLength} characters, over HubSpot's limit", requestId);
             return;
         }
 
@@ -193,9 +197,9 @@ public sealed partial class Projector
     }
 
     /// <summary>One batch update of known learners; answers the ones whose contact HubSpot no longer has.</summary>
-    private async Task<List<Work>> UpdateAsync(List<Work> updates, List<Work> written, string? requestId, CancellationToken ct)
+    private async Task<List<LearnerWork>> UpdateAsync(List<LearnerWork> updates, List<LearnerWork> written, string? requestId, CancellationToken ct)
     {
-        var gone = new List<Work>();
+        var gone = new List<LearnerWork>();
         if (updates.Count == 0)
         {
             return gone;
@@ -223,10 +227,10 @@ public sealed partial class Projector
                     gone.Add(learner);
                     break;
                 case ContactWriteStatus.Misconfigured:
-                    Misconfigured(learner, result.Error);
+                    outcomes.Misconfigured(learner, result.Error);
                     break;
                 default:
-                    Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
+                    outcomes.Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
                     break;
             }
         }
@@ -239,13 +243,13 @@ public sealed partial class Projector
     /// whose contact turned out to be merged; then nudges again every learner that changed while it was written (its
     /// newer version's own nudge may have found it held by this projector and let go) or that gained progress by a combination.
     /// </summary>
-    private async Task MarkAllAsync(List<Work> written, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct)
+    private async Task MarkAllAsync(List<LearnerWork> written, string owner, HashSet<string> claimed, string? requestId, CancellationToken ct)
     {
         // A contact that turned out to be merged may hold another record of the person: combine before marking, so
         // that a record combined away is not marked, and the primary is marked at the version HubSpot got (behind).
         await CombineAsync(written.Where(w => w.NewContact && !w.Created && !w.CombineChecked).ToList(), owner, claimed, requestId, ct, written: true);
-        var again = new List<Work>();
-        await Parallel.ForEachAsync(written.Where(w => !w.Combined), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MarkParallelism), CancellationToken = ct }, async (learner, token) =>
+        var again = new List<LearnerWork>();
+        await Parallel.ForEachAsync(written.Where(w => !w.Combined), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MarkParallelism), CancellationToken = ct }, async (learner, token) =>
         {
             if (await MarkAsync(learner, requestId, token))
             {
@@ -269,13 +273,13 @@ public sealed partial class Projector
         {
             foreach (var learner in again)
             {
-                log.Write(LogLevel.Warn, LogEvents.NudgeFailed, "a re-projection could not be queued; the sweeper will find the learner", Context(learner, requestId) with { Error = ex.Message });
+                log.Write(LogLevel.Warn, LogEvents.NudgeFailed, "a re-projection could not be queued; the sweeper will find the learner", LearnerOutcomes.Context(learner, requestId) with { Error = ex.Message });
             }
         }
     }
 
     /// <summary>Records the projected version (never backwards); true when the learner must be projected once more.</summary>
-    private async Task<bool> MarkAsync(Work learner, string? requestId, CancellationToken ct)
+    private async Task<bool> MarkAsync(LearnerWork learner, string? requestId, CancellationToken ct)
     {
         var mark = await store.MarkProjectedAsync(learner.Written ?? learner.Stored, learner.ContactId!, ct);
         learner.Marked = mark != ProjectionMark.Overtaken;
@@ -288,7 +292,7 @@ public sealed partial class Projector
 
         learner.Finish(MessageOutcome.Done);
         log.Write(LogLevel.Info, LogEvents.ProjectionWritten, learner.Created ? "learner projected on a new contact" : "learner projected",
-            Context(learner, requestId) with
+            LearnerOutcomes.Context(learner, requestId) with
             {
                 Fields =
                 [
