@@ -1,34 +1,36 @@
-using HhLearn.Progress.Catalog;
 
 namespace HhLearn.Store;
 
-public sealed record StoreOptions
-{
-    /// <summary>
-    /// Conditional writes that lose the race are retried this often (with a growing, jittered pause) before the caller
-    /// is told to come back: enough for sixteen clients writing one learner at once.
-    /// </summary>
-    public int MaxAttempts { get; init; } = 40;
-
-    /// <summary>
-    /// The deployment's hash key: suppression records are written keyed with it (and checked in both forms). Without
-    /// one they are written in the legacy unkeyed form (tests and tools that never erase anybody).
-    /// </summary>
-    public HashKey? HashKey { get; init; }
-}
-
 /// <summary>
-/// The progress store over DynamoDB: consistent reads, and writes that read, apply with the pure engine, and write
-/// with a condition on the version read; a writer that lost the race reads again and re-applies, so concurrent
-/// writers never lose an update. Any DynamoDB failure becomes <see cref="StoreUnavailableException"/> (nothing was
-/// changed), a learner hammered past <see cref="StoreOptions.MaxAttempts"/> a <see cref="StoreContendedException"/>.
+/// The progress store over DynamoDB, every port of <see cref="IProgressRepository"/> in one object: consistent reads,
+/// and writes that read, apply with the pure engine, and write with a condition on the version read; a writer that
+/// lost the race reads again and re-applies, so concurrent writers never lose an update. Any DynamoDB failure becomes
+/// <see cref="StoreUnavailableException"/> (nothing was changed), a learner hammered past
+/// <see cref="StoreOptions.MaxAttempts"/> a <see cref="StoreContendedException"/>. The work is done by its parts, one
+/// per concern, over one table: <see cref="LearnerRecords"/> (the routes), <see cref="ProjectionRecords"/> (the
+/// projection's ledger), <see cref="WindowRecords"/> (the window and the shared tallies) and <see cref="PrivacyRecords"/>
+/// (suppression, erasure, export, HubSpot's changes flowing back).
 /// </summary>
-public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableName, LearningCatalog catalog, TimeProvider time, StoreOptions? options = null) : IProgressRepository
+public sealed class ProgressStore : IProgressRepository
 {
-    private const int MaxAliasHops = 3;
-    private readonly StoreOptions _options = options ?? new StoreOptions();
+    /// <summary>DynamoDB's item size limit: attribute names and values, UTF-8, 400 KB.</summary>
+    public const int MaxItemBytes = TableAccess.MaxItemBytes;
 
-    public string TableName => tableName;
+    private readonly LearnerRecords _learners;
+    private readonly ProjectionRecords _projection;
+    private readonly WindowRecords _window;
+    private readonly PrivacyRecords _privacy;
+
+    public ProgressStore(IAmazonDynamoDB dynamo, string tableName, LearningCatalog catalog, TimeProvider time, StoreOptions? options = null)
+    {
+        var settings = options ?? new StoreOptions();
+        _projection = new ProjectionRecords(dynamo, tableName, catalog, time, settings);
+        _window = new WindowRecords(dynamo, tableName, catalog, time, settings);
+        _privacy = new PrivacyRecords(dynamo, tableName, catalog, time, settings, _projection);
+        _learners = new LearnerRecords(dynamo, tableName, catalog, time, settings, _privacy);
+    }
+
+    public string TableName => _learners.TableName;
 
     /// <summary>The DynamoDB client the function and the CLI use; <c>AWS_ENDPOINT_URL_DYNAMODB</c> points it at a local endpoint.</summary>
     public static AmazonDynamoDBClient CreateClient(string? endpoint = null)
@@ -43,265 +45,98 @@ public sealed partial class ProgressStore(IAmazonDynamoDB dynamo, string tableNa
         return new AmazonDynamoDBClient(config);
     }
 
-    /// <summary>The learner's item (consistent read, aliases followed), or null when the store has none.</summary>
-    public async Task<StoredLearner?> ReadAsync(LearnerIdentity who, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(who);
-        var (_, item) = await LocateAsync(who, ct);
-        return item;
-    }
+    internal static StoredLearner ToLearner(Dictionary<string, AttributeValue> item) => TableAccess.ToLearner(item);
+
+    internal static int EstimatedItemBytes(IReadOnlyDictionary<string, string> values, StoredLearner learner) => TableAccess.EstimatedItemBytes(values, learner);
+
+    // ---- the routes (ILearnerRepository) ----
+
+    public Task<StoredLearner?> ReadAsync(LearnerIdentity who, CancellationToken ct) => _learners.ReadAsync(who, ct);
 
     /// <summary>The item under <paramref name="key"/> (aliases followed), or null.</summary>
-    public async Task<StoredLearner?> ReadKeyAsync(string key, CancellationToken ct) => (await FollowAsync(key, ct)).Item;
+    public Task<StoredLearner?> ReadKeyAsync(string key, CancellationToken ct) => _learners.ReadKeyAsync(key, ct);
 
-    /// <summary>
-    /// Applies <paramref name="apply"/> to the learner's stored progress and writes the result, conditionally on the
-    /// version read; on a lost race it reads and applies again. A learner not yet stored is created (marked as
-    /// possibly holding older progress in HubSpot, which the projection imports and merges).
-    /// </summary>
-    public async Task<StoreWrite> ApplyAsync(LearnerIdentity who, Func<LearnerProgress, ApplyResult> apply, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(who);
-        ArgumentNullException.ThrowIfNull(apply);
-        for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
-        {
-            var (key, stored) = await LocateAsync(who, ct);
-            var current = stored ?? new StoredLearner
-            {
-                Key = key, Email = who.Email, ContactId = who.Email is null ? who.ContactId : null, Names = who.Names,
+    public Task<StoreWrite> ApplyAsync(LearnerIdentity who, Func<LearnerProgress, ApplyResult> apply, CancellationToken ct) => _learners.ApplyAsync(who, apply, ct);
 
-                // A learner forgotten, or whose contact was deleted in HubSpot, stays out of HubSpot when they come back,
-                // under any identifier they had (the email, the contact id a token names).
-                Suppressed = await SuppressionForAsync(who, null, ct),
-            };
-            if (current.Corruption is not null)
-            {
-                return new StoreWrite(StoreOutcome.Corrupt, current, null, attempt);
-            }
+    public Task<StoredLearner> ImportAsync(LearnerIdentity who, LearnerProgress legacy, string contactId, CancellationToken ct, string? key = null) =>
+        _learners.ImportAsync(who, legacy, contactId, ct, key);
 
-            var result = apply(current.Learner);
-            if (!result.IsApplied)
-            {
-                return new StoreWrite(StoreOutcome.Rejected, current, result, attempt);
-            }
+    public Task<(StoredLearner Learner, ImportOutcome Outcome)> ImportWithOutcomeAsync(LearnerIdentity who, LearnerProgress legacy, string contactId, CancellationToken ct, string? knownKey = null) =>
+        _learners.ImportWithOutcomeAsync(who, legacy, contactId, ct, knownKey);
 
-            var values = ContactProgress.Snapshot(result.Learner);
-            if (current.Exists && Same(values, ContactProgress.Snapshot(current.Learner)))
-            {
-                return new StoreWrite(StoreOutcome.Unchanged, current, result, attempt);
-            }
+    public Task<bool> IsRecentStrangerAsync(LearnerIdentity who, CancellationToken ct) => _learners.IsRecentStrangerAsync(who, ct);
 
-            var length = values[ContactPropertyNames.ProgressState].Length;
-            if (length > Limits.MaxPropertyValueLength || EstimatedItemBytes(values, current) > MaxItemBytes)
-            {
-                return new StoreWrite(StoreOutcome.TooLarge, current, result, attempt, length);
-            }
+    public Task MarkStrangerAsync(LearnerIdentity who, TimeSpan lifetime, CancellationToken ct) => _learners.MarkStrangerAsync(who, lifetime, ct);
 
-            if (await TryWriteAsync(current, values, ct) is { } written)
-            {
-                return new StoreWrite(StoreOutcome.Written, written with { Learner = result.Learner }, result, attempt, length);
-            }
+    public Task<bool> TryTakeSharedBudgetAsync(string name, int perTenSeconds, int cost, CancellationToken ct) => _window.TryTakeSharedBudgetAsync(name, perTenSeconds, cost, ct);
 
-            // Lost the race: somebody wrote this learner since we read it. Read again, apply again, after a pause that
-            // grows with the attempts so that many writers of one learner spread out instead of colliding again.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 + Math.Min(100, 4 << Math.Min(attempt, 5)))), time, ct);
-        }
+    // ---- the projection (IProjectionLedger, IProjectionWindowStore) ----
 
-        throw new StoreContendedException($"{_options.MaxAttempts} conditional writes of one learner lost the race in a row");
-    }
+    public Task<IReadOnlyDictionary<string, StoredLearner>> GetManyAsync(IEnumerable<string> keys, CancellationToken ct) => _projection.GetManyAsync(keys, ct);
 
-    /// <summary>
-    /// Merges progress that HubSpot holds for the learner (written by the earlier system) into the store, and records
-    /// the contact id: creates the item when the store has none (HubSpot then already holds exactly it), otherwise
-    /// joins the two documents (<see cref="ProgressMerge"/>) and, when that changed anything, marks the projection
-    /// behind so that HubSpot gets the union. Idempotent.
-    /// </summary>
-    /// <remarks>
-    /// <paramref name="key"/> names the record to import into when the caller holds it already (the projector): without
-    /// it the learner is located as a track would locate it (by email, else through the contact-id index).
-    /// </remarks>
-    public async Task<StoredLearner> ImportAsync(LearnerIdentity who, LearnerProgress legacy, string contactId, CancellationToken ct, string? key = null) =>
-        (await ImportWithOutcomeAsync(who, legacy, contactId, ct, key)).Learner;
+    public Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, int limit, CancellationToken ct) => _projection.DueAsync(before, limit, ct);
 
-    /// <summary><see cref="ImportAsync"/>, saying what it did: created the learner, merged into it, or found nothing new.</summary>
-    public async Task<(StoredLearner Learner, ImportOutcome Outcome)> ImportWithOutcomeAsync(LearnerIdentity who, LearnerProgress legacy, string contactId, CancellationToken ct, string? knownKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(who);
-        ArgumentNullException.ThrowIfNull(legacy);
-        for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
-        {
-            var (key, stored) = knownKey is null ? await LocateAsync(who, ct) : await FollowAsync(knownKey, ct);
-            var now = Now();
-            if (stored is null && await SuppressionForAsync(who, contactId, ct) is { } suppressed)
-            {
-                // A person forgotten or kept out of HubSpot is not brought back from HubSpot's copy: nothing is created.
-                return (new StoredLearner { Key = key, Email = who.Email, ContactId = contactId, Suppressed = suppressed }, ImportOutcome.Suppressed);
-            }
+    public Task<IReadOnlySet<string>> ClaimAsync(IEnumerable<string> keys, string owner, TimeSpan lease, CancellationToken ct) => _projection.ClaimAsync(keys, owner, lease, ct);
 
-            if (stored is null)
-            {
-                // Kept as the engine would derive it (completion from the catalog); when that differs from what HubSpot
-                // holds, HubSpot is behind from the start and the projection writes the derived values.
-                var normalized = ProgressMerge.Merge(LearnerProgress.New, legacy, catalog);
-                var values = ContactProgress.Snapshot(normalized);
-                var asHeld = Same(values, ContactProgress.Snapshot(legacy));
-                var created = new StoredLearner
-                {
-                    Key = key, Email = who.Email, ContactId = contactId, Learner = normalized, Version = 1, ProjectedVersion = asHeld ? 1 : 0, UpdatedAt = now,
-                    DueSince = asHeld ? null : now,
-                };
-                var item = new Dictionary<string, AttributeValue>
-                {
-                    [T.Key] = S(key), [T.Values] = Map(values), [T.Version] = N(1), [T.Projected] = N(created.ProjectedVersion), [T.UpdatedAt] = S(now), [T.ContactId] = S(contactId),
-                };
-                if (!asHeld)
-                {
-                    item[T.Due] = S(T.DueShardOf(key));
-                    item[T.DueSince] = S(now);
-                }
+    public Task ReleaseAsync(IEnumerable<string> keys, string owner, CancellationToken ct) => _projection.ReleaseAsync(keys, owner, ct);
 
-                if (who.Email is not null)
-                {
-                    item[T.Email] = S(who.Email);
-                }
+    public Task<ProjectionMark> MarkProjectedAsync(StoredLearner projected, string contactId, CancellationToken ct) => _projection.MarkProjectedAsync(projected, contactId, ct);
 
-                if (await TryAsync(() => dynamo.PutItemAsync(new PutItemRequest
-                    {
-                        TableName = tableName, Item = item, ConditionExpression = "attribute_not_exists(#pk)",
-                        ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key },
-                    }, ct)))
-                {
-                    return (created, ImportOutcome.Created);
-                }
+    public Task BlockAsync(string key, string reason, CancellationToken ct) => _projection.BlockAsync(key, reason, ct);
 
-                continue;
-            }
+    public Task<bool> MarkBehindAsync(string key, DateTimeOffset since, CancellationToken ct) => _projection.MarkBehindAsync(key, since, ct);
 
-            if (stored.Corruption is not null)
-            {
-                return (stored, ImportOutcome.Corrupt);
-            }
+    public Task<StoredLearner?> CombineAsync(string primaryKey, IReadOnlyCollection<string> otherKeys, string contactId, CancellationToken ct) =>
+        _projection.CombineAsync(primaryKey, otherKeys, contactId, ct);
 
-            var merged = ProgressMerge.Merge(stored.Learner, legacy, catalog);
-            var mergedValues = ContactProgress.Snapshot(merged);
-            var changed = !Same(mergedValues, ContactProgress.Snapshot(stored.Learner));
-            var update = new UpdateItemRequest
-            {
-                TableName = tableName,
-                Key = KeyOf(stored.Key),
-                ConditionExpression = "#version = :v",
-                ExpressionAttributeNames = new Dictionary<string, string> { ["#version"] = T.Version, ["#contact"] = T.ContactId, ["#import"] = T.ImportPending },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":v"] = N(stored.Version), [":cid"] = S(contactId) },
-            };
-            if (changed)
-            {
-                update.UpdateExpression = "SET #values = :values, #version = :next, #updated = :now, #due = :shard, #since = if_not_exists(#since, :now), #contact = :cid REMOVE #import";
-                AddWriteValues(update, mergedValues, stored.Version + 1, now);
-            }
-            else
-            {
-                update.UpdateExpression = "SET #contact = :cid REMOVE #import";
-            }
+    public Task<IReadOnlyList<string>> KeysWithContactIdAsync(string contactId, CancellationToken ct) => _projection.KeysWithContactIdAsync(contactId, ct);
 
-            if (await TryAsync(() => dynamo.UpdateItemAsync(update, ct)))
-            {
-                return (stored with
-                {
-                    Learner = changed ? merged : stored.Learner, Version = changed ? stored.Version + 1 : stored.Version, ContactId = contactId, ImportPending = false,
-                    DueSince = changed ? stored.DueSince ?? now : stored.DueSince,
-                }, changed ? ImportOutcome.Merged : ImportOutcome.Unchanged);
-            }
-        }
+    /// <summary>Every learner the store holds (aliases and other records left out), a page at a time.</summary>
+    public IAsyncEnumerable<IReadOnlyList<StoredLearner>> ScanAsync(int pageSize, CancellationToken ct) => _projection.ScanAsync(pageSize, ct);
 
-        throw new StoreContendedException($"{_options.MaxAttempts} conditional imports of one learner lost the race in a row");
-    }
+    public Task<WindowTurn?> OpenOrJoinWindowAsync(string owner, IReadOnlyCollection<string> learners, DateTimeOffset flushAt, DateTimeOffset joinBy, int full, CancellationToken ct,
+        Func<Task<bool>>? worthOpening = null) => _window.OpenOrJoinWindowAsync(owner, learners, flushAt, joinBy, full, ct, worthOpening);
 
-    // ---- writing ----
+    public Task<ProjectionWindowState?> WindowAsync(CancellationToken ct) => _window.WindowAsync(ct);
 
-    private async Task<StoredLearner?> TryWriteAsync(StoredLearner current, IReadOnlyDictionary<string, string> values, CancellationToken ct)
-    {
-        var now = Now();
-        var next = current.Version + 1;
-        var request = new UpdateItemRequest
-        {
-            TableName = tableName,
-            Key = KeyOf(current.Key),
-            ExpressionAttributeNames = new Dictionary<string, string> { ["#version"] = T.Version },
-            ExpressionAttributeValues = new Dictionary<string, AttributeValue>(),
-        };
-        AddWriteValues(request, values, next, now);
+    public Task<bool> MoveWindowAsync(string owner, DateTimeOffset flushAt, CancellationToken ct) => _window.MoveWindowAsync(owner, flushAt, ct);
 
-        // A learner whose projection is blocked (an operator lifts it) or suppressed (deleted in HubSpot, or forgotten)
-        // stays out of the due index: nothing nudges it towards HubSpot.
-        var set = new List<string> { "#values = :values", "#version = :next", "#updated = :now" };
-        if (current.Projectable)
-        {
-            set.Add("#due = :shard");
-            set.Add(current.Exists ? "#since = if_not_exists(#since, :now)" : "#since = :now");
-        }
-        else
-        {
-            request.ExpressionAttributeNames.Remove("#due");
-            request.ExpressionAttributeNames.Remove("#since");
-            request.ExpressionAttributeValues.Remove(":shard");
-        }
+    public Task<double> CountCallsAsync(string name, long calls, CancellationToken ct) => _window.CountCallsAsync(name, calls, ct);
 
-        if (current.Exists)
-        {
-            request.ConditionExpression = "#version = :v";
-            request.ExpressionAttributeValues[":v"] = N(current.Version);
-        }
-        else
-        {
-            // New to the store: HubSpot may hold this learner's progress from the earlier system; the projection imports it.
-            request.ConditionExpression = "attribute_not_exists(#pk)";
-            request.ExpressionAttributeNames["#pk"] = T.Key;
-            request.ExpressionAttributeNames["#import"] = T.ImportPending;
-            request.ExpressionAttributeNames["#projected"] = T.Projected;
-            request.ExpressionAttributeValues[":true"] = new AttributeValue { BOOL = true };
-            request.ExpressionAttributeValues[":zero"] = N(0);
-            set.Add("#import = :true");
-            set.Add("#projected = :zero");
-            void Add(string name, string attribute, string? value)
-            {
-                if (value is not null)
-                {
-                    set.Add($"#{name} = :{name}");
-                    request.ExpressionAttributeNames[$"#{name}"] = attribute;
-                    request.ExpressionAttributeValues[$":{name}"] = S(value);
-                }
-            }
+    // ---- personal data ----
 
-            Add("email", T.Email, current.Email);
-            Add("given", T.GivenName, current.Names?.Given);
-            Add("family", T.FamilyName, current.Names?.Family);
-            Add("cid", T.ContactId, current.ContactId);
-            Add("suppressed", T.Suppressed, current.Suppressed is null ? null : now);
-            Add("reason", T.SuppressedReason, current.Suppressed?.Split(" at ", 2)[0]);
-        }
+    public Task<string?> SuppressionForAsync(LearnerIdentity who, string? contactId, CancellationToken ct) => _privacy.SuppressionForAsync(who, contactId, ct);
 
-        request.UpdateExpression = "SET " + string.Join(", ", set);
-        if (!await TryAsync(() => dynamo.UpdateItemAsync(request, ct)))
-        {
-            return null;
-        }
+    /// <summary>The suppression recorded for <paramref name="learnerKey"/>, as <c>reason at instant</c>, or null.</summary>
+    public Task<string?> SuppressionOfAsync(string learnerKey, CancellationToken ct) => _privacy.SuppressionOfAsync(learnerKey, ct);
 
-        return current with
-        {
-            Version = next, UpdatedAt = now, DueSince = current.Projectable ? current.DueSince ?? now : null, ImportPending = current.ImportPending || !current.Exists,
-        };
-    }
+    public Task<string?> SuppressionOfContactsAsync(IEnumerable<string> contactIds, CancellationToken ct) => _privacy.SuppressionOfContactsAsync(contactIds, ct);
 
-    private static void AddWriteValues(UpdateItemRequest request, IReadOnlyDictionary<string, string> values, long next, string now)
-    {
-        request.ExpressionAttributeNames["#values"] = T.Values;
-        request.ExpressionAttributeNames["#version"] = T.Version;
-        request.ExpressionAttributeNames["#updated"] = T.UpdatedAt;
-        request.ExpressionAttributeNames["#due"] = T.Due;
-        request.ExpressionAttributeNames["#since"] = T.DueSince;
-        request.ExpressionAttributeValues[":values"] = Map(values);
-        request.ExpressionAttributeValues[":next"] = N(next);
-        request.ExpressionAttributeValues[":now"] = S(now);
-        request.ExpressionAttributeValues[":shard"] = S(T.DueShardOf(request.Key[T.Key].S));
-    }
+    public Task SuppressAsync(string key, string reason, CancellationToken ct) => _privacy.SuppressAsync(key, reason, ct);
+
+    /// <summary>Lifts a suppression (the learner wants to be back in HubSpot); false when nothing was suppressed.</summary>
+    public Task<bool> LiftSuppressionAsync(LearnerIdentity who, CancellationToken ct) => _privacy.LiftSuppressionAsync(who, ct);
+
+    /// <summary>Erases the learner and every record combined into theirs, keeping a suppression record for each key.</summary>
+    public Task<ForgetOutcome> ForgetAsync(LearnerIdentity who, CancellationToken ct) => _privacy.ForgetAsync(who, ct);
+
+    /// <summary>Everything the store holds about the learner, as stored.</summary>
+    public Task<IReadOnlyList<Dictionary<string, AttributeValue>>> ExportAsync(LearnerIdentity who, CancellationToken ct) => _privacy.ExportAsync(who, ct);
+
+    /// <summary>Checks that this store's hash key is the one the table's suppression records are written with.</summary>
+    public Task CheckHashKeyAsync(CancellationToken ct) => _privacy.CheckHashKeyAsync(ct);
+
+    // ---- HubSpot's changes flowing back (IUpstreamRecords) ----
+
+    public Task<IReadOnlyList<string>> RecordsOfContactAsync(string contactId, CancellationToken ct) => _privacy.RecordsOfContactAsync(contactId, ct);
+
+    public Task<IReadOnlyList<string>> ForgetContactAsync(string contactId, CancellationToken ct) => _privacy.ForgetContactAsync(contactId, ct);
+
+    public Task SuppressContactAsync(string contactId, CancellationToken ct) => _privacy.SuppressContactAsync(contactId, ct);
+
+    public Task<bool> LiftDeletedContactAsync(string contactId, CancellationToken ct) => _privacy.LiftDeletedContactAsync(contactId, ct);
+
+    public Task<bool> AddEmailAsync(string contactId, string email, CancellationToken ct) => _privacy.AddEmailAsync(contactId, email, ct);
+
+    public Task<bool> TryRecordDeletionOrRestoreAsync(string contactId, long occurredAt, CancellationToken ct) => _privacy.TryRecordDeletionOrRestoreAsync(contactId, occurredAt, ct);
 }

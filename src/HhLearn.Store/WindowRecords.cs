@@ -6,8 +6,45 @@ namespace HhLearn.Store;
 /// due index holds when the window closes. A window closes at its time, when its set holds a full batch, or when its
 /// owner is gone (its time passed: the next nudge opens a new one).
 /// </summary>
-public sealed partial class ProgressStore
+/// <remarks>Also the shared tallies: the API's HubSpot read budget and the projection's calls per 10 s.</remarks>
+internal sealed class WindowRecords(IAmazonDynamoDB dynamo, string tableName, LearningCatalog catalog, TimeProvider time, StoreOptions options)
+    : TableAccess(dynamo, tableName, catalog, time, options)
 {
+    private const string BudgetPrefix = "B#";
+    private const string BudgetCount = "spent";
+
+    /// <summary>How long a window's counter is kept (DynamoDB's TTL removes it; it is harmless meanwhile).</summary>
+    private static readonly TimeSpan BudgetRecordLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Takes <paramref name="cost"/> calls from the shared <paramref name="name"/> budget of <paramref name="perTenSeconds"/>
+    /// calls per rolling 10 s. False when the window's share is spent (the caller does without HubSpot for now).
+    /// </summary>
+    public async Task<bool> TryTakeSharedBudgetAsync(string name, int perTenSeconds, int cost, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var perWindow = perTenSeconds / 2;
+        if (cost < 1 || cost > perWindow)
+        {
+            return cost < 1;
+        }
+
+        var now = Time.GetUtcNow();
+        var window = now.ToUnixTimeSeconds() / 10;
+        return await TryAsync(() => Dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = TableName,
+            Key = KeyOf($"{BudgetPrefix}{name}#{window.ToString(CultureInfo.InvariantCulture)}"),
+            UpdateExpression = "SET #spent = if_not_exists(#spent, :zero) + :cost, #expires = :expires",
+            ConditionExpression = "attribute_not_exists(#spent) OR #spent <= :most",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#spent"] = BudgetCount, ["#expires"] = T.ExpiresAt },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":zero"] = N(0), [":cost"] = N(cost), [":most"] = N(perWindow - cost), [":expires"] = N((now + BudgetRecordLifetime).ToUnixTimeSeconds()),
+            },
+        }, ct));
+    }
+
     private const string WindowKey = "W#projection";
     private const string WindowOwner = "owner";
     private const string WindowFlushAt = "flushAt";
@@ -30,7 +67,7 @@ public sealed partial class ProgressStore
             // Join: the window stays open long enough for its owner to see these learners in the due index.
             var join = new UpdateItemRequest
             {
-                TableName = tableName,
+                TableName = TableName,
                 Key = KeyOf(WindowKey),
                 ConditionExpression = "#flushAt >= :joinBy AND (attribute_not_exists(#learners) OR size(#learners) < :full)",
                 UpdateExpression = learners.Count > 0 ? "ADD #learners :learners" : "SET #expires = :expires",
@@ -49,7 +86,7 @@ public sealed partial class ProgressStore
 
             try
             {
-                var joined = await Guard(() => dynamo.UpdateItemAsync(join, ct));
+                var joined = await Guard(() => Dynamo.UpdateItemAsync(join, ct));
                 return new WindowTurn(false, FlushAtOf(joined.Attributes), SizeOf(joined.Attributes));
             }
             catch (ConditionalCheckFailedException)
@@ -69,7 +106,7 @@ public sealed partial class ProgressStore
 
             var open = new UpdateItemRequest
             {
-                TableName = tableName,
+                TableName = TableName,
                 Key = KeyOf(WindowKey),
                 ConditionExpression = "attribute_not_exists(#flushAt) OR #flushAt < :joinBy",
                 UpdateExpression = learners.Count > 0 ? "SET #owner = :owner, #flushAt = :flushAt, #learners = :learners, #expires = :expires" : "SET #owner = :owner, #flushAt = :flushAt, #expires = :expires REMOVE #learners",
@@ -84,7 +121,7 @@ public sealed partial class ProgressStore
                 open.ExpressionAttributeValues[":learners"] = new AttributeValue { SS = [.. learners] };
             }
 
-            if (await TryAsync(() => dynamo.UpdateItemAsync(open, ct)))
+            if (await TryAsync(() => Dynamo.UpdateItemAsync(open, ct)))
             {
                 return new WindowTurn(true, flushAt, learners.Count);
             }
@@ -104,7 +141,7 @@ public sealed partial class ProgressStore
     /// <summary>The window as it stands (null before the first), read consistently.</summary>
     public async Task<ProjectionWindowState?> WindowAsync(CancellationToken ct)
     {
-        var response = await Guard(() => dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = KeyOf(WindowKey), ConsistentRead = true }, ct));
+        var response = await Guard(() => Dynamo.GetItemAsync(new GetItemRequest { TableName = TableName, Key = KeyOf(WindowKey), ConsistentRead = true }, ct));
         return response.Item is { Count: > 0 } item && item.ContainsKey(WindowFlushAt)
             ? new ProjectionWindowState(item.TryGetValue(WindowOwner, out var owner) ? owner.S : null, FlushAtOf(item), SizeOf(item))
             : null;
@@ -115,9 +152,9 @@ public sealed partial class ProgressStore
     /// now when it flushes, so that later nudges open the next window). False when the window is no longer its own.
     /// </summary>
     public Task<bool> MoveWindowAsync(string owner, DateTimeOffset flushAt, CancellationToken ct) =>
-        TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+        TryAsync(() => Dynamo.UpdateItemAsync(new UpdateItemRequest
         {
-            TableName = tableName,
+            TableName = TableName,
             Key = KeyOf(WindowKey),
             ConditionExpression = "#owner = :owner",
             UpdateExpression = "SET #flushAt = :flushAt",
@@ -132,14 +169,14 @@ public sealed partial class ProgressStore
     public async Task<double> CountCallsAsync(string name, long calls, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var window = now.ToUnixTimeSeconds() / 10;
         var current = 0L;
         if (calls > 0)
         {
-            var response = await Guard(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+            var response = await Guard(() => Dynamo.UpdateItemAsync(new UpdateItemRequest
             {
-                TableName = tableName,
+                TableName = TableName,
                 Key = KeyOf(CallsKey(name, window)),
                 UpdateExpression = "ADD #spent :calls SET #expires = :expires",
                 ExpressionAttributeNames = new Dictionary<string, string> { ["#spent"] = BudgetCount, ["#expires"] = T.ExpiresAt },
@@ -150,11 +187,11 @@ public sealed partial class ProgressStore
         }
 
         var keys = calls > 0 ? new[] { CallsKey(name, window - 1) } : [CallsKey(name, window - 1), CallsKey(name, window)];
-        var read = await Guard(() => dynamo.BatchGetItemAsync(new BatchGetItemRequest
+        var read = await Guard(() => Dynamo.BatchGetItemAsync(new BatchGetItemRequest
         {
-            RequestItems = new Dictionary<string, KeysAndAttributes> { [tableName] = new() { Keys = [.. keys.Select(KeyOf)], ConsistentRead = true } },
+            RequestItems = new Dictionary<string, KeysAndAttributes> { [TableName] = new() { Keys = [.. keys.Select(KeyOf)], ConsistentRead = true } },
         }, ct));
-        var items = read.Responses.TryGetValue(tableName, out var found) ? found : [];
+        var items = read.Responses.TryGetValue(TableName, out var found) ? found : [];
         long Of(string key) => items.FirstOrDefault(i => i[T.Key].S == key) is { } item ? Number(item, BudgetCount) : 0;
         if (calls == 0)
         {

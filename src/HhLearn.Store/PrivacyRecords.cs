@@ -8,7 +8,13 @@ namespace HhLearn.Store;
 /// email, the contact id, a record combined into theirs); it is checked wherever a record can be created (a first
 /// write, an import on a read, <c>hhlearn import</c>) and by the projector when it learns a learner's contact id.
 /// </summary>
-public sealed partial class ProgressStore
+/// <remarks>
+/// HubSpot's own changes to a contact, applied to the records of that contact (HubSpot's webhooks): a GDPR delete erases
+/// the person, a deletion suppresses them (a restore lifts that), a merge combines their records, an email change makes
+/// the record answer to the new email too. Each is idempotent: deliveries repeat.
+/// </remarks>
+internal sealed class PrivacyRecords(IAmazonDynamoDB dynamo, string tableName, LearningCatalog catalog, TimeProvider time, StoreOptions options, ProjectionRecords projection)
+    : TableAccess(dynamo, tableName, catalog, time, options)
 {
     private Task? _hashKeyChecked;
 
@@ -53,9 +59,9 @@ public sealed partial class ProgressStore
 
         if (learner is not null)
         {
-            await TryAsync(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+            await TryAsync(() => Dynamo.UpdateItemAsync(new UpdateItemRequest
             {
-                TableName = tableName,
+                TableName = TableName,
                 Key = KeyOf(primaryKey),
                 UpdateExpression = "SET #suppressed = :now, #reason = :reason REMOVE #due, #since",
                 ConditionExpression = "attribute_exists(#pk)",
@@ -82,7 +88,7 @@ public sealed partial class ProgressStore
         {
             foreach (var record in SuppressionRecordsOf(k))
             {
-                var response = await Guard(() => dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = KeyOf(record), ReturnValues = "ALL_OLD" }, ct));
+                var response = await Guard(() => Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = KeyOf(record), ReturnValues = "ALL_OLD" }, ct));
                 lifted |= response.Attributes is { Count: > 0 };
             }
         }
@@ -90,14 +96,14 @@ public sealed partial class ProgressStore
         if (learner?.Suppressed is not null)
         {
             lifted = true;
-            await Guard(() => dynamo.UpdateItemAsync(new UpdateItemRequest
+            await Guard(() => Dynamo.UpdateItemAsync(new UpdateItemRequest
             {
-                TableName = tableName,
+                TableName = TableName,
                 Key = KeyOf(key),
                 UpdateExpression = "REMOVE #suppressed, #reason",
                 ExpressionAttributeNames = new Dictionary<string, string> { ["#suppressed"] = T.Suppressed, ["#reason"] = T.SuppressedReason },
             }, ct));
-            await MarkBehindAsync(key, time.GetUtcNow(), ct);
+            await projection.MarkBehindAsync(key, Time.GetUtcNow(), ct);
         }
 
         return lifted;
@@ -126,8 +132,8 @@ public sealed partial class ProgressStore
 
         foreach (var k in keys)
         {
-            await Guard(() => dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = KeyOf(StrangerKeyOf(k)) }, ct));
-            var response = await Guard(() => dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = tableName, Key = KeyOf(k), ReturnValues = "ALL_OLD" }, ct));
+            await Guard(() => Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = KeyOf(StrangerKeyOf(k)) }, ct));
+            var response = await Guard(() => Dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = KeyOf(k), ReturnValues = "ALL_OLD" }, ct));
             if (response.Attributes is { Count: > 0 } old)
             {
                 erased.Add(k);
@@ -155,7 +161,7 @@ public sealed partial class ProgressStore
         var items = new List<Dictionary<string, AttributeValue>>();
         foreach (var k in keys.Concat(keys.SelectMany(SuppressionRecordsOf)))
         {
-            var response = await Guard(() => dynamo.GetItemAsync(new GetItemRequest { TableName = tableName, Key = KeyOf(k), ConsistentRead = true }, ct));
+            var response = await Guard(() => Dynamo.GetItemAsync(new GetItemRequest { TableName = TableName, Key = KeyOf(k), ConsistentRead = true }, ct));
             if (response.Item is { Count: > 0 } item)
             {
                 items.Add(item);
@@ -169,13 +175,13 @@ public sealed partial class ProgressStore
     /// Checks that this store's hash key is the one the table's suppression records are written with (recording it on
     /// first use): a tool run with another key would write records the function never finds.
     /// </summary>
-    public Task CheckHashKeyAsync(CancellationToken ct) => _options.HashKey is null ? Task.CompletedTask : _hashKeyChecked ??= CheckHashKeyOnceAsync(_options.HashKey, ct);
+    public Task CheckHashKeyAsync(CancellationToken ct) => Options.HashKey is null ? Task.CompletedTask : _hashKeyChecked ??= CheckHashKeyOnceAsync(Options.HashKey, ct);
 
     private async Task CheckHashKeyOnceAsync(HashKey key, CancellationToken ct)
     {
-        var recorded = await TryAsync(() => dynamo.PutItemAsync(new PutItemRequest
+        var recorded = await TryAsync(() => Dynamo.PutItemAsync(new PutItemRequest
         {
-            TableName = tableName,
+            TableName = TableName,
             Item = new Dictionary<string, AttributeValue> { [T.Key] = S(T.HashKeyRecord), [T.Fingerprint] = S(key.Fingerprint) },
             ConditionExpression = "attribute_not_exists(#pk) OR #fp = :fp",
             ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key, ["#fp"] = T.Fingerprint },
@@ -184,7 +190,7 @@ public sealed partial class ProgressStore
         if (!recorded)
         {
             _hashKeyChecked = null;
-            throw new HashKeyMismatchException($"the hash key given is not the one table {tableName} was written with; use the deployment's (the stack's HashKeySecretName output)");
+            throw new HashKeyMismatchException($"the hash key given is not the one table {TableName} was written with; use the deployment's (the stack's HashKeySecretName output)");
         }
     }
 
@@ -206,7 +212,7 @@ public sealed partial class ProgressStore
     /// <summary>The suppression records a learner key may have: keyed (with this store's key), then the legacy form.</summary>
     private IEnumerable<string> SuppressionRecordsOf(string learnerKey)
     {
-        if (_options.HashKey is { } key)
+        if (Options.HashKey is { } key)
         {
             yield return T.SuppressionKeyOf(learnerKey, key);
         }
@@ -217,9 +223,9 @@ public sealed partial class ProgressStore
     private async Task<string?> SuppressionOfKeysAsync(IReadOnlyCollection<string> learnerKeys, CancellationToken ct)
     {
         var records = learnerKeys.SelectMany(SuppressionRecordsOf).Distinct(StringComparer.Ordinal).ToList();
-        var response = await Guard(() => dynamo.BatchGetItemAsync(new BatchGetItemRequest
+        var response = await Guard(() => Dynamo.BatchGetItemAsync(new BatchGetItemRequest
         {
-            RequestItems = new Dictionary<string, KeysAndAttributes> { [tableName] = new() { ConsistentRead = true, Keys = records.Select(KeyOf).ToList() } },
+            RequestItems = new Dictionary<string, KeysAndAttributes> { [TableName] = new() { ConsistentRead = true, Keys = records.Select(KeyOf).ToList() } },
         }, ct));
         if (response.UnprocessedKeys is { Count: > 0 })
         {
@@ -227,7 +233,7 @@ public sealed partial class ProgressStore
             throw new StoreUnavailableException("the progress store did not read every suppression record (throttled)");
         }
 
-        var item = (response.Responses?.GetValueOrDefault(tableName) ?? []).OrderBy(i => i[T.Key].S, StringComparer.Ordinal).FirstOrDefault();
+        var item = (response.Responses?.GetValueOrDefault(TableName) ?? []).OrderBy(i => i[T.Key].S, StringComparer.Ordinal).FirstOrDefault();
         return item is null ? null : $"{Text(item, T.SuppressedReason) ?? "suppressed"} at {Text(item, T.Suppressed)}";
     }
 
@@ -235,10 +241,144 @@ public sealed partial class ProgressStore
     {
         await CheckHashKeyAsync(ct);
         var record = SuppressionRecordsOf(learnerKey).First();
-        await Guard(() => dynamo.PutItemAsync(new PutItemRequest
+        await Guard(() => Dynamo.PutItemAsync(new PutItemRequest
         {
-            TableName = tableName,
+            TableName = TableName,
             Item = new Dictionary<string, AttributeValue> { [T.Key] = S(record), [T.Suppressed] = S(at), [T.SuppressedReason] = S(reason) },
         }, ct));
     }
+
+    /// <summary>The records (primary keys) that hold <paramref name="contactId"/>, aliases followed.</summary>
+    public async Task<IReadOnlyList<string>> RecordsOfContactAsync(string contactId, CancellationToken ct)
+    {
+        var keys = new List<string>();
+        foreach (var key in (await KeysWithContactIdAsync(contactId, ct)).Append(T.KeyOfContactId(contactId)))
+        {
+            if ((await FollowAsync(key, ct)) is ({ } primary, { }) && !keys.Contains(primary, StringComparer.Ordinal))
+            {
+                keys.Add(primary);
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// A GDPR delete in HubSpot: erases every record of the contact (as <c>hhlearn forget</c>) and keeps the suppression
+    /// records (keyed hashes), so the person is never created again in HubSpot. Answers the keys erased.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ForgetContactAsync(string contactId, CancellationToken ct)
+    {
+        var erased = new List<string>();
+        foreach (var key in await RecordsOfContactAsync(contactId, ct))
+        {
+            var learner = await ReadKeyAsync(key, ct);
+            var who = new LearnerIdentity(learner?.Email, learner?.Email is null ? contactId : null);
+            erased.AddRange((await ForgetAsync(who, ct)).ErasedKeys);
+        }
+
+        // Nobody stored yet: the contact id alone is kept out, for the day the person shows up by it.
+        await PutSuppressionAsync(T.KeyOfContactId(contactId), SuppressionReasons.Forgotten, Now(), ct);
+        return erased;
+    }
+
+    /// <summary>A contact deleted (not GDPR) in HubSpot: its records are suppressed, as when the projection finds it gone.</summary>
+    public async Task SuppressContactAsync(string contactId, CancellationToken ct)
+    {
+        var records = await RecordsOfContactAsync(contactId, ct);
+        foreach (var key in records.DefaultIfEmpty(T.KeyOfContactId(contactId)))
+        {
+            await SuppressAsync(key, SuppressionReasons.DeletedUpstream, ct);
+        }
+    }
+
+    /// <summary>
+    /// A contact restored in HubSpot: lifts the suppression a deletion caused, and only that (a person forgotten or kept
+    /// out by an operator stays out). False when there was no such suppression.
+    /// </summary>
+    public async Task<bool> LiftDeletedContactAsync(string contactId, CancellationToken ct)
+    {
+        var lifted = false;
+        foreach (var key in (await RecordsOfContactAsync(contactId, ct)).DefaultIfEmpty(T.KeyOfContactId(contactId)))
+        {
+            var learner = await ReadKeyAsync(key, ct);
+            var reason = learner?.Suppressed ?? await SuppressionOfAsync(key, ct);
+            if (reason?.StartsWith(SuppressionReasons.DeletedUpstream, StringComparison.Ordinal) == true)
+            {
+                lifted |= await LiftSuppressionAsync(new LearnerIdentity(learner?.Email, learner?.Email is null ? contactId : null), ct);
+            }
+        }
+
+        return lifted;
+    }
+
+    /// <summary>
+    /// The contact's email changed in HubSpot: its record answers to <paramref name="email"/> too (an alias, or, when a
+    /// record of that email exists already, the two are combined).
+    /// </summary>
+    public async Task<bool> AddEmailAsync(string contactId, string email, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        var records = await RecordsOfContactAsync(contactId, ct);
+        if (records.Count == 0)
+        {
+            return false;
+        }
+
+        var primary = records[0];
+        var emailKey = T.KeyOfEmail(email);
+        var (existing, record) = await FollowAsync(emailKey, ct);
+        if (existing == primary)
+        {
+            return false;
+        }
+
+        if (record is not null)
+        {
+            return await projection.CombineAsync(primary, [existing], contactId, ct) is not null;
+        }
+
+        var created = await TryAsync(() => Dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = TableName,
+            Item = new Dictionary<string, AttributeValue> { [T.Key] = S(emailKey), [T.AliasOf] = S(primary), [T.Version] = N(1), [T.Email] = S(EmailAddress.Normalize(email)) },
+            ConditionExpression = "attribute_not_exists(#pk)",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = T.Key },
+        }, ct));
+        if (created)
+        {
+            await Guard(() => Dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = TableName,
+                Key = KeyOf(primary),
+                UpdateExpression = "ADD #aliases :alias",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#aliases"] = T.Aliases },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":alias"] = new AttributeValue { SS = [emailKey] } },
+            }, ct));
+        }
+
+        return created;
+    }
+
+    private const string ContactEventsPrefix = "U#";
+    private const string LatestDeletionOrRestore = "latest_occurred_at";
+
+    /// <summary>
+    /// Records that a deletion or restore of <paramref name="contactId"/> happened at <paramref name="occurredAt"/> (ms),
+    /// unless a later one was recorded already: false then, and the caller ignores this older event (deliveries arrive
+    /// out of order; the last one that happened decides).
+    /// </summary>
+    public Task<bool> TryRecordDeletionOrRestoreAsync(string contactId, long occurredAt, CancellationToken ct) =>
+        TryAsync(() => Dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = TableName,
+            Key = KeyOf(ContactEventsPrefix + contactId),
+            UpdateExpression = "SET #at = :at, #expires = :expires",
+            ConditionExpression = "attribute_not_exists(#at) OR #at <= :at",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#at"] = LatestDeletionOrRestore, ["#expires"] = T.ExpiresAt },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":at"] = N(occurredAt), [":expires"] = N((Time.GetUtcNow() + TimeSpan.FromDays(30)).ToUnixTimeSeconds()),
+            },
+        }, ct));
 }
