@@ -47,13 +47,13 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
                 return new StoreWrite(StoreOutcome.Rejected, current, result, attempt);
             }
 
-            var values = ContactProgress.Snapshot(result.Learner);
-            if (current.Exists && Same(values, ContactProgress.Snapshot(current.Learner)))
+            var values = StoredProgress.Encode(result.Learner);
+            if (current.Exists && Same(values, StoredProgress.Encode(current.Learner)))
             {
                 return new StoreWrite(StoreOutcome.Unchanged, current, result, attempt);
             }
 
-            var length = values[ContactPropertyNames.ProgressState].Length;
+            var length = values[StoredProgress.State].Length;
             if (length > Limits.MaxPropertyValueLength || EstimatedItemBytes(values, current) > MaxItemBytes)
             {
                 return new StoreWrite(StoreOutcome.TooLarge, current, result, attempt, length);
@@ -105,8 +105,8 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
                 // Kept as the engine would derive it (completion from the Catalog); when that differs from what HubSpot
                 // holds, HubSpot is behind from the start and the projection writes the derived values.
                 var normalized = ProgressMerge.Merge(LearnerProgress.New, legacy, Catalog);
-                var values = ContactProgress.Snapshot(normalized);
-                var asHeld = Same(values, ContactProgress.Snapshot(legacy));
+                var values = StoredProgress.Encode(normalized);
+                var asHeld = Same(values, StoredProgress.Encode(legacy));
                 var created = new StoredLearner
                 {
                     Key = key, Email = who.Email, ContactId = contactId, Learner = normalized, Version = 1, ProjectedVersion = asHeld ? 1 : 0, UpdatedAt = now,
@@ -114,7 +114,7 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
                 };
                 var item = new Dictionary<string, AttributeValue>
                 {
-                    [T.Key] = S(key), [T.Values] = Map(values), [T.Version] = N(1), [T.Projected] = N(created.ProjectedVersion), [T.UpdatedAt] = S(now), [T.ContactId] = S(contactId),
+                    [T.Key] = S(key), [T.Learner] = Map(values), [T.Version] = N(1), [T.Projected] = N(created.ProjectedVersion), [T.UpdatedAt] = S(now), [T.ContactId] = S(contactId),
                 };
                 if (!asHeld)
                 {
@@ -145,8 +145,8 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
             }
 
             var merged = ProgressMerge.Merge(stored.Learner, legacy, Catalog);
-            var mergedValues = ContactProgress.Snapshot(merged);
-            var changed = !Same(mergedValues, ContactProgress.Snapshot(stored.Learner));
+            var mergedValues = StoredProgress.Encode(merged);
+            var changed = !Same(mergedValues, StoredProgress.Encode(stored.Learner));
             var update = new UpdateItemRequest
             {
                 TableName = TableName,
@@ -157,7 +157,7 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
             };
             if (changed)
             {
-                update.UpdateExpression = "SET #values = :values, #version = :next, #updated = :now, #due = :shard, #since = if_not_exists(#since, :now), #contact = :cid REMOVE #import";
+                update.UpdateExpression = "SET #values = :values, #version = :next, #updated = :now, #due = :shard, #since = if_not_exists(#since, :now), #contact = :cid REMOVE #import, #legacy";
                 AddWriteValues(update, mergedValues, stored.Version + 1, now);
             }
             else
@@ -242,7 +242,7 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
             Add("reason", T.SuppressedReason, current.Suppressed?.Split(" at ", 2)[0]);
         }
 
-        request.UpdateExpression = "SET " + string.Join(", ", set);
+        request.UpdateExpression = "SET " + string.Join(", ", set) + " REMOVE #legacy";
         if (!await TryAsync(() => Dynamo.UpdateItemAsync(request, ct)))
         {
             return null;

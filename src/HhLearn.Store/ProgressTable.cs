@@ -36,14 +36,18 @@ public static class ProgressTable
     /// <summary>Every value the due index's partition key can have (the shards, then the legacy value).</summary>
     public static IReadOnlyList<string> AllDueShards { get; } = [.. "0123456789abcdef".Select(d => $"behind-{d}"), LegacyDueShard];
 
-    // Attributes. The learner's own values are a map under their HubSpot property names (ContactProgress.Snapshot).
+    // Attributes. The learner's own values are a map under the store's names (StoredProgress), in Learner.
     public const string Email = "email";
 
     /// <summary>The learner's names from a verified token (for HubSpot's create), kept on the item and erased with it.</summary>
     public const string GivenName = "given_name";
     public const string FamilyName = "family_name";
     public const string ContactId = "contact_id";
-    public const string Values = "progress";
+    /// <summary>The learner's progress, a map under the store's own names (<see cref="StoredProgress"/>).</summary>
+    public const string Learner = "learner";
+
+    /// <summary>The legacy layout of the same values, under HubSpot's property names: read, and removed by every write.</summary>
+    public const string LegacyValues = "progress";
     public const string Version = "version";
     public const string Projected = "projected_version";
     public const string UpdatedAt = "updated_at";

@@ -255,7 +255,7 @@ internal sealed class ProjectionRecords(IAmazonDynamoDB dynamo, string tableName
             }
 
             var merged = others.Aggregate(primary.Learner, (sum, other) => ProgressMerge.Merge(sum, other.AliasOf is null ? other.Learner : LearnerProgress.New, Catalog));
-            var values = ContactProgress.Snapshot(merged);
+            var values = StoredProgress.Encode(merged);
             var now = Now();
             var aliases = primary.Aliases.Concat(others.Select(o => o.Key)).Concat(others.SelectMany(o => o.Aliases)).Distinct(StringComparer.Ordinal).ToList();
             var update = new UpdateItemRequest
@@ -264,7 +264,8 @@ internal sealed class ProjectionRecords(IAmazonDynamoDB dynamo, string tableName
                 Key = KeyOf(key),
                 UpdateExpression = "SET #values = :values, #version = :next, #updated = :now, #contact = :cid, #aliases = :aliases" +
                     (primary.Projectable ? ", #due = :shard, #since = if_not_exists(#since, :now)" : string.Empty) +
-                    (primary.Email is null && others.FirstOrDefault(o => o.Email is not null)?.Email is not null ? ", #email = :email" : string.Empty),
+                    (primary.Email is null && others.FirstOrDefault(o => o.Email is not null)?.Email is not null ? ", #email = :email" : string.Empty) +
+                    " REMOVE #legacy",
                 ConditionExpression = "#version = :v",
                 ExpressionAttributeNames = new Dictionary<string, string> { ["#contact"] = T.ContactId, ["#aliases"] = T.Aliases },
                 ExpressionAttributeValues = new Dictionary<string, AttributeValue>
@@ -329,11 +330,11 @@ internal sealed class ProjectionRecords(IAmazonDynamoDB dynamo, string tableName
         {
             TableName = TableName,
             Key = KeyOf(other.Key),
-            UpdateExpression = "SET #alias = :primary, #version = :next REMOVE #values, #due, #since, #contact, #import, #aliases, #lease, #until",
+            UpdateExpression = "SET #alias = :primary, #version = :next REMOVE #values, #legacy, #due, #since, #contact, #import, #aliases, #lease, #until",
             ConditionExpression = "#version = :v",
             ExpressionAttributeNames = new Dictionary<string, string>
             {
-                ["#alias"] = T.AliasOf, ["#version"] = T.Version, ["#values"] = T.Values, ["#due"] = T.Due, ["#since"] = T.DueSince, ["#contact"] = T.ContactId,
+                ["#alias"] = T.AliasOf, ["#version"] = T.Version, ["#values"] = T.Learner, ["#legacy"] = T.LegacyValues, ["#due"] = T.Due, ["#since"] = T.DueSince, ["#contact"] = T.ContactId,
                 ["#import"] = T.ImportPending, ["#aliases"] = T.Aliases, ["#lease"] = T.Lease, ["#until"] = T.LeaseUntil,
             },
             ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":primary"] = S(primaryKey), [":next"] = N(other.Version + 1), [":v"] = N(other.Version) },

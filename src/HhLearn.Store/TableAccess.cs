@@ -59,10 +59,12 @@ internal abstract class TableAccess(IAmazonDynamoDB dynamo, string tableName, Le
 
     public static StoredLearner ToLearner(Dictionary<string, AttributeValue> item)
     {
-        var values = item.TryGetValue(T.Values, out var map) && map.M is { } m
-            ? m.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.S, StringComparer.Ordinal)
-            : new Dictionary<string, string?>(StringComparer.Ordinal);
-        var read = ContactProgress.Read(values);
+        // The store's layout, else the legacy one (HubSpot's property names), which the next write of the item replaces.
+        var read = item.TryGetValue(T.Learner, out var ours) && ours.M is { } m
+            ? StoredProgress.Decode(m.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.S, StringComparer.Ordinal))
+            : StoredProgress.DecodeLegacy(item.TryGetValue(T.LegacyValues, out var legacy) && legacy.M is { } l
+                ? l.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.S, StringComparer.Ordinal)
+                : new Dictionary<string, string?>(StringComparer.Ordinal));
         return new StoredLearner
         {
             Key = item[T.Key].S,
@@ -171,7 +173,8 @@ internal abstract class TableAccess(IAmazonDynamoDB dynamo, string tableName, Le
 
     protected static void AddWriteValues(UpdateItemRequest request, IReadOnlyDictionary<string, string> values, long next, string now)
     {
-        request.ExpressionAttributeNames["#values"] = T.Values;
+        request.ExpressionAttributeNames["#values"] = T.Learner;
+        request.ExpressionAttributeNames["#legacy"] = T.LegacyValues;
         request.ExpressionAttributeNames["#version"] = T.Version;
         request.ExpressionAttributeNames["#updated"] = T.UpdatedAt;
         request.ExpressionAttributeNames["#due"] = T.Due;

@@ -49,7 +49,7 @@ public class PrivacyCommandsTests
         Assert.Equal(0, await PrivacyCommands.ExportAsync(store, Ada, output, new StringWriter(), default));
         var record = Assert.Single(JsonNode.Parse(output.ToString())!["records"]!.AsArray())!;
         Assert.Equal("ada@example.com", (string?)record["email"]);
-        Assert.Contains("\"a1\"", (string?)record["progress"]!["hhl_progress_state"], StringComparison.Ordinal);
+        Assert.Contains("\"a1\"", (string?)record["learner"]!["state"], StringComparison.Ordinal);
         Assert.Equal(1, (int)record["version"]!);
 
         var errors = new StringWriter();

@@ -179,7 +179,7 @@ public class StoreModeTests
                 TableName = f.Store!.TableName,
                 Key = new() { [HhLearn.Store.ProgressTable.Key] = new() { S = key } },
                 UpdateExpression = "SET #p.#s = :bad",
-                ExpressionAttributeNames = new() { ["#p"] = HhLearn.Store.ProgressTable.Values, ["#s"] = P.ProgressState },
+                ExpressionAttributeNames = new() { ["#p"] = HhLearn.Store.ProgressTable.Learner, ["#s"] = HhLearn.Store.StoredProgress.State },
                 ExpressionAttributeValues = new() { [":bad"] = new() { S = "[1,2" } },
             });
         }

@@ -204,6 +204,48 @@ public class ProgressStoreTests
     }
 
     [Fact]
+    public async Task AnItemOfTheLegacyLayout_IsReadAsItIs_AndTheNextWriteMovesItToTheStoresOwnNames()
+    {
+        var (store, client, table) = await StoreAsync();
+        var key = ProgressTable.KeyOf(Ada);
+        var held = ProgressEngine.Apply(LearnerProgress.New, Module("course-a", "a1"), Catalog, Now).Learner!;
+        await client.PutItemAsync(table, new Dictionary<string, AttributeValue>
+        {
+            [ProgressTable.Key] = new() { S = key },
+            [ProgressTable.Email] = new() { S = "ada@example.com" },
+            [ProgressTable.Version] = new() { N = "2" },
+            [ProgressTable.Projected] = new() { N = "2" },
+            [ProgressTable.LegacyValues] = new() { M = ContactProgress.Snapshot(held).ToDictionary(kv => kv.Key, kv => new AttributeValue { S = kv.Value }) },
+        });
+
+        var before = (await store.ReadAsync(Ada, default))!;
+        Assert.True(Completed(before, "course-a", "a1"));
+        Assert.Equal((2L, false), (before.Version, before.IsBehind));
+
+        Assert.Equal(StoreOutcome.Written, (await store.ApplyAsync(Ada, Apply(Module("course-a", "a2")), default)).Outcome);
+        var item = (await client.GetItemAsync(table, new Dictionary<string, AttributeValue> { [ProgressTable.Key] = new() { S = key } }, true)).Item;
+        Assert.False(item.ContainsKey(ProgressTable.LegacyValues));
+        Assert.All(item[ProgressTable.Learner].M.Keys, name => Assert.DoesNotContain("hhl_", name, StringComparison.Ordinal));
+        Assert.Contains(StoredProgress.State, item[ProgressTable.Learner].M.Keys);
+        var after = (await store.ReadAsync(Ada, default))!;
+        Assert.True(Completed(after, "course-a", "a1") && Completed(after, "course-a", "a2"));
+        Assert.Equal(3, after.Version);
+    }
+
+    [Fact]
+    public async Task EveryWrite_KeepsProgressUnderTheStoresOwnNames_NeverHubSpots()
+    {
+        var (store, client, table) = await StoreAsync();
+        await store.ApplyAsync(Ada, Apply(Module("course-a", "a1")), default);
+        await store.ImportAsync(new LearnerIdentity("bob@example.com", null), ProgressEngine.Apply(LearnerProgress.New, Module("course-b", "b1"), Catalog, Now).Learner!, "202", default);
+
+        var items = (await client.ScanAsync(new ScanRequest { TableName = table })).Items.Where(i => i.ContainsKey(ProgressTable.Version)).ToList();
+        Assert.Equal(2, items.Count);
+        Assert.All(items, item => Assert.False(item.ContainsKey(ProgressTable.LegacyValues)));
+        Assert.All(items.SelectMany(i => i[ProgressTable.Learner].M.Keys), name => Assert.DoesNotContain("hhl_", name, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task CorruptStoredState_IsNeverOverwritten()
     {
         var (store, client, table) = await StoreAsync();
@@ -212,13 +254,13 @@ public class ProgressStoreTests
         {
             [ProgressTable.Key] = new() { S = key },
             [ProgressTable.Version] = new() { N = "3" },
-            [ProgressTable.Values] = new() { M = new Dictionary<string, AttributeValue> { [ContactPropertyNames.ProgressState] = new() { S = "[not an object" } } },
+            [ProgressTable.LegacyValues] = new() { M = new Dictionary<string, AttributeValue> { [ContactPropertyNames.ProgressState] = new() { S = "[not an object" } } },
         });
 
         var write = await store.ApplyAsync(Ada, Apply(Module("course-a", "a1")), default);
         Assert.Equal(StoreOutcome.Corrupt, write.Outcome);
         var item = await client.GetItemAsync(table, new Dictionary<string, AttributeValue> { [ProgressTable.Key] = new() { S = key } });
-        Assert.Equal("[not an object", item.Item[ProgressTable.Values].M[ContactPropertyNames.ProgressState].S);
+        Assert.Equal("[not an object", item.Item[ProgressTable.LegacyValues].M[ContactPropertyNames.ProgressState].S);
         Assert.Equal("3", item.Item[ProgressTable.Version].N);
     }
 
