@@ -194,11 +194,14 @@ public class ContactsEmulationTests
     [Fact]
     public async Task Search_LagsWrites()
     {
-        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { SearchLag = TimeSpan.FromMilliseconds(400) });
+        // On a fake clock: how long the machine takes between the calls cannot matter.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var f = await EmulatorFixture.StartAsync(new EmulatorOptions { SearchLag = TimeSpan.FromMilliseconds(400) }, clock);
         await f.CreateAsync("s@example.com");
         const string query = """{"filterGroups":[{"filters":[{"propertyName":"email","operator":"EQ","value":"s@example.com"}]}],"properties":["email"],"limit":1}""";
+        clock.Advance(TimeSpan.FromMilliseconds(399));
         Assert.Equal(0, (int)(await f.PostAsync("crm/v3/objects/contacts/search", query)).Body!["total"]!);
-        await Task.Delay(600);
+        clock.Advance(TimeSpan.FromMilliseconds(2));
         Assert.Equal(1, (int)(await f.PostAsync("crm/v3/objects/contacts/search", query)).Body!["total"]!);
     }
 

@@ -18,8 +18,8 @@ internal sealed class EmulatorFixture : IAsyncDisposable
     public HubSpotEmulator Emulator { get; }
     public HttpClient Http { get; }
 
-    public static async Task<EmulatorFixture> StartAsync(EmulatorOptions? options = null) =>
-        new(await HubSpotEmulator.StartAsync((options ?? new EmulatorOptions()) with { Token = Token }));
+    public static async Task<EmulatorFixture> StartAsync(EmulatorOptions? options = null, TimeProvider? time = null) =>
+        new(await HubSpotEmulator.StartAsync((options ?? new EmulatorOptions()) with { Token = Token }, time: time));
 
     public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, string? json = null)
     {

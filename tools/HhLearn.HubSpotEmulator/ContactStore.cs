@@ -10,72 +10,63 @@ public readonly record struct ApiAnswer(int Status, JsonNode? Body);
 /// so 50 concurrent creates of one email give exactly one contact and 49 conflicts, as HubSpot does. Contacts are
 /// found as in a real portal: by id or by a merged-away id (answering the survivor), by primary or additional email.
 /// </summary>
-public sealed partial class ContactStore
+public sealed class ContactStore
 {
-    private readonly Lock _lock = new();
-    private readonly TimeProvider _time;
-    private readonly Func<EmulatorOptions> _options;
-    private readonly Dictionary<long, StoredContact> _contacts = [];
-
-    /// <summary>Every email a live contact answers to (primary and additional) -> its id.</summary>
-    private readonly Dictionary<string, long> _byEmail = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Merged-away ids -> the record they were merged into (which may have been merged again).</summary>
-    private readonly Dictionary<long, long> _mergedInto = [];
-    private readonly Dictionary<string, EmulatedProperty> _properties = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JsonObject> _groups = new(StringComparer.Ordinal);
-    private readonly List<JsonObject> _events = [];
-    private long _nextId = 1001;
-    private long _version;
+    private readonly PortalData d;
+    private readonly BatchOperations _batch;
+    private readonly MergeOperations _merges;
+    private readonly SchemaOperations _schema;
 
     public ContactStore(TimeProvider time, Func<EmulatorOptions> options)
     {
-        _time = time;
-        _options = options;
+        d = new PortalData(time, options);
+        _batch = new BatchOperations(d);
+        _merges = new MergeOperations(d);
+        _schema = new SchemaOperations(d);
         Reset();
     }
 
     /// <summary>Grows on every change; the persistence loop saves when it moved.</summary>
-    public long Version => Interlocked.Read(ref _version);
+    public long Version => Interlocked.Read(ref d._version);
 
     public int ContactCount
     {
         get
         {
-            lock (_lock)
+            lock (d._lock)
             {
-                return _contacts.Count;
+                return d._contacts.Count;
             }
         }
     }
 
     public void Reset()
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            _contacts.Clear();
-            _byEmail.Clear();
-            _mergedInto.Clear();
-            _archived.Clear();
-            _properties.Clear();
-            _groups.Clear();
-            _events.Clear();
-            _nextId = 1001;
-            foreach (var p in PropertySchema.Defaults(_time.GetUtcNow()))
+            d._contacts.Clear();
+            d._byEmail.Clear();
+            d._mergedInto.Clear();
+            d._archived.Clear();
+            d._properties.Clear();
+            d._groups.Clear();
+            d._events.Clear();
+            d._nextId = 1001;
+            foreach (var p in PropertySchema.Defaults(d._time.GetUtcNow()))
             {
-                _properties[p.Name] = p;
+                d._properties[p.Name] = p;
             }
 
-            _groups["contactinformation"] = new JsonObject { ["name"] = "contactinformation", ["label"] = "Contact information", ["displayOrder"] = 0, ["archived"] = false };
-            Changed();
+            d._groups["contactinformation"] = new JsonObject { ["name"] = "contactinformation", ["label"] = "Contact information", ["displayOrder"] = 0, ["archived"] = false };
+            d.Changed();
         }
     }
 
     public ApiAnswer Get(string idOrEmail, bool byEmail, IReadOnlyList<string>? properties)
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            return Find(idOrEmail, byEmail) is { } contact
+            return d.Find(idOrEmail, byEmail) is { } contact
                 ? new ApiAnswer(200, Contact(contact, properties))
                 : NotFound(idOrEmail);
         }
@@ -93,9 +84,9 @@ public sealed partial class ContactStore
         }
 
         var start = long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var cursor) ? cursor : 0;
-        lock (_lock)
+        lock (d._lock)
         {
-            var page = _contacts.Values.Where(c => c.Id > start).OrderBy(c => c.Id).Take(limit + 1).ToList();
+            var page = d._contacts.Values.Where(c => c.Id > start).OrderBy(c => c.Id).Take(limit + 1).ToList();
             var result = new JsonObject { ["results"] = new JsonArray(page.Take(limit).Select(c => (JsonNode)Contact(c, properties)).ToArray()) };
             if (page.Count > limit)
             {
@@ -108,47 +99,47 @@ public sealed partial class ContactStore
 
     public ApiAnswer Create(JsonObject? properties)
     {
-        var input = ReadProperties(properties);
-        lock (_lock)
+        var input = PortalData.ReadProperties(properties);
+        lock (d._lock)
         {
-            var (values, problems) = ValidateAll(input);
-            problems.AddRange(MissingRequired(_options().Behaviour.RequiredOnCreate, values));
+            var (values, problems) = d.ValidateAll(input);
+            problems.AddRange(MissingRequired(d._options().Behaviour.RequiredOnCreate, values));
             if (problems.Count > 0)
             {
                 return ValidationFailed(problems);
             }
 
-            if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && _byEmail.TryGetValue(email, out var existing))
+            if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && d._byEmail.TryGetValue(email, out var existing))
             {
-                return Conflict(existing);
+                return d.Conflict(existing);
             }
 
-            return new ApiAnswer(201, Contact(Insert(values), null, values.Keys));
+            return new ApiAnswer(201, Contact(d.Insert(values), null, values.Keys));
         }
     }
 
     public ApiAnswer Update(string idOrEmail, bool byEmail, JsonObject? properties)
     {
-        var input = ReadProperties(properties);
-        lock (_lock)
+        var input = PortalData.ReadProperties(properties);
+        lock (d._lock)
         {
-            if (Find(idOrEmail, byEmail) is not { } contact)
+            if (d.Find(idOrEmail, byEmail) is not { } contact)
             {
                 return NotFound(idOrEmail);
             }
 
-            var (values, problems) = ValidateAll(input);
+            var (values, problems) = d.ValidateAll(input);
             if (problems.Count > 0)
             {
                 return ValidationFailed(problems);
             }
 
-            if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && _byEmail.TryGetValue(email, out var other) && other != contact.Id)
+            if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && d._byEmail.TryGetValue(email, out var other) && other != contact.Id)
             {
-                return Conflict(other);
+                return d.Conflict(other);
             }
 
-            Apply(contact, values);
+            d.Apply(contact, values);
             return new ApiAnswer(200, Contact(contact, null, values.Keys));
         }
     }
@@ -165,11 +156,11 @@ public sealed partial class ContactStore
         var properties = (body["properties"] as JsonArray)?.Select(p => p!.ToString()).ToList();
         var groups = (body["filterGroups"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
         var after = int.TryParse(body["after"]?.ToString(), CultureInfo.InvariantCulture, out var a) ? a : 0;
-        var visibleBefore = _time.GetUtcNow() - _options().SearchLag;
-        lock (_lock)
+        var visibleBefore = d._time.GetUtcNow() - d._options().SearchLag;
+        lock (d._lock)
         {
             var matches = new List<(StoredContact Contact, Dictionary<string, string?> Indexed)>();
-            foreach (var contact in _contacts.Values.OrderBy(c => c.Id))
+            foreach (var contact in d._contacts.Values.OrderBy(c => c.Id))
             {
                 if (contact.IndexedAsOf(visibleBefore) is { } indexed && Matches(indexed, groups))
                 {
@@ -191,9 +182,9 @@ public sealed partial class ContactStore
     /// <summary>Every contact with all its values, for tests and <c>GET /_emulator/contacts</c>.</summary>
     public IReadOnlyList<(string Id, IReadOnlyDictionary<string, string> Properties)> AllContacts()
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            return _contacts.Values.OrderBy(c => c.Id)
+            return d._contacts.Values.OrderBy(c => c.Id)
                 .Select(c => (c.Id.ToString(CultureInfo.InvariantCulture), (IReadOnlyDictionary<string, string>)c.Values
                     .Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!, StringComparer.Ordinal)))
                 .ToList();
@@ -207,21 +198,21 @@ public sealed partial class ContactStore
     public string Seed(IReadOnlyDictionary<string, string> values, IEnumerable<string>? mergedIds = null)
     {
         ArgumentNullException.ThrowIfNull(values);
-        lock (_lock)
+        lock (d._lock)
         {
-            if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && _byEmail.ContainsKey(email))
+            if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && d._byEmail.ContainsKey(email))
             {
                 throw new InvalidOperationException($"a contact with email {email} exists already");
             }
 
-            var contact = Insert(values.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal));
+            var contact = d.Insert(values.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal));
             var merged = (mergedIds ?? []).Select(id => long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture)).ToList();
             if (merged.Count > 0)
             {
                 foreach (var id in merged)
                 {
-                    _mergedInto[id] = contact.Id;
-                    _nextId = Math.Max(_nextId, id + 1);
+                    d._mergedInto[id] = contact.Id;
+                    d._nextId = Math.Max(d._nextId, id + 1);
                 }
 
                 contact.SetList(StoredContact.MergedIdsProperty, [.. contact.MergedIds, .. merged.Select(id => id.ToString(CultureInfo.InvariantCulture))]);
@@ -232,163 +223,115 @@ public sealed partial class ContactStore
         }
     }
 
-    // ---- internals (callers hold the lock) ----
-
-    private void Changed() => Interlocked.Increment(ref _version);
-
-    /// <summary>By email (primary or additional), or by id, following merges to the record that holds the id now.</summary>
-    /// <summary>
-    /// The contact an id or email names. By email: any of its emails, or only the primary one when
-    /// <see cref="PortalBehaviour.SecondaryEmailLookup"/> says so. By id: the record, following merges, unless this is a
-    /// batch call and <see cref="PortalBehaviour.MergedIdsInBatch"/> is <c>omit</c>.
-    /// </summary>
-    private StoredContact? Find(string idOrEmail, bool byEmail, bool batch = false)
+    /// <summary>The events made since the last call, oldest first.</summary>
+    public IReadOnlyList<JsonObject> TakeWebhookEvents()
     {
-        var behaviour = _options().Behaviour;
-        if (byEmail)
+        lock (d._lock)
         {
-            return _byEmail.TryGetValue(idOrEmail, out var id) && _contacts[id] is var found &&
-                   (behaviour.SecondaryEmailLookup == SecondaryEmailLookup.Found ||
-                    string.Equals(found.Values.GetValueOrDefault(StoredContact.EmailProperty), idOrEmail, StringComparison.OrdinalIgnoreCase))
-                ? found
-                : null;
-        }
-
-        if (!long.TryParse(idOrEmail, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric))
-        {
-            return null;
-        }
-
-        if (batch && behaviour.MergedIdsInBatch == MergedIdsInBatch.Omit)
-        {
-            return _contacts.GetValueOrDefault(numeric);
-        }
-
-        for (var hop = 0; hop < 32; hop++)
-        {
-            if (_contacts.TryGetValue(numeric, out var contact))
-            {
-                return contact;
-            }
-
-            if (!_mergedInto.TryGetValue(numeric, out numeric))
-            {
-                return null;
-            }
-        }
-
-        return null;
-    }
-
-    private StoredContact Insert(Dictionary<string, string?> values)
-    {
-        var contact = new StoredContact(_nextId++, _time.GetUtcNow());
-        _contacts[contact.Id] = contact;
-        Apply(contact, values);
-        return contact;
-    }
-
-    private void Apply(StoredContact contact, Dictionary<string, string?> values)
-    {
-        var emailBefore = contact.Values.GetValueOrDefault(StoredContact.EmailProperty);
-        ApplyValues(contact, values);
-        var emailAfter = contact.Values.GetValueOrDefault(StoredContact.EmailProperty);
-        if (emailBefore is not null && emailAfter is not null && !string.Equals(emailBefore, emailAfter, StringComparison.OrdinalIgnoreCase))
-        {
-            Emit("contact.propertyChange", contact.Id, e =>
-            {
-                e["propertyName"] = StoredContact.EmailProperty;
-                e["propertyValue"] = emailAfter;
-            });
+            var taken = d._outbox.ToList();
+            d._outbox.Clear();
+            return taken;
         }
     }
 
-    private void ApplyValues(StoredContact contact, Dictionary<string, string?> values)
+    public JsonObject Export()
     {
-        var now = _time.GetUtcNow();
-        Unindex(contact);
-        foreach (var (name, value) in values)
+        lock (d._lock)
         {
-            if (value is null)
+            return new JsonObject
             {
-                contact.Values.Remove(name);
-            }
-            else
-            {
-                contact.Values[name] = value;
-            }
-        }
-
-        IndexEmails(contact);
-        contact.UpdatedAt = now;
-        contact.Index(now);
-        Changed();
-    }
-
-    private void IndexEmails(StoredContact contact)
-    {
-        foreach (var email in contact.AllEmails)
-        {
-            _byEmail[email] = contact.Id;
-        }
-    }
-
-    private void Unindex(StoredContact contact)
-    {
-        foreach (var email in contact.AllEmails)
-        {
-            if (_byEmail.TryGetValue(email, out var id) && id == contact.Id)
-            {
-                _byEmail.Remove(email);
-            }
-        }
-    }
-
-    private (Dictionary<string, string?> Values, List<PropertyProblem> Problems) ValidateAll(Dictionary<string, string?> input)
-    {
-        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var problems = new List<PropertyProblem>();
-        foreach (var (name, value) in input)
-        {
-            var (stored, problem) = PropertySchema.Validate(_properties.GetValueOrDefault(name), name, value);
-            if (problem is not null)
-            {
-                problems.Add(problem);
-            }
-            else
-            {
-                values[name] = stored;
-            }
-        }
-
-        return (values, problems);
-    }
-
-    private static Dictionary<string, string?> ReadProperties(JsonObject? properties)
-    {
-        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in properties ?? [])
-        {
-            result[name] = value switch
-            {
-                null => null,
-                JsonValue v when v.TryGetValue<string>(out var s) => s,
-                _ => value.ToJsonString(),
+                ["nextId"] = d._nextId,
+                ["contacts"] = new JsonArray(d._contacts.Values.OrderBy(c => c.Id).Select(c => (JsonNode)new JsonObject
+                {
+                    ["id"] = c.Id,
+                    ["createdAt"] = EmulatorJson.Instant(c.CreatedAt),
+                    ["updatedAt"] = EmulatorJson.Instant(c.UpdatedAt),
+                    ["properties"] = new JsonObject(c.Values.Where(kv => kv.Value is not null).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+                }).ToArray()),
+                ["properties"] = new JsonArray(d._properties.Values.Where(p => !p.ReadOnly).Select(p => (JsonNode)p.ToJson()).ToArray()),
+                ["groups"] = new JsonArray(d._groups.Values.Select(g => g.DeepClone()).ToArray()),
+                ["events"] = new JsonArray(d._events.Select(e => e.DeepClone()).ToArray()),
+                ["mergedInto"] = new JsonObject(d._mergedInto.Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
             };
         }
-
-        return result;
     }
 
-    private ApiAnswer Conflict(long existingId)
+    public void Import(JsonObject data)
     {
-        var id = existingId.ToString(CultureInfo.InvariantCulture);
-        return _options().ConflictStyle == ConflictStyle.Classic
-            ? new ApiAnswer(409, EmulatorJson.Error($"Contact already exists. Existing ID: {id}", "CONFLICT"))
-            : new ApiAnswer(409, EmulatorJson.Error("An object with this unique value already exists.", "OBJECT_ALREADY_EXISTS", body =>
+        lock (d._lock)
+        {
+            Reset();
+            foreach (var p in (data["properties"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                body["context"] = new JsonObject { ["existingObjectId"] = new JsonArray(id) };
-                body["identityProfile"] = new JsonObject { ["vid"] = existingId, ["isContact"] = true };
-            }));
+                var property = _schema.ToProperty(p);
+                d._properties[property.Name] = property;
+            }
+
+            foreach (var g in (data["groups"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                d._groups[g["name"]!.ToString()] = (JsonObject)g.DeepClone();
+            }
+
+            foreach (var c in (data["contacts"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var values = (c["properties"] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value?.ToString(), StringComparer.Ordinal);
+                var contact = new StoredContact(c["id"]!.GetValue<long>(), DateTimeOffset.Parse(c["createdAt"]!.ToString(), CultureInfo.InvariantCulture));
+                contact.UpdatedAt = DateTimeOffset.Parse(c["updatedAt"]!.ToString(), CultureInfo.InvariantCulture);
+                foreach (var (k, v) in values)
+                {
+                    contact.Values[k] = v;
+                }
+
+                contact.Index(DateTimeOffset.MinValue);
+                d._contacts[contact.Id] = contact;
+                d.IndexEmails(contact);
+            }
+
+            foreach (var e in (data["events"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                d._events.Add((JsonObject)e.DeepClone());
+            }
+
+            foreach (var (from, to) in data["mergedInto"] as JsonObject ?? [])
+            {
+                d._mergedInto[long.Parse(from, CultureInfo.InvariantCulture)] = to!.GetValue<long>();
+            }
+
+            d._nextId = Math.Max(data["nextId"]?.GetValue<long>() ?? 1001, d._contacts.Count == 0 ? 1001 : d._contacts.Keys.Max() + 1);
+        }
     }
+
+    // ---- the batch endpoints, merges and deletions, the schema and events (each in its own class) ----
+
+    public ApiAnswer BatchRead(JsonArray inputs, string? idProperty, IReadOnlyList<string>? properties) => _batch.BatchRead(inputs, idProperty, properties);
+
+    public ApiAnswer BatchCreate(JsonArray inputs) => _batch.BatchCreate(inputs);
+
+    public ApiAnswer BatchUpdate(JsonArray inputs) => _batch.BatchUpdate(inputs);
+
+    public ApiAnswer BatchUpsert(JsonArray inputs) => _batch.BatchUpsert(inputs);
+
+    public ApiAnswer Merge(string? primaryObjectId, string? objectIdToMerge) => _merges.Merge(primaryObjectId, objectIdToMerge);
+
+    public ApiAnswer Archive(string id) => _merges.Archive(id);
+
+    public ApiAnswer Restore(string id) => _merges.Restore(id);
+
+    public ApiAnswer GdprDelete(string objectId, string? idProperty) => _merges.GdprDelete(objectId, idProperty);
+
+    public int EventCount => _schema.EventCount;
+
+    public ApiAnswer GetProperty(string name) => _schema.GetProperty(name);
+
+    public ApiAnswer ListProperties() => _schema.ListProperties();
+
+    public ApiAnswer CreateProperty(JsonObject? body) => _schema.CreateProperty(body);
+
+    public ApiAnswer BatchCreateProperties(JsonArray inputs) => _schema.BatchCreateProperties(inputs);
+
+    public ApiAnswer CreateGroup(JsonObject? body) => _schema.CreateGroup(body);
+
+    public ApiAnswer SendEvent(JsonObject? body) => _schema.SendEvent(body);
+
+    public IReadOnlyList<JsonObject> Events() => _schema.Events();
 }

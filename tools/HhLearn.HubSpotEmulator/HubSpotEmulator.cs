@@ -203,7 +203,7 @@ public sealed partial class HubSpotEmulator : IAsyncDisposable
                 ["properties"] = new JsonObject(c.Properties.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             }).ToArray()),
         })));
-        app.MapPost("/_emulator/contacts", (HttpContext c) => WithBody(c, Seed));
+        app.MapPost("/_emulator/contacts", (HttpContext c) => WithBody(c, body => AdminRequests.Seed(Store, body)));
         app.MapPost("/_emulator/merge", (HttpContext c) => WithBody(c, b => Store.Merge(b["primaryObjectId"]?.ToString(), b["objectIdToMerge"]?.ToString())));
         app.MapDelete("/_emulator/contacts/{id}", (string id) => Answer(Store.GdprDelete(id, null)));
         app.MapPost("/_emulator/contacts/{id}/restore", (string id) => Answer(Store.Restore(id)));

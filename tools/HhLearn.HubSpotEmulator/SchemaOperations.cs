@@ -3,15 +3,15 @@ using static HhLearn.HubSpotEmulator.ContactAnswers;
 namespace HhLearn.HubSpotEmulator;
 
 /// <summary>The properties API, property groups and behavioral events.</summary>
-public sealed partial class ContactStore
+internal sealed class SchemaOperations(PortalData d)
 {
     public int EventCount
     {
         get
         {
-            lock (_lock)
+            lock (d._lock)
             {
-                return _events.Count;
+                return d._events.Count;
             }
         }
     }
@@ -20,9 +20,9 @@ public sealed partial class ContactStore
 
     public ApiAnswer GetProperty(string name)
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            return _properties.TryGetValue(name, out var p)
+            return d._properties.TryGetValue(name, out var p)
                 ? new ApiAnswer(200, p.ToJson())
                 : new ApiAnswer(404, EmulatorJson.Error($"Unable to find property with name {name} on object type 0-1", "OBJECT_NOT_FOUND"));
         }
@@ -30,15 +30,15 @@ public sealed partial class ContactStore
 
     public ApiAnswer ListProperties()
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            return new ApiAnswer(200, new JsonObject { ["results"] = new JsonArray(_properties.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => (JsonNode)p.ToJson()).ToArray()) });
+            return new ApiAnswer(200, new JsonObject { ["results"] = new JsonArray(d._properties.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => (JsonNode)p.ToJson()).ToArray()) });
         }
     }
 
     public ApiAnswer CreateProperty(JsonObject? body)
     {
-        lock (_lock)
+        lock (d._lock)
         {
             var (property, error) = CheckNewProperty(body);
             if (error is not null)
@@ -46,15 +46,15 @@ public sealed partial class ContactStore
                 return error.Value;
             }
 
-            _properties[property!.Name] = property;
-            Changed();
+            d._properties[property!.Name] = property;
+            d.Changed();
             return new ApiAnswer(201, property.ToJson());
         }
     }
 
     public ApiAnswer BatchCreateProperties(JsonArray inputs)
     {
-        lock (_lock)
+        lock (d._lock)
         {
             var results = new JsonArray();
             var errors = new List<JsonObject>();
@@ -69,12 +69,12 @@ public sealed partial class ContactStore
                     continue;
                 }
 
-                _properties[property!.Name] = property;
+                d._properties[property!.Name] = property;
                 results.Add(property.ToJson());
             }
 
-            Changed();
-            return Batch(results, errors, 201, _time.GetUtcNow());
+            d.Changed();
+            return Batch(results, errors, 201, d._time.GetUtcNow());
         }
     }
 
@@ -87,16 +87,16 @@ public sealed partial class ContactStore
             return new ApiAnswer(400, EmulatorJson.Error("A property group needs a name and a label.", "VALIDATION_ERROR"));
         }
 
-        lock (_lock)
+        lock (d._lock)
         {
-            if (_groups.ContainsKey(name))
+            if (d._groups.ContainsKey(name))
             {
                 return new ApiAnswer(409, EmulatorJson.Error($"A property group named '{name}' already exists.", "CONFLICT"));
             }
 
             var group = new JsonObject { ["name"] = name, ["label"] = label, ["displayOrder"] = body?["displayOrder"]?.GetValue<int>() ?? -1, ["archived"] = false };
-            _groups[name] = group;
-            Changed();
+            d._groups[name] = group;
+            d.Changed();
             return new ApiAnswer(201, group.DeepClone());
         }
     }
@@ -113,10 +113,10 @@ public sealed partial class ContactStore
             return new ApiAnswer(400, EmulatorJson.Error("eventName is required", "VALIDATION_ERROR"));
         }
 
-        lock (_lock)
+        lock (d._lock)
         {
-            var known = (email is not null && _byEmail.ContainsKey(email)) ||
-                        (objectId is not null && long.TryParse(objectId, CultureInfo.InvariantCulture, out var id) && _contacts.ContainsKey(id));
+            var known = (email is not null && d._byEmail.ContainsKey(email)) ||
+                        (objectId is not null && long.TryParse(objectId, CultureInfo.InvariantCulture, out var id) && d._contacts.ContainsKey(id));
             if (!known && email is null)
             {
                 return new ApiAnswer(400, EmulatorJson.Error("An event needs the email or objectId of a contact.", "VALIDATION_ERROR"));
@@ -125,22 +125,22 @@ public sealed partial class ContactStore
             // HubSpot creates the contact for an unknown email on event send.
             if (!known && email is not null)
             {
-                Insert(new Dictionary<string, string?>(StringComparer.Ordinal) { ["email"] = email });
+                d.Insert(new Dictionary<string, string?>(StringComparer.Ordinal) { ["email"] = email });
             }
 
             var stored = (JsonObject)body!.DeepClone();
-            stored["receivedAt"] = EmulatorJson.Instant(_time.GetUtcNow());
-            _events.Add(stored);
-            Changed();
+            stored["receivedAt"] = EmulatorJson.Instant(d._time.GetUtcNow());
+            d._events.Add(stored);
+            d.Changed();
             return new ApiAnswer(204, null);
         }
     }
 
     public IReadOnlyList<JsonObject> Events()
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            return _events.Select(e => (JsonObject)e.DeepClone()).ToList();
+            return d._events.Select(e => (JsonObject)e.DeepClone()).ToList();
         }
     }
 
@@ -168,12 +168,12 @@ public sealed partial class ContactStore
                 b["errors"] = new JsonArray(new JsonObject { ["message"] = $"fieldType {fieldType} is not valid for type {type}", ["code"] = "INVALID_FIELD_TYPE" }))));
         }
 
-        if (!_groups.ContainsKey(groupName))
+        if (!d._groups.ContainsKey(groupName))
         {
             return (null, new ApiAnswer(400, EmulatorJson.Error($"Property group '{groupName}' does not exist.", "VALIDATION_ERROR")));
         }
 
-        if (_properties.ContainsKey(name))
+        if (d._properties.ContainsKey(name))
         {
             return (null, new ApiAnswer(409, EmulatorJson.Error($"A property named '{name}' already exists.", "CONFLICT")));
         }
@@ -181,7 +181,7 @@ public sealed partial class ContactStore
         return (ToProperty(body!), null);
     }
 
-    private EmulatedProperty ToProperty(JsonObject body) => new(
+    public EmulatedProperty ToProperty(JsonObject body) => new(
         body["name"]!.ToString(),
         body["label"]?.ToString() ?? body["name"]!.ToString(),
         body["type"]!.ToString(),
@@ -190,5 +190,5 @@ public sealed partial class ContactStore
         body["description"]?.ToString() ?? string.Empty,
         ReadOnly: false,
         (body["options"] as JsonArray ?? []).Select(o => o?["value"]?.ToString()).OfType<string>().ToArray(),
-        _time.GetUtcNow());
+        d._time.GetUtcNow());
 }

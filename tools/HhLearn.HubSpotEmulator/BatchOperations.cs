@@ -3,7 +3,7 @@ using static HhLearn.HubSpotEmulator.ContactAnswers;
 namespace HhLearn.HubSpotEmulator;
 
 /// <summary>The batch endpoints: at most 100 inputs, 200 or 207 with <c>errors</c>, duplicate inputs refused.</summary>
-public sealed partial class ContactStore
+internal sealed class BatchOperations(PortalData d)
 {
     /// <summary>
     /// Reads by id (a merged-away id answers the survivor, with the survivor's id) or by email (an additional email
@@ -24,14 +24,14 @@ public sealed partial class ContactStore
             return Invalid("Each input needs an id.");
         }
 
-        lock (_lock)
+        lock (d._lock)
         {
             var results = new JsonArray();
             var answered = new HashSet<long>();
             var missing = new List<string>();
             foreach (var id in ids.Distinct(StringComparer.OrdinalIgnoreCase))
             {
-                if (Find(id!, byEmail, batch: true) is not { } contact)
+                if (d.Find(id!, byEmail, batch: true) is not { } contact)
                 {
                     missing.Add(id!);
                 }
@@ -41,7 +41,7 @@ public sealed partial class ContactStore
                 }
             }
 
-            return Batch(results, missing.Count == 0 ? [] : [BatchNotFound(missing)], 200, _time.GetUtcNow());
+            return Batch(results, missing.Count == 0 ? [] : [BatchNotFound(missing)], 200, d._time.GetUtcNow());
         }
     }
 
@@ -52,16 +52,16 @@ public sealed partial class ContactStore
     /// </summary>
     public ApiAnswer BatchCreate(JsonArray inputs)
     {
-        var prepared = inputs.Select(i => (Properties: ReadProperties(i?["properties"] as JsonObject), TraceId: i?["objectWriteTraceId"]?.ToString())).ToList();
-        lock (_lock)
+        var prepared = inputs.Select(i => (Properties: PortalData.ReadProperties(i?["properties"] as JsonObject), TraceId: i?["objectWriteTraceId"]?.ToString())).ToList();
+        lock (d._lock)
         {
-            var behaviour = _options().Behaviour;
+            var behaviour = d._options().Behaviour;
             var validated = new List<(Dictionary<string, string?> Values, string? TraceId)>();
             var errors = new List<JsonObject>();
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var (input, traceId) in prepared)
             {
-                var (values, problems) = ValidateAll(input);
+                var (values, problems) = d.ValidateAll(input);
                 problems.AddRange(MissingRequired(behaviour.RequiredOnCreate, values));
                 if (problems.Count > 0)
                 {
@@ -76,9 +76,9 @@ public sealed partial class ContactStore
 
                 if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email)
                 {
-                    if (_byEmail.TryGetValue(email, out var existing))
+                    if (d._byEmail.TryGetValue(email, out var existing))
                     {
-                        return Conflict(existing);
+                        return d.Conflict(existing);
                     }
 
                     if (!seen.Add(email))
@@ -90,8 +90,8 @@ public sealed partial class ContactStore
                 validated.Add((values, traceId));
             }
 
-            var results = new JsonArray(validated.Select(v => (JsonNode)Traced(Contact(Insert(v.Values), null, v.Values.Keys), v.TraceId)).ToArray());
-            return Batch(results, errors, 201, _time.GetUtcNow());
+            var results = new JsonArray(validated.Select(v => (JsonNode)Traced(Contact(d.Insert(v.Values), null, v.Values.Keys), v.TraceId)).ToArray());
+            return Batch(results, errors, 201, d._time.GetUtcNow());
         }
     }
 
@@ -103,16 +103,16 @@ public sealed partial class ContactStore
     /// </summary>
     public ApiAnswer BatchUpdate(JsonArray inputs)
     {
-        var prepared = inputs.Select(i => (Id: i?["id"]?.ToString(), Properties: ReadProperties(i?["properties"] as JsonObject), TraceId: i?["objectWriteTraceId"]?.ToString())).ToList();
+        var prepared = inputs.Select(i => (Id: i?["id"]?.ToString(), Properties: PortalData.ReadProperties(i?["properties"] as JsonObject), TraceId: i?["objectWriteTraceId"]?.ToString())).ToList();
         if (prepared.Any(p => p.Id is null))
         {
             return Invalid("Each input needs an id.");
         }
 
-        lock (_lock)
+        lock (d._lock)
         {
-            var behaviour = _options().Behaviour;
-            if (prepared.GroupBy(p => Find(p.Id!, byEmail: false)?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? p.Id, StringComparer.Ordinal).Any(g => g.Count() > 1))
+            var behaviour = d._options().Behaviour;
+            if (prepared.GroupBy(p => d.Find(p.Id!, byEmail: false)?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? p.Id, StringComparer.Ordinal).Any(g => g.Count() > 1))
             {
                 return Invalid("Duplicate IDs found in batch input.");
             }
@@ -122,7 +122,7 @@ public sealed partial class ContactStore
             var errors = new List<JsonObject>();
             foreach (var (id, properties, traceId) in prepared)
             {
-                var (values, problems) = ValidateAll(properties);
+                var (values, problems) = d.ValidateAll(properties);
                 if (problems.Count > 0)
                 {
                     if (behaviour.BatchValidation == BatchValidation.WholeRequest)
@@ -134,16 +134,16 @@ public sealed partial class ContactStore
                     continue;
                 }
 
-                if (Find(id!, byEmail: false, batch: true) is { } contact)
+                if (d.Find(id!, byEmail: false, batch: true) is { } contact)
                 {
-                    if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && _byEmail.TryGetValue(email, out var other) && other != contact.Id)
+                    if (values.GetValueOrDefault(StoredContact.EmailProperty) is { } email && d._byEmail.TryGetValue(email, out var other) && other != contact.Id)
                     {
-                        return Conflict(other);
+                        return d.Conflict(other);
                     }
 
                     checkedInputs.Add((contact, values, traceId));
                 }
-                else if (!(behaviour.MergedIdsInBatch == MergedIdsInBatch.Omit && Find(id!, byEmail: false) is not null))
+                else if (!(behaviour.MergedIdsInBatch == MergedIdsInBatch.Omit && d.Find(id!, byEmail: false) is not null))
                 {
                     missing.Add((id!, traceId));
                 }
@@ -154,7 +154,7 @@ public sealed partial class ContactStore
             var results = new JsonArray();
             foreach (var (contact, values, traceId) in checkedInputs)
             {
-                Apply(contact, values);
+                d.Apply(contact, values);
                 results.Add(Traced(Contact(contact, null, values.Keys), traceId));
             }
 
@@ -163,21 +163,21 @@ public sealed partial class ContactStore
                 errors.Add(BatchNotFound(missing.Select(m => m.Id).ToList(), missing.Where(m => m.TraceId is not null).Select(m => m.TraceId!).ToList()));
             }
 
-            return Batch(results, errors, 200, _time.GetUtcNow());
+            return Batch(results, errors, 200, d._time.GetUtcNow());
         }
     }
 
     public ApiAnswer BatchUpsert(JsonArray inputs)
     {
-        var prepared = inputs.Select(i => (Id: i?["id"]?.ToString(), IdProperty: i?["idProperty"]?.ToString(), Properties: ReadProperties(i?["properties"] as JsonObject))).ToList();
+        var prepared = inputs.Select(i => (Id: i?["id"]?.ToString(), IdProperty: i?["idProperty"]?.ToString(), Properties: PortalData.ReadProperties(i?["properties"] as JsonObject))).ToList();
         if (prepared.Any(p => p.Id is null || p.IdProperty != "email"))
         {
             return Invalid("Upsert inputs need an id and idProperty \"email\".");
         }
 
-        lock (_lock)
+        lock (d._lock)
         {
-            if (prepared.GroupBy(p => _byEmail.TryGetValue(p.Id!, out var id) ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) : p.Id!.ToLowerInvariant(), StringComparer.Ordinal).Any(g => g.Count() > 1))
+            if (prepared.GroupBy(p => d._byEmail.TryGetValue(p.Id!, out var id) ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) : p.Id!.ToLowerInvariant(), StringComparer.Ordinal).Any(g => g.Count() > 1))
             {
                 return Invalid("Duplicate IDs found in batch input.");
             }
@@ -185,7 +185,7 @@ public sealed partial class ContactStore
             var planned = new List<(string Email, Dictionary<string, string?> Values)>();
             foreach (var (id, _, properties) in prepared)
             {
-                var (values, problems) = ValidateAll(properties);
+                var (values, problems) = d.ValidateAll(properties);
                 if (problems.Count > 0)
                 {
                     return ValidationFailed(problems);
@@ -197,17 +197,17 @@ public sealed partial class ContactStore
             var results = new JsonArray();
             foreach (var (email, values) in planned)
             {
-                var isNew = !_byEmail.TryGetValue(email, out var existing);
+                var isNew = !d._byEmail.TryGetValue(email, out var existing);
                 StoredContact contact;
                 if (isNew)
                 {
                     values[StoredContact.EmailProperty] = email;
-                    contact = Insert(values);
+                    contact = d.Insert(values);
                 }
                 else
                 {
-                    contact = _contacts[existing];
-                    Apply(contact, values);
+                    contact = d._contacts[existing];
+                    d.Apply(contact, values);
                 }
 
                 var json = Contact(contact, null, values.Keys);
@@ -215,7 +215,7 @@ public sealed partial class ContactStore
                 results.Add(json);
             }
 
-            return Batch(results, [], 200, _time.GetUtcNow());
+            return Batch(results, [], 200, d._time.GetUtcNow());
         }
     }
 }

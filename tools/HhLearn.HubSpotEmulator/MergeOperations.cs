@@ -3,7 +3,7 @@ using static HhLearn.HubSpotEmulator.ContactAnswers;
 namespace HhLearn.HubSpotEmulator;
 
 /// <summary>What real portals do to records: merges, archiving, GDPR deletion (docs/hubspot.md, "Real portals").</summary>
-public sealed partial class ContactStore
+internal sealed class MergeOperations(PortalData d)
 {
     /// <summary>
     /// <c>POST /crm/v3/objects/contacts/merge</c>: one record survives, with the primary's values (blanks filled from
@@ -19,14 +19,14 @@ public sealed partial class ContactStore
             return Invalid("primaryObjectId and objectIdToMerge are required.");
         }
 
-        lock (_lock)
+        lock (d._lock)
         {
-            if (Find(primaryObjectId, byEmail: false) is not { } primary)
+            if (d.Find(primaryObjectId, byEmail: false) is not { } primary)
             {
                 return NotFound(primaryObjectId);
             }
 
-            if (Find(objectIdToMerge, byEmail: false) is not { } other)
+            if (d.Find(objectIdToMerge, byEmail: false) is not { } other)
             {
                 return NotFound(objectIdToMerge);
             }
@@ -36,13 +36,13 @@ public sealed partial class ContactStore
                 return Invalid($"Cannot merge a contact with itself ({primary.Id}).");
             }
 
-            var now = _time.GetUtcNow();
-            Unindex(primary);
-            Unindex(other);
-            var newId = _options().MergeStyle == MergeStyle.NewId;
-            var survivor = newId ? new StoredContact(_nextId++, primary.CreatedAt < other.CreatedAt ? primary.CreatedAt : other.CreatedAt) : primary;
+            var now = d._time.GetUtcNow();
+            d.Unindex(primary);
+            d.Unindex(other);
+            var newId = d._options().MergeStyle == MergeStyle.NewId;
+            var survivor = newId ? new StoredContact(d._nextId++, primary.CreatedAt < other.CreatedAt ? primary.CreatedAt : other.CreatedAt) : primary;
             var additional = primary.AdditionalEmails.Concat(other.AllEmails).ToList();
-            var merged = primary.MergedIds.Concat(other.MergedIds).Append(Id(other)).Concat(newId ? [Id(primary)] : []).ToList();
+            var merged = primary.MergedIds.Concat(other.MergedIds).Append(PortalData.Id(other)).Concat(newId ? [PortalData.Id(primary)] : []).ToList();
             foreach (var (name, value) in other.Values.Where(kv => kv.Value is not null && primary.Values.GetValueOrDefault(kv.Key) is null))
             {
                 survivor.Values[name] = value;
@@ -56,20 +56,20 @@ public sealed partial class ContactStore
             survivor.SetList(StoredContact.AdditionalEmailsProperty, additional.Where(e => !string.Equals(e, primary.Email, StringComparison.OrdinalIgnoreCase)));
             survivor.SetList(StoredContact.MergedIdsProperty, merged);
 
-            _contacts.Remove(other.Id);
-            _mergedInto[other.Id] = survivor.Id;
+            d._contacts.Remove(other.Id);
+            d._mergedInto[other.Id] = survivor.Id;
             if (newId)
             {
-                _contacts.Remove(primary.Id);
-                _mergedInto[primary.Id] = survivor.Id;
+                d._contacts.Remove(primary.Id);
+                d._mergedInto[primary.Id] = survivor.Id;
             }
 
-            _contacts[survivor.Id] = survivor;
-            IndexEmails(survivor);
+            d._contacts[survivor.Id] = survivor;
+            d.IndexEmails(survivor);
             survivor.UpdatedAt = now;
             survivor.Index(now);
-            Changed();
-            Emit("contact.merge", survivor.Id, e =>
+            d.Changed();
+            d.Emit("contact.merge", survivor.Id, e =>
             {
                 e["primaryObjectId"] = primary.Id;
                 e["mergedObjectIds"] = new JsonArray(primary.Id, other.Id);
@@ -82,16 +82,16 @@ public sealed partial class ContactStore
     /// <summary><c>DELETE /crm/v3/objects/contacts/{id}</c>: the contact is archived: gone by id, by old ids and by email (204).</summary>
     public ApiAnswer Archive(string id)
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            if (Find(id, byEmail: false) is not { } contact)
+            if (d.Find(id, byEmail: false) is not { } contact)
             {
                 return NotFound(id);
             }
 
-            Remove(contact);
-            _archived[contact.Id] = contact;
-            Emit("contact.deletion", contact.Id);
+            d.Remove(contact);
+            d._archived[contact.Id] = contact;
+            d.Emit("contact.deletion", contact.Id);
             return new ApiAnswer(204, null);
         }
     }
@@ -102,23 +102,23 @@ public sealed partial class ContactStore
     /// </summary>
     public ApiAnswer Restore(string id)
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) || !_archived.TryGetValue(numeric, out var contact))
+            if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric) || !d._archived.TryGetValue(numeric, out var contact))
             {
                 return NotFound(id);
             }
 
-            if (contact.AllEmails.FirstOrDefault(e => _byEmail.ContainsKey(e)) is { } taken)
+            if (contact.AllEmails.FirstOrDefault(e => d._byEmail.ContainsKey(e)) is { } taken)
             {
-                return Conflict(_byEmail[taken]);
+                return d.Conflict(d._byEmail[taken]);
             }
 
-            _archived.Remove(numeric);
-            _contacts[contact.Id] = contact;
-            IndexEmails(contact);
-            Changed();
-            Emit("contact.restore", contact.Id);
+            d._archived.Remove(numeric);
+            d._contacts[contact.Id] = contact;
+            d.IndexEmails(contact);
+            d.Changed();
+            d.Emit("contact.restore", contact.Id);
             return new ApiAnswer(200, Contact(contact, null));
         }
     }
@@ -126,30 +126,16 @@ public sealed partial class ContactStore
     /// <summary><c>POST /crm/v3/objects/contacts/gdpr-delete</c>: the contact is deleted for good: gone by id, old ids and every email (204).</summary>
     public ApiAnswer GdprDelete(string objectId, string? idProperty)
     {
-        lock (_lock)
+        lock (d._lock)
         {
-            if (Find(objectId, string.Equals(idProperty, "email", StringComparison.Ordinal)) is not { } contact)
+            if (d.Find(objectId, string.Equals(idProperty, "email", StringComparison.Ordinal)) is not { } contact)
             {
                 return NotFound(objectId);
             }
 
-            Remove(contact);
-            Emit("contact.privacyDeletion", contact.Id);
+            d.Remove(contact);
+            d.Emit("contact.privacyDeletion", contact.Id);
             return new ApiAnswer(204, null);
         }
     }
-
-    private void Remove(StoredContact contact)
-    {
-        Unindex(contact);
-        _contacts.Remove(contact.Id);
-        foreach (var old in _mergedInto.Where(kv => kv.Value == contact.Id).Select(kv => kv.Key).ToList())
-        {
-            _mergedInto.Remove(old);
-        }
-
-        Changed();
-    }
-
-    private static string Id(StoredContact contact) => contact.Id.ToString(CultureInfo.InvariantCulture);
 }
