@@ -61,10 +61,12 @@ public class GateEmulationTests
     [Fact]
     public async Task Outage_Answers503_UntilItEnds()
     {
-        await using var f = await EmulatorFixture.StartAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var f = await EmulatorFixture.StartAsync(time: clock);
         await f.PostAsync("_emulator/faults", """{"outageSeconds":0.5}""");
+        clock.Advance(TimeSpan.FromMilliseconds(499));
         Assert.Equal(503, (await f.GetAsync("crm/v3/objects/contacts/1")).Status);
-        await Task.Delay(700);
+        clock.Advance(TimeSpan.FromMilliseconds(2));
         Assert.Equal(404, (await f.GetAsync("crm/v3/objects/contacts/1")).Status);
     }
 
