@@ -134,11 +134,8 @@ internal sealed partial class ContactProjection(
                         }
 
                         break;
-                    case ContactWriteStatus.Misconfigured:
-                        outcomes.Misconfigured(learner, result.Error);
-                        break;
                     default:
-                        outcomes.Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
+                        NotWritten(learner, result, requestId);
                         break;
                 }
             }
@@ -155,6 +152,19 @@ internal sealed partial class ContactProjection(
         }
 
         await MarkAllAsync(written, owner, claimed, requestId, ct);
+    }
+
+    /// <summary>A write HubSpot did not take: the portal's fault (calls pause), the learner's for good (blocked), or for now (retried).</summary>
+    private void NotWritten(LearnerWork learner, ContactWriteResult result, string? requestId)
+    {
+        if (result.Status == ContactWriteStatus.Misconfigured)
+        {
+            outcomes.Misconfigured(learner, result.Error);
+        }
+        else
+        {
+            outcomes.Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
+        }
     }
 
     /// <summary>A new contact's values: the learner's progress, and the names a verified token gave (a portal may require them).</summary>
@@ -226,11 +236,8 @@ internal sealed partial class ContactProjection(
                 case ContactWriteStatus.NotFound:
                     gone.Add(learner);
                     break;
-                case ContactWriteStatus.Misconfigured:
-                    outcomes.Misconfigured(learner, result.Error);
-                    break;
                 default:
-                    outcomes.Fail(learner, result.Status == ContactWriteStatus.Refused ? MessageOutcome.Poison : MessageOutcome.Retry, result.Error, result.CorrelationId, requestId);
+                    NotWritten(learner, result, requestId);
                     break;
             }
         }
