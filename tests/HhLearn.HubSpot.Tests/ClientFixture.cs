@@ -17,9 +17,10 @@ internal sealed class ClientFixture(HubSpotEmulator.HubSpotEmulator emulator, Ht
     public static readonly string[] Props = ["email", "firstname", "hhl_total_progress", "hhl_last_activity"];
 
     public static async Task<ClientFixture> StartAsync(
-        EmulatorOptions? emulatorOptions = null, HubSpotClientOptions? clientOptions = null, IHubSpotTokenProvider? tokens = null, TimeProvider? time = null)
+        EmulatorOptions? emulatorOptions = null, HubSpotClientOptions? clientOptions = null, IHubSpotTokenProvider? tokens = null, TimeProvider? time = null,
+        TimeProvider? emulatorTime = null)
     {
-        var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync((emulatorOptions ?? new EmulatorOptions()) with { Token = emulatorOptions?.Token ?? Token }, time: time);
+        var emulator = await HubSpotEmulator.HubSpotEmulator.StartAsync((emulatorOptions ?? new EmulatorOptions()) with { Token = emulatorOptions?.Token ?? Token }, time: emulatorTime ?? time);
         var http = new HttpClient { BaseAddress = emulator.BaseUrl };
         var events = new List<HubSpotCallEvent>();
         var client = new HubSpotClient(

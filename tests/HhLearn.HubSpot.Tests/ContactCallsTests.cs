@@ -171,10 +171,13 @@ public class ContactCallsTests
     [Fact]
     public async Task Search_SeesANewContactOnlyAfterTheIndexLag()
     {
-        await using var f = await ClientFixture.StartAsync(new HubSpotEmulator.EmulatorOptions { SearchLag = TimeSpan.FromMilliseconds(600) });
+        // HubSpot on a fake clock: how long the machine takes between the calls cannot matter.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var f = await ClientFixture.StartAsync(new HubSpotEmulator.EmulatorOptions { SearchLag = TimeSpan.FromMilliseconds(600) }, emulatorTime: clock);
         var created = await f.Client.CreateContactAsync(Props(("email", "lag@example.com")));
+        clock.Advance(TimeSpan.FromMilliseconds(599));
         Assert.Null(await f.Client.SearchContactByEmailAsync("lag@example.com", ClientFixture.Props));
-        await Task.Delay(800);
+        clock.Advance(TimeSpan.FromMilliseconds(2));
         Assert.Equal(created.Id, (await f.Client.SearchContactByEmailAsync("lag@example.com", ClientFixture.Props))!.Id);
         Assert.Equal(2, f.Client.Stats.Searches);
     }
