@@ -61,20 +61,18 @@ public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOp
     /// The contact of each target that HubSpot has: by id for targets with one (a merged-away id answers with the
     /// survivor), by email for the others and for id targets whose id HubSpot no longer knows. Absent when none.
     /// </summary>
-    public Task<IReadOnlyDictionary<string, CrmContact>> FindAsync(IReadOnlyCollection<ContactTarget> targets, CancellationToken ct) =>
-        Translated(async () => (IReadOnlyDictionary<string, CrmContact>)(await FindHubSpotAsync(targets, ct)).ToDictionary(kv => kv.Key, kv => ToCrm(kv.Value), StringComparer.Ordinal));
-
-    private async Task<Dictionary<string, HubSpotContact>> FindHubSpotAsync(IReadOnlyCollection<ContactTarget> targets, CancellationToken ct)
+    public Task<IReadOnlyDictionary<string, CrmContact>> FindAsync(IReadOnlyCollection<ContactTarget> targets, CancellationToken ct) => Translated(async () =>
     {
         ArgumentNullException.ThrowIfNull(targets);
-        var found = new Dictionary<string, HubSpotContact>(StringComparer.Ordinal);
+        var found = new Dictionary<string, CrmContact>(StringComparer.Ordinal);
         var byId = targets.Where(t => t.ContactId is not null).ToList();
         foreach (var chunk in byId.Select(t => t.ContactId!).Distinct(StringComparer.Ordinal).Chunk(BatchLimit))
         {
-            var result = await hubSpot.BatchReadContactsAsync(chunk, ReadProperties, byEmail: false, ct);
+            // Each record converted once, not once per target it is compared with.
+            var read = (await hubSpot.BatchReadContactsAsync(chunk, ReadProperties, byEmail: false, ct)).Results.Select(c => ToCrm(c)).ToList();
             foreach (var target in byId)
             {
-                if (result.Results.FirstOrDefault(c => Answers(c, target.ContactId!)) is { } contact)
+                if (read.FirstOrDefault(c => c.Answers(target.ContactId!)) is { } contact)
                 {
                     found[target.Ref] = contact;
                 }
@@ -84,18 +82,18 @@ public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOp
         var byEmail = targets.Where(t => t.Email is not null && !found.ContainsKey(t.Ref)).ToList();
         foreach (var chunk in byEmail.Select(t => t.Email!).Distinct(StringComparer.Ordinal).Chunk(BatchLimit))
         {
-            var result = await hubSpot.BatchReadContactsAsync(chunk, ReadProperties, byEmail: true, ct);
+            var read = (await hubSpot.BatchReadContactsAsync(chunk, ReadProperties, byEmail: true, ct)).Results.Select(c => ToCrm(c)).ToList();
             foreach (var target in byEmail)
             {
-                if (result.Results.FirstOrDefault(c => HasEmail(c, target.Email!)) is { } contact)
+                if (read.FirstOrDefault(c => c.HasEmail(target.Email!)) is { } contact)
                 {
                     found[target.Ref] = contact;
                 }
             }
         }
 
-        return found;
-    }
+        return (IReadOnlyDictionary<string, CrmContact>)found;
+    });
 
     /// <summary>
     /// Looks once more for a contact batch reads did not find, before anyone concludes it was deleted: a single read by
@@ -132,6 +130,8 @@ public sealed partial class ContactWriter(HubSpotClient hubSpot, ContactWriterOp
     /// <summary>The application's view of a contact HubSpot returned.</summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(contact))]
     private static CrmContact? ToCrm(HubSpotContact? contact) => contact is null ? null : new CrmContact(contact.Id, contact.Properties);
+
+    // The write paths compare HubSpot's answers with what they asked through the same rules as the reads.
 
     private static IReadOnlyList<string> MergedIdsOf(HubSpotContact? contact) => ToCrm(contact)?.MergedIds ?? [];
 

@@ -27,18 +27,27 @@ public sealed class HubSpotBackend(HubSpotClient hubSpot, LearningCatalog catalo
                 ? await SendBehavioralEventAsync(e, who, receivedAt, context, ct)
                 : await WriteAsync(e, who, receivedAt, context, ct);
         }
-        catch (Exception ex) when (ex is HubSpotApiException or CrmCallFailedException)
+        catch (CrmCallFailedException ex)
         {
-            // The behavioral event goes through HubSpot's client, the properties through the contact gateway.
-            var (correlationId, error) = ex is CrmCallFailedException crm ? (crm.CorrelationId, crm.Describe()) : ex is HubSpotApiException api ? (api.CorrelationId, $"{api.StatusCode} {api.Category ?? api.GetType().Name}") : (null, ex.GetType().Name);
-            log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, "CRM sync failed; the event was not applied",
-                context with
-                {
-                    CorrelationId = correlationId, Error = error,
-                    Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))],
-                });
-            throw new ProgressUnavailableException(UnavailableCodes.Crm, "HubSpot is unavailable", TimeSpan.FromSeconds(5), ex);
+            // The properties go through the contact gateway, the behavioral event through HubSpot's client.
+            throw Unavailable(e, context, ex.CorrelationId, ex.Describe(), ex);
         }
+        catch (HubSpotApiException ex)
+        {
+            throw Unavailable(e, context, ex.CorrelationId, $"{ex.StatusCode} {ex.Category ?? ex.GetType().Name}", ex);
+        }
+    }
+
+    /// <summary>Logs the event for replay and answers that HubSpot is unavailable (the client retries).</summary>
+    private ProgressUnavailableException Unavailable(TrackEvent e, LogContext context, string? correlationId, string error, Exception cause)
+    {
+        log.Write(LogLevel.Error, LogEvents.CrmSyncFailed, "CRM sync failed; the event was not applied",
+            context with
+            {
+                CorrelationId = correlationId, Error = error,
+                Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))],
+            });
+        return new ProgressUnavailableException(UnavailableCodes.Crm, "HubSpot is unavailable", TimeSpan.FromSeconds(5), cause);
     }
 
     public async Task<LearnerRecord?> ReadAsync(LearnerIdentity who, string? requestId, CancellationToken ct)
