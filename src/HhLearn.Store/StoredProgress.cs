@@ -1,4 +1,5 @@
 using HhLearn.Progress;
+using HhLearn.Progress.Views;
 
 namespace HhLearn.Store;
 
@@ -22,32 +23,51 @@ public static class StoredProgress
     public const string LastViewedSlug = "last_viewed_slug";
     public const string LastViewedAt = "last_viewed_at";
 
-    /// <summary>The store's names and the HubSpot property names the same values had in the legacy layout.</summary>
-    private static readonly Dictionary<string, string> LegacyNames = new(StringComparer.Ordinal)
+    /// <summary>The store's name of each of the learner's values.</summary>
+    private static readonly Dictionary<LearnerField, string> Names = new()
     {
-        [State] = ContactPropertyNames.ProgressState,
-        [EnrolledCourses] = ContactPropertyNames.EnrolledCourses,
-        [CompletedCourses] = ContactPropertyNames.CompletedCourses,
-        [TotalProgress] = ContactPropertyNames.TotalProgress,
-        [LastActivity] = ContactPropertyNames.LastActivity,
-        [LastViewedType] = ContactPropertyNames.LastViewedType,
-        [LastViewedSlug] = ContactPropertyNames.LastViewedSlug,
-        [LastViewedAt] = ContactPropertyNames.LastViewedAt,
+        [LearnerField.State] = State,
+        [LearnerField.EnrolledCourses] = EnrolledCourses,
+        [LearnerField.CompletedCourses] = CompletedCourses,
+        [LearnerField.TotalProgress] = TotalProgress,
+        [LearnerField.LastActivity] = LastActivity,
+        [LearnerField.LastViewedType] = LastViewedType,
+        [LearnerField.LastViewedSlug] = LastViewedSlug,
+        [LearnerField.LastViewedAt] = LastViewedAt,
     };
 
-    private static readonly Dictionary<string, string> OursByLegacy = LegacyNames.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+    /// <summary>
+    /// The names the same values had in the legacy layout: the CRM property names of that time, frozen here as part of
+    /// the store's own history (a CRM renaming its properties later changes nothing in the table).
+    /// </summary>
+    private static readonly Dictionary<LearnerField, string> LegacyNames = new()
+    {
+        [LearnerField.State] = "hhl_progress_state",
+        [LearnerField.EnrolledCourses] = "hhl_enrolled_courses",
+        [LearnerField.CompletedCourses] = "hhl_completed_courses",
+        [LearnerField.TotalProgress] = "hhl_total_progress",
+        [LearnerField.LastActivity] = "hhl_last_activity",
+        [LearnerField.LastViewedType] = "hhl_last_viewed_type",
+        [LearnerField.LastViewedSlug] = "hhl_last_viewed_slug",
+        [LearnerField.LastViewedAt] = "hhl_last_viewed_at",
+    };
 
     /// <summary>The learner's own values (nothing derived) under the store's names.</summary>
     public static IReadOnlyDictionary<string, string> Encode(LearnerProgress learner) =>
-        ContactProgress.Snapshot(learner).ToDictionary(kv => OursByLegacy[kv.Key], kv => kv.Value, StringComparer.Ordinal);
+        LearnerFields.Write(learner).ToDictionary(kv => Names[kv.Key], kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>The learner from values under the store's names; a corrupt document is a result, not an exception.</summary>
-    public static Result<LearnerProgress, string> Decode(IReadOnlyDictionary<string, string?> values)
+    public static Result<LearnerProgress, string> Decode(IReadOnlyDictionary<string, string?> values) => Read(values, Names);
+
+    /// <summary>The learner from an item of the legacy layout (the values under the CRM's property names of that time).</summary>
+    public static Result<LearnerProgress, string> DecodeLegacy(IReadOnlyDictionary<string, string?> values) => Read(values, LegacyNames);
+
+    /// <summary>The legacy layout's name of <paramref name="field"/> (tests write legacy items with it).</summary>
+    public static string LegacyName(LearnerField field) => LegacyNames[field];
+
+    private static Result<LearnerProgress, string> Read(IReadOnlyDictionary<string, string?> values, Dictionary<LearnerField, string> names)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return DecodeLegacy(values.Where(kv => LegacyNames.ContainsKey(kv.Key)).ToDictionary(kv => LegacyNames[kv.Key], kv => kv.Value, StringComparer.Ordinal));
+        return LearnerFields.Read(field => values.TryGetValue(names[field], out var value) ? value : null);
     }
-
-    /// <summary>The learner from an item of the legacy layout (values under HubSpot's property names).</summary>
-    public static Result<LearnerProgress, string> DecodeLegacy(IReadOnlyDictionary<string, string?> values) => ContactProgress.Read(values);
 }

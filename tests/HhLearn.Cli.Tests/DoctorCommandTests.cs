@@ -1,5 +1,5 @@
 using HhLearn.Cli.Doctor;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 using Spectre.Console;
 
 namespace HhLearn.Cli.Tests;

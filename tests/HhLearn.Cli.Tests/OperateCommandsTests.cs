@@ -1,5 +1,5 @@
 using HhLearn.CrmSync;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
+using P = HhLearn.CrmSync.Contacts.ContactPropertyNames;
 
 namespace HhLearn.Cli.Tests;
 

@@ -1,4 +1,4 @@
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 using HhLearn.Progress.Rules;
 using HhLearn.Progress.State;
 using HhLearn.Store;
@@ -79,7 +79,7 @@ public sealed class ApplicationSpecTests : IDisposable
     public async Task ProgressHeldInTheCrmBeforeTheStore_IsMergedIn_AndTheContactGetsTheUnion()
     {
         var held = ProgressEngine.Apply(LearnerProgress.New, SyncFixture.ModuleCompleted("ada@example.com", "course-b", "b1"), SyncFixture.Catalog, SyncFixture.Now).Learner!;
-        _crm.Add("ada@example.com", ContactProgress.Snapshot(held));
+        _crm.Add("ada@example.com", ContactProgress.Build(held, SyncFixture.Catalog, SyncFixture.Now).Properties);
         var ada = await TrackAsync("ada@example.com", "course-a", "a1");
 
         await Projector().ProcessAsync(Messages(ada), null, default);
@@ -186,7 +186,7 @@ public sealed class ApplicationSpecTests : IDisposable
     public async Task TheFirstReadOfAnUnknownLearner_ImportsWhatTheCrmHolds_Once()
     {
         var held = ProgressEngine.Apply(LearnerProgress.New, SyncFixture.ModuleCompleted("old@example.com", "course-b", "b1"), SyncFixture.Catalog, SyncFixture.Now).Learner!;
-        _crm.Add("old@example.com", ContactProgress.Snapshot(held));
+        _crm.Add("old@example.com", ContactProgress.Build(held, SyncFixture.Catalog, SyncFixture.Now).Properties);
         var who = new LearnerIdentity("old@example.com", null);
 
         var first = (await Backend().ReadAsync(who, null, default))!;

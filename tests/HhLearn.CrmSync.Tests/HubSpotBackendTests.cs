@@ -1,4 +1,4 @@
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 
 namespace HhLearn.CrmSync.Tests;
 

@@ -1,3 +1,8 @@
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using HhLearn.CrmSync.Contacts;
+
 namespace HhLearn.CrmSync.Tests;
 
 /// <summary>
@@ -32,5 +37,39 @@ public class LayeringTests
         Assert.Equal(["ILearnerRepository", "IProgressRepository", "IProjectionLedger", "IProjectionStore", "IProjectionWindowStore", "IRecordCombiner", "IUpstreamRecords"], implemented.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(implemented, port => Assert.True(port.IsAssignableFrom(typeof(Store.ProgressStore)), port.Name));
         Assert.All(implemented, port => Assert.True(port.IsAssignableFrom(typeof(TestSupport.Fakes.InMemoryProgressStore)), port.Name));
+    }
+
+    /// <summary>Every string literal compiled into an assembly (its user-string heap).</summary>
+    private static List<string> Literals(Type inAssembly)
+    {
+        using var stream = File.OpenRead(inAssembly.Assembly.Location);
+        using var pe = new PEReader(stream);
+        var metadata = pe.GetMetadataReader();
+        var literals = new List<string>();
+        var handle = MetadataTokens.UserStringHandle(1);
+        while (!handle.IsNil)
+        {
+            literals.Add(metadata.GetUserString(handle));
+            handle = metadata.GetNextHandle(handle);
+        }
+
+        return literals;
+    }
+
+    [Fact]
+    public void TheDomainAndThePorts_SpeakNoHubSpot()
+    {
+        // HubSpot's property names and the contact mapping live in CrmSync (Contacts/); the domain's figures and its
+        // encoding of a learner (LearnerFields) carry no CRM name, and neither do the ports.
+        foreach (var assembly in new[] { typeof(LearnerProgress), typeof(Store.IProgressRepository) })
+        {
+            var literals = Literals(assembly);
+            Assert.NotEmpty(literals);
+            Assert.DoesNotContain(literals, l => l.Contains("hhl_", StringComparison.Ordinal) || l.Contains("hs_", StringComparison.Ordinal));
+            Assert.DoesNotContain(assembly.Assembly.GetExportedTypes(), t => t.Namespace?.EndsWith(".Contact", StringComparison.Ordinal) == true);
+        }
+
+        Assert.Equal("HhLearn.CrmSync.Contacts", typeof(ContactPropertyNames).Namespace);
+        Assert.Equal(typeof(Projector).Assembly, typeof(ContactPropertyNames).Assembly);
     }
 }

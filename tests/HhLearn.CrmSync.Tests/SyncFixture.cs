@@ -1,7 +1,7 @@
 using HhLearn.HubSpot;
 using HhLearn.HubSpotEmulator;
 using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 
 namespace HhLearn.CrmSync.Tests;
 

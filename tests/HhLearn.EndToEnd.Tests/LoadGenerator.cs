@@ -1,6 +1,6 @@
 using HhLearn.Cli.Bench;
 using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 
 namespace HhLearn.EndToEnd.Tests;
 

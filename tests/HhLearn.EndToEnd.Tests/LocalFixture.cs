@@ -96,7 +96,7 @@ public sealed class LocalFixture : IAsyncDisposable
     /// <summary>The learner's progress as the store holds it (store mode), as HubSpot property values.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> StoredAsync(string email) =>
         await Service.Store!.ReadAsync(new Progress.Events.LearnerIdentity(Progress.Events.EmailAddress.Normalize(email), null), default) is { } learner
-            ? Progress.Contact.ContactProgress.Build(learner.Learner, LoadGenerator.Catalog, DateTimeOffset.UtcNow).Properties
+            ? CrmSync.Contacts.ContactProgress.Build(learner.Learner, LoadGenerator.Catalog, DateTimeOffset.UtcNow).Properties
             : null;
 
     public IReadOnlyDictionary<string, string>? Contact(string email) =>

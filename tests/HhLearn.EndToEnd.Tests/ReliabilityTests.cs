@@ -1,5 +1,5 @@
 using HhLearn.Cli.Local;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 using Xunit.Abstractions;
 
 namespace HhLearn.EndToEnd.Tests;

@@ -1,4 +1,4 @@
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
+using P = HhLearn.CrmSync.Contacts.ContactPropertyNames;
 
 namespace HhLearn.Function.Tests;
 

@@ -1,6 +1,6 @@
 using HhLearn.Progress.Events;
 using HhLearn.Store;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
+using P = HhLearn.CrmSync.Contacts.ContactPropertyNames;
 
 namespace HhLearn.Function.Tests;
 

@@ -4,7 +4,7 @@ using HhLearn.Function.Events;
 using HhLearn.HubSpot;
 using HhLearn.HubSpotEmulator;
 using HhLearn.Cli.Local;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 
 namespace HhLearn.Function.Tests;
 

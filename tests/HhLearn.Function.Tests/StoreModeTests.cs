@@ -1,5 +1,5 @@
 using HhLearn.Progress.Events;
-using P = HhLearn.Progress.Contact.ContactPropertyNames;
+using P = HhLearn.CrmSync.Contacts.ContactPropertyNames;
 
 namespace HhLearn.Function.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
 using HhLearn.Progress.State;

@@ -72,10 +72,22 @@ public class MergePropertyTests
                 return TrackEventParser.Parse(body.ToJsonString()).Value!;
             });
 
+    /// <summary>Everything observable of a learner: its values as stored, and the figures people read.</summary>
     private static string Outcome(LearnerProgress learner, LearningCatalog catalog)
     {
-        var properties = ContactProgress.Build(learner, catalog, Support.Now).Properties;
-        return string.Join('\n', properties.Select(kv => $"{kv.Key}={kv.Value}"));
+        var (enrolled, completed) = ProgressFigures.Milestones(learner.State);
+        return string.Join('\n', LearnerFields.Write(learner).Select(kv => $"{kv.Key}={kv.Value}")
+            .Append($"summary={ProgressFigures.Summary(learner.State, catalog)}")
+            .Append($"enrolled={string.Join(';', enrolled)}")
+            .Append($"completed={string.Join(';', completed)}")
+            .Append($"modules={ProgressFigures.CompletedModules(learner.State)}"));
+    }
+
+    /// <summary>The learner as a store keeps it and reads it back.</summary>
+    private static LearnerProgress Reloaded(LearnerProgress learner)
+    {
+        var values = LearnerFields.Write(learner);
+        return LearnerFields.Read(field => values.GetValueOrDefault(field)).Value!;
     }
 
     private static T[] Shuffle<T>(T[] items, int seed)
@@ -98,11 +110,18 @@ public class MergePropertyTests
     public void Apply_OnTopOfStoredState_AnyPermutation_GivesTheSameResult() =>
         Gen.Select(GenCatalog, GenEvent.Array[1, 20], GenEvent.Array[1, 20], Gen.Int).Sample((catalog, before, after, seed) =>
         {
-            var stored = ContactProgress.Read(ContactProgress.Build(Support.ApplyAll(LearnerProgress.New, before, catalog), catalog, Support.Now)
-                .Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Value!;
+            var stored = Reloaded(Support.ApplyAll(LearnerProgress.New, before, catalog));
             Assert.Equal(
                 Outcome(Support.ApplyAll(stored, after, catalog), catalog),
                 Outcome(Support.ApplyAll(stored, Shuffle(after, seed), catalog), catalog));
+        }, iter: 200);
+
+    [Fact]
+    public void LearnerFields_ReadOfWhatWasWritten_IsTheSameLearner() =>
+        Gen.Select(GenCatalog, GenEvent.Array[0, 30]).Sample((catalog, events) =>
+        {
+            var learner = Support.ApplyAll(LearnerProgress.New, events, catalog);
+            Assert.Equal(LearnerFields.Write(learner), LearnerFields.Write(Reloaded(learner)));
         }, iter: 200);
 
     [Fact]
@@ -122,8 +141,7 @@ public class MergePropertyTests
         {
             cut = Math.Min(cut, events.Length - 1);
             var inMemory = Support.ApplyAll(LearnerProgress.New, events, catalog);
-            var firstHalf = ContactProgress.Build(Support.ApplyAll(LearnerProgress.New, events[..cut], catalog), catalog, Support.Now);
-            var reloaded = ContactProgress.Read(firstHalf.Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Value!;
+            var reloaded = Reloaded(Support.ApplyAll(LearnerProgress.New, events[..cut], catalog));
             Assert.Equal(Outcome(inMemory, catalog), Outcome(Support.ApplyAll(reloaded, events[cut..], catalog), catalog));
         }, iter: 200);
 
@@ -232,7 +250,7 @@ public class MergePropertyTests
     public void Merge_ThroughStoredProperties_LosesNothing() =>
         Gen.Select(GenCatalog, GenEvent.Array[0, 20], GenEvent.Array[0, 20]).Sample((catalog, e1, e2) =>
         {
-            var legacy = ContactProgress.Read(ContactProgress.Build(Fold(e1, catalog), catalog, Support.Now).Properties.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)).Value!;
+            var legacy = Reloaded(Fold(e1, catalog));
             Assert.Equal(
                 ProgressStateJson.Write(Fold(e1.Concat(e2), catalog).State),
                 ProgressStateJson.Write(ProgressMerge.Merge(legacy, Fold(e2, catalog), catalog).State));

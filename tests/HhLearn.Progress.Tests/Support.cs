@@ -100,9 +100,6 @@ internal static class Support
 
     public static JsonNode Node(ProgressState state) => JsonNode.Parse(ProgressStateJson.Write(state))!;
 
-    public static IReadOnlyDictionary<string, string> Properties(LearnerProgress learner, LearningCatalog? catalog = null) =>
-        ContactProgress.Build(learner, catalog ?? TestCatalog, Now).Properties;
-
     public static bool JsonEquals(string a, string b) => JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
 
     public static JsonSerializerOptions Indented { get; } = new() { WriteIndented = true };

@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using HhLearn.Progress.Contact;
+using HhLearn.Progress.Views;
 
 namespace HhLearn.Store.Tests;
 
@@ -215,7 +215,7 @@ public class ProgressStoreTests
             [ProgressTable.Email] = new() { S = "ada@example.com" },
             [ProgressTable.Version] = new() { N = "2" },
             [ProgressTable.Projected] = new() { N = "2" },
-            [ProgressTable.LegacyValues] = new() { M = ContactProgress.Snapshot(held).ToDictionary(kv => kv.Key, kv => new AttributeValue { S = kv.Value }) },
+            [ProgressTable.LegacyValues] = new() { M = LearnerFields.Write(held).ToDictionary(kv => StoredProgress.LegacyName(kv.Key), kv => new AttributeValue { S = kv.Value }) },
         });
 
         var before = (await store.ReadAsync(Ada, default))!;
@@ -254,13 +254,13 @@ public class ProgressStoreTests
         {
             [ProgressTable.Key] = new() { S = key },
             [ProgressTable.Version] = new() { N = "3" },
-            [ProgressTable.LegacyValues] = new() { M = new Dictionary<string, AttributeValue> { [ContactPropertyNames.ProgressState] = new() { S = "[not an object" } } },
+            [ProgressTable.LegacyValues] = new() { M = new Dictionary<string, AttributeValue> { [StoredProgress.LegacyName(LearnerField.State)] = new() { S = "[not an object" } } },
         });
 
         var write = await store.ApplyAsync(Ada, Apply(Module("course-a", "a1")), default);
         Assert.Equal(StoreOutcome.Corrupt, write.Outcome);
         var item = await client.GetItemAsync(table, new Dictionary<string, AttributeValue> { [ProgressTable.Key] = new() { S = key } });
-        Assert.Equal("[not an object", item.Item[ProgressTable.LegacyValues].M[ContactPropertyNames.ProgressState].S);
+        Assert.Equal("[not an object", item.Item[ProgressTable.LegacyValues].M[StoredProgress.LegacyName(LearnerField.State)].S);
         Assert.Equal("3", item.Item[ProgressTable.Version].N);
     }
 

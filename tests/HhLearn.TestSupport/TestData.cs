@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HhLearn.HubSpotEmulator;
 using HhLearn.Progress.Catalog;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 using HhLearn.Progress.Events;
 
 namespace HhLearn.TestSupport;

@@ -1,4 +1,4 @@
-using HhLearn.Progress.Contact;
+using HhLearn.Progress.Views;
 using Res = HhLearn.Function.Events.APIGatewayHttpApiV2ProxyResponse;
 
 namespace HhLearn.Function.Http;
@@ -184,7 +184,7 @@ public sealed class HttpApi(FunctionConfig config, IProgressBackend? backend, IS
             {
                 Progress = state.RootElement.Clone(),
                 UpdatedAt = record.UpdatedAt,
-                Summary = record.Summary ?? ContactProgress.Summary(record.Learner.State, backend.Catalog),
+                Summary = record.Summary ?? ProgressFigures.Summary(record.Learner.State, backend.Catalog),
                 LastViewed = view is null ? null : new LastViewedAnswer { Type = view.Type, Slug = view.Slug, At = view.At.Text },
             }, FunctionJsonContext.Answers.ProgressReadAnswer);
         }

@@ -1,5 +1,5 @@
 using HhLearn.CrmSync;
-using HhLearn.Progress.Contact;
+using HhLearn.CrmSync.Contacts;
 using HhLearn.Progress.Events;
 
 namespace HhLearn.TestSupport.Fakes;

@@ -1,7 +1,7 @@
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
-using HhLearn.Progress.Contact;
+using HhLearn.Progress.Views;
 using HhLearn.Progress.State;
 using HhLearn.Store;
 

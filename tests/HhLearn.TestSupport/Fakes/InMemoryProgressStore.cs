@@ -1,7 +1,7 @@
 using HhLearn.Progress.Catalog;
 using HhLearn.Progress.Events;
 using HhLearn.Progress.Rules;
-using HhLearn.Progress.Contact;
+using HhLearn.Progress.Views;
 using HhLearn.Progress.State;
 using HhLearn.Store;
 
@@ -65,13 +65,13 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
             return new StoreWrite(StoreOutcome.Rejected, current, result, 1);
         }
 
-        var values = ContactProgress.Snapshot(result.Learner);
-        if (current.Exists && Same(values, ContactProgress.Snapshot(current.Learner)))
+        var values = LearnerFields.Write(result.Learner);
+        if (current.Exists && Same(values, LearnerFields.Write(current.Learner)))
         {
             return new StoreWrite(StoreOutcome.Unchanged, current, result, 1);
         }
 
-        var length = values[ContactPropertyNames.ProgressState].Length;
+        var length = values[LearnerField.State].Length;
         if (length > Limits.MaxPropertyValueLength)
         {
             return new StoreWrite(StoreOutcome.TooLarge, current, result, 1, length);
@@ -113,7 +113,7 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
         if (row is null)
         {
             var normalized = ProgressMerge.Merge(LearnerProgress.New, legacy, catalog);
-            var asHeld = Same(ContactProgress.Snapshot(normalized), ContactProgress.Snapshot(legacy));
+            var asHeld = Same(LearnerFields.Write(normalized), LearnerFields.Write(legacy));
             row = new Row(key) { Email = who.Email, ContactId = contactId, Learner = normalized, Version = 1, Projected = asHeld ? 1 : 0, UpdatedAt = now };
             if (!asHeld)
             {
@@ -130,7 +130,7 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
         }
 
         var merged = ProgressMerge.Merge(row.Learner, legacy, catalog);
-        var changed = !Same(ContactProgress.Snapshot(merged), ContactProgress.Snapshot(row.Learner));
+        var changed = !Same(LearnerFields.Write(merged), LearnerFields.Write(row.Learner));
         if (changed)
         {
             (row.Learner, row.UpdatedAt, row.Due) = (merged, now, true);
@@ -248,7 +248,7 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
     private string? SuppressionOfKeys(IEnumerable<string> keys) =>
         keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(k => _suppressions.TryGetValue(k, out var s) ? $"{s.Reason} at {s.At}" : null).FirstOrDefault(s => s is not null);
 
-    private static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+    private static bool Same(IReadOnlyDictionary<LearnerField, string> a, IReadOnlyDictionary<LearnerField, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && string.Equals(kv.Value, other, StringComparison.Ordinal));
 
     private string Now() => Stamp.Format(time.GetUtcNow());

@@ -1,4 +1,4 @@
-namespace HhLearn.Progress.Contact;
+namespace HhLearn.Progress.Views;
 
 public enum AggregateKind
 {
