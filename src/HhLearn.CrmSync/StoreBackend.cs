@@ -1,21 +1,25 @@
 namespace HhLearn.CrmSync;
 
 /// <summary>
-/// The routes' progress in store mode. A track is applied and written to the store before the answer (so the answer
-/// is final and a read right after shows it), then a nudge tells the projection; it never calls HubSpot. A read
-/// answers from the store; a learner the store has never seen is imported on the spot from HubSpot (one read), so
-/// progress written by the earlier system shows, and reads of that learner cost HubSpot nothing from then on. A
-/// stranger (nobody in HubSpot either) is remembered for <see cref="StoreBackendOptions.StrangerLifetime"/>, so their
-/// reads cost at most one HubSpot call per lifetime. With <see cref="StoreBackendOptions.SharedReadBudget"/> (the
-/// deployed API, whose instances are not counted) the imports draw on one budget per 10 s shared through the table;
-/// past it, the read answers from the store (nothing yet) until the next window.
+/// The routes' track and read, the one implementation for every storage (<see cref="StoreBackendOptions.Storage"/>). A
+/// track is applied to the learner's stored progress and written before the answer (so the answer is final and a read
+/// right after shows it). In store mode the storage is the progress table: the write never calls HubSpot, a nudge then
+/// tells the projection, and a learner the table has never seen is imported on its first read from HubSpot
+/// (<see cref="FirstReadImport"/>; with <see cref="StoreBackendOptions.SharedReadBudget"/> the imports of every instance
+/// draw on one budget per 10 s). In direct mode the storage is HubSpot's contacts (<see cref="HubSpotLearnerRepository"/>):
+/// no table, no nudge, no import.
 /// </summary>
 public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catalog, INudgeSender? nudges, IContactGateway? contacts, ISyncLog log, StoreBackendOptions? options = null) : IProgressBackend
 {
     private readonly StoreBackendOptions _options = options ?? new StoreBackendOptions();
 
+    /// <summary>Reads of learners the store has never seen import them from HubSpot when there is a CRM to ask.</summary>
+    private readonly FirstReadImport? _imports = contacts is null
+        ? null
+        : new FirstReadImport(store as ILegacyImports ?? throw new ArgumentException("importing on first read needs a store that keeps imports (ILegacyImports)", nameof(store)), contacts, log, options ?? new StoreBackendOptions());
+
     /// <summary>The name of the shared budget the API's HubSpot imports draw on.</summary>
-    public const string ReadBudgetName = "api-hubspot-reads";
+    public const string ReadBudgetName = FirstReadImport.ReadBudgetName;
 
     public LearningCatalog Catalog => catalog;
 
@@ -31,8 +35,9 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
         }
         catch (StoreUnavailableException ex)
         {
-            log.Write(LogLevel.Error, LogEvents.StoreUnavailable, "the progress store did not take the event; the client was asked to retry", context with { Error = ex.Message });
-            throw new ProgressUnavailableException(UnavailableCodes.Store, "The progress store is unavailable; retry shortly", TimeSpan.FromSeconds(2), ex);
+            log.Write(LogLevel.Error, Storage.UnavailableEvent, $"the {Storage.Backend} storage did not take the event; the client was asked to retry",
+                context with { Error = ex.Message, Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))] });
+            throw Unavailable(ex);
         }
         catch (StoreContendedException ex)
         {
@@ -68,7 +73,7 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
             log.Write(LogLevel.Warn, warning.Code, warning.Message, context);
         }
 
-        log.Write(LogLevel.Info, LogEvents.EventStored, write.Outcome == StoreOutcome.Written ? "event stored" : "event stored (it changed nothing)",
+        log.Write(LogLevel.Info, Storage.StoredEvent, write.Outcome == StoreOutcome.Written ? "event stored" : "event stored (it changed nothing)",
             context with { Fields = [KeyValuePair.Create<string, object?>("version", write.Learner.Version), KeyValuePair.Create<string, object?>("changed", write.Outcome == StoreOutcome.Written)] });
         // A learner whose projection is blocked or suppressed is not nudged: it waits for an operator (logged and alarmed).
         if (write.Outcome == StoreOutcome.Written && nudges is not null && write.Learner.Projectable)
@@ -84,7 +89,7 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
             }
         }
 
-        return new TrackPersisted(write.Learner.ContactId, !write.Learner.Exists || write.Learner.Version == 1, "store", write.Result.Warnings);
+        return new TrackPersisted(write.Learner.ContactId, !write.Learner.Exists || write.Learner.Version == 1, Storage.Backend, write.Result.Warnings);
     }
 
     public async Task<LearnerRecord?> ReadAsync(LearnerIdentity who, string? requestId, CancellationToken ct)
@@ -94,12 +99,12 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
         StoredLearner? stored;
         try
         {
-            stored = await store.ReadAsync(who, ct) ?? await ImportOnFirstReadAsync(who, context, ct);
+            stored = await store.ReadAsync(who, ct) ?? (_imports is null ? null : await _imports.ImportAsync(who, context, ct));
         }
         catch (StoreUnavailableException ex)
         {
-            log.Write(LogLevel.Error, LogEvents.StoreUnavailable, "the progress store did not answer a read", context with { Error = ex.Message });
-            throw new ProgressUnavailableException(UnavailableCodes.Store, "The progress store is unavailable; retry shortly", TimeSpan.FromSeconds(2), ex);
+            log.Write(LogLevel.Error, Storage.UnavailableEvent, $"the {Storage.Backend} storage did not answer a read", context with { Error = ex.Message });
+            throw Unavailable(ex);
         }
         catch (StoreContendedException ex)
         {
@@ -120,72 +125,18 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
         return new LearnerRecord(stored.ContactId, stored.Learner, stored.UpdatedAt is { Length: >= 10 } at ? at[..10] : null, null);
     }
 
-    /// <summary>
-    /// A learner the store has never seen may have progress in HubSpot from the earlier system: read the contact once
-    /// and keep it. No contact: a stranger (nothing stored). HubSpot down: answer from what the store has (nothing).
-    /// </summary>
-    private async Task<StoredLearner?> ImportOnFirstReadAsync(LearnerIdentity who, LogContext context, CancellationToken ct)
-    {
-        if (contacts is null)
-        {
-            return null;
-        }
+    private LearnerStorage Storage => _options.Storage;
 
-        // A person who was forgotten, or kept out of HubSpot, reads as a new learner: HubSpot is not even asked. Nor is it
-        // for a stranger it had nobody for a moment ago.
-        if (await store.SuppressionForAsync(who, null, ct) is not null || await store.IsRecentStrangerAsync(who, ct))
-        {
-            return null;
-        }
-
-        var cost = (who.Email is null ? 0 : 1) + (who.ContactId is null ? 0 : 1);
-        if (_options.SharedReadBudget is { } budget && !await store.TryTakeSharedBudgetAsync(ReadBudgetName, budget, cost, ct))
-        {
-            log.Write(LogLevel.Warn, LogEvents.LegacyImportFailed, "the API's shared HubSpot budget is spent for now; answered from the store (nothing yet), imported on a later read or by the projection",
-                context with { Error = "READ_BUDGET_SPENT" });
-            return null;
-        }
-
-        CrmContact? contact;
-        try
-        {
-            contact = (await contacts.FindAsync([new ContactTarget("read", who.Email, who.ContactId)], ct)).GetValueOrDefault("read");
-        }
-        catch (CrmCallFailedException ex)
-        {
-            log.Write(LogLevel.Warn, LogEvents.LegacyImportFailed, "HubSpot could not be read for a learner the store does not know; answered from the store (nothing yet)",
-                context with { CorrelationId = ex.CorrelationId, Error = ex.Describe() });
-            return null;
-        }
-
-        if (contact is null)
-        {
-            await store.MarkStrangerAsync(who, _options.StrangerLifetime, ct);
-            return null;
-        }
-
-        var read = ContactProgress.Read(contact.Properties);
-        if (!read.IsOk)
-        {
-            log.Write(LogLevel.Error, LogEvents.ProgressStateCorrupt, "the contact's hhl_progress_state is corrupt; it was not imported", context with { ContactId = contact.Id, Error = read.Error });
-            throw new PermanentSyncException(SyncErrorCodes.ProgressStateCorrupt, "the HubSpot progress of this learner is corrupt", contact.Id);
-        }
-
-        var (imported, outcome) = await store.ImportWithOutcomeAsync(who, read.Value, contact.Id, ct);
-        if (outcome == ImportOutcome.Suppressed)
-        {
-            // The contact's id is suppressed (the person was forgotten under it): nothing is brought back.
-            return null;
-        }
-
-        log.Write(LogLevel.Info, LogEvents.LegacyImported, "progress held in HubSpot imported on the learner's first read", context with { ContactId = contact.Id });
-        return imported;
-    }
+    private ProgressUnavailableException Unavailable(StoreUnavailableException cause) =>
+        new(Storage.UnavailableCode, Storage.UnavailableMessage, Storage.RetryAfter, cause);
 }
 
-/// <summary>How the store backend spends HubSpot on reads.</summary>
+/// <summary>Where the routes keep learners, and how the first-read imports spend HubSpot.</summary>
 public sealed record StoreBackendOptions
 {
+    /// <summary>The progress table (the default) or HubSpot's contacts (direct mode).</summary>
+    public LearnerStorage Storage { get; init; } = LearnerStorage.Store;
+
     /// <summary>The API's HubSpot calls per rolling 10 s, shared by every instance through the table; null: no shared bound.</summary>
     public int? SharedReadBudget { get; init; }
 

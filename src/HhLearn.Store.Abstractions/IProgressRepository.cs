@@ -4,4 +4,4 @@ namespace HhLearn.Store;
 public interface IProjectionStore : IProjectionLedger, IProjectionWindowStore;
 
 /// <summary>The whole store as composition roots hand it out: every port one implementation serves.</summary>
-public interface IProgressRepository : ILearnerRepository, IProjectionStore, IUpstreamRecords;
+public interface IProgressRepository : ILearnerRepository, ILegacyImports, IProjectionStore, IUpstreamRecords;

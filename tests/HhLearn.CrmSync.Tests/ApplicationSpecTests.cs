@@ -221,6 +221,64 @@ public sealed class ApplicationSpecTests : IDisposable
         Assert.Empty(_nudges.Sent);
     }
 
+    private StoreBackend Direct() =>
+        new(new HubSpotLearnerRepository(_crm, SyncFixture.Catalog, _log, _time), SyncFixture.Catalog, null, null, _log, new StoreBackendOptions { Storage = LearnerStorage.HubSpot });
+
+    [Fact]
+    public async Task DirectMode_KeepsLearnersOnTheirContacts_ThroughTheSameTrackAndRead()
+    {
+        var who = new LearnerIdentity("ada@example.com", null);
+
+        var first = Assert.IsType<TrackPersisted>(await Direct().TrackAsync(SyncFixture.ModuleCompleted("ada@example.com", "course-a", "a1"), who, SyncFixture.Now, "r1", default));
+        Assert.Equal(2, _crm.Requests); // a find and a create, with the event applied
+        var second = Assert.IsType<TrackPersisted>(await Direct().TrackAsync(SyncFixture.ModuleCompleted("ada@example.com", "course-a", "a2"), who, SyncFixture.Now, "r2", default));
+        Assert.Equal(4, _crm.Requests); // a find and an update
+
+        Assert.Equal(("properties", true, false), (first.Backend, first.Created, second.Created));
+        Assert.Equal(first.ContactId, second.ContactId);
+        Assert.Equal("2", _crm.Contact("ada@example.com")!.Property(ContactPropertyNames.TotalProgress));
+        var read = (await Direct().ReadAsync(who, "r3", default))!;
+        Assert.Equal((first.ContactId, "2026-11-27"), (read.ContactId, read.UpdatedAt));
+        Assert.True(read.Learner.State.StandaloneCourse("course-a")?.IsCompleted == true);
+        Assert.Null(await Direct().ReadAsync(new LearnerIdentity("nobody@example.com", null), null, default));
+        Assert.Empty(_nudges.Sent);
+    }
+
+    [Fact]
+    public async Task DirectMode_AnEventThatChangesNothing_WritesNothing()
+    {
+        var who = new LearnerIdentity("ada@example.com", null);
+        var e = SyncFixture.ModuleCompleted("ada@example.com", "course-a", "a1");
+        await Direct().TrackAsync(e, who, SyncFixture.Now, null, default);
+        var before = _crm.Requests;
+
+        Assert.IsType<TrackPersisted>(await Direct().TrackAsync(e, who, SyncFixture.Now, null, default));
+
+        Assert.Equal(before + 1, _crm.Requests); // the find only
+    }
+
+    [Fact]
+    public async Task DirectMode_DuringACrmOutage_ATrackIsAnswered503_WithTheCrmsCode_AndKeptForReplay()
+    {
+        _crm.Outage = true;
+        var error = await Assert.ThrowsAsync<ProgressUnavailableException>(() =>
+            Direct().TrackAsync(SyncFixture.ModuleCompleted("ada@example.com", "course-a", "a1"), new LearnerIdentity("ada@example.com", null), SyncFixture.Now, "r1", default));
+
+        Assert.Equal((UnavailableCodes.Crm, TimeSpan.FromSeconds(5)), (error.Code, error.RetryAfter));
+        var line = Assert.Single(TestSupport.LogLines.Parse(_logText.ToString()), l => (string?)l["event"] == LogEvents.CrmSyncFailed);
+        Assert.Equal("a1", (string?)line["replay"]!["payload"]!["module_slug"]);
+        Assert.Equal(0, _crm.Count);
+    }
+
+    [Fact]
+    public async Task DirectMode_AnUnknownContactId_IsPermanent_AndCreatesNobody()
+    {
+        var error = await Assert.ThrowsAsync<PermanentSyncException>(() =>
+            Direct().TrackAsync(SyncFixture.ModuleCompleted("ada@example.com", "course-a", "a1"), new LearnerIdentity(null, "424242"), SyncFixture.Now, null, default));
+        Assert.Equal(SyncErrorCodes.ContactNotFound, error.Code);
+        Assert.Equal(0, _crm.Count);
+    }
+
     private sealed class RecordingNudges : INudgeSender
     {
         public List<Nudge> Sent { get; } = [];

@@ -1,4 +1,5 @@
 using HhLearn.CrmSync.Contacts;
+using HhLearn.Progress.Views;
 
 namespace HhLearn.CrmSync.Tests;
 
@@ -156,8 +157,9 @@ public class HubSpotBackendTests
         await using var f = await SyncFixture.StartAsync();
         await f.Sync.TrackAsync(SyncFixture.ModuleCompleted("read@example.com", "course-a", "a1"), Who("read@example.com"), SyncFixture.Now, null, default);
         var record = await f.Sync.ReadAsync(Who("read@example.com"), null, default);
-        Assert.Equal("course-a: 1/2 modules", record!.Summary);
-        Assert.NotNull(record.Learner.State.StandaloneCourse("course-a"));
+        Assert.NotNull(record!.Learner.State.StandaloneCourse("course-a"));
+        Assert.Equal("course-a: 1/2 modules", ProgressFigures.Summary(record.Learner.State, SyncFixture.Catalog));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", record.UpdatedAt);
         Assert.Null(await f.Sync.ReadAsync(Who("nobody@example.com"), null, default));
         Assert.Null(await f.Sync.ReadAsync(new LearnerIdentity(null, "99999"), null, default));
     }
@@ -168,7 +170,7 @@ public class HubSpotBackendTests
         await using var f = await SyncFixture.StartAsync();
         f.Emulator.SetFaults(new HubSpotEmulator.FaultSettings { OutageUntil = DateTimeOffset.UtcNow.AddMinutes(1) });
         await using var client = new HubSpot.HubSpotClient(f.Http, new HubSpot.StaticTokenProvider("t"), new HubSpot.HubSpotClientOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(5) });
-        var sync = new HubSpotBackend(client, SyncFixture.Catalog, f.Log, TimeProvider.System);
+        var sync = HubSpotBackend.Create(client, SyncFixture.Catalog, f.Log, TimeProvider.System);
         var error = await Assert.ThrowsAsync<ProgressUnavailableException>(() =>
             sync.TrackAsync(SyncFixture.ModuleCompleted("down@example.com", "course-a", "a1"), Who("down@example.com"), SyncFixture.Now, null, default));
         Assert.Equal(UnavailableCodes.Crm, error.Code);

@@ -34,7 +34,7 @@ public class LayeringTests
     public void TheDynamoDbStore_ImplementsEveryPort()
     {
         var implemented = typeof(Store.IProgressRepository).Assembly.GetExportedTypes().Where(t => t.IsInterface).ToList();
-        Assert.Equal(["ILearnerRepository", "IProgressRepository", "IProjectionLedger", "IProjectionStore", "IProjectionWindowStore", "IRecordCombiner", "IUpstreamRecords"], implemented.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["ILearnerRepository", "ILegacyImports", "IProgressRepository", "IProjectionLedger", "IProjectionStore", "IProjectionWindowStore", "IRecordCombiner", "IUpstreamRecords"], implemented.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(implemented, port => Assert.True(port.IsAssignableFrom(typeof(Store.ProgressStore)), port.Name));
         Assert.All(implemented, port => Assert.True(port.IsAssignableFrom(typeof(TestSupport.Fakes.InMemoryProgressStore)), port.Name));
     }

@@ -19,7 +19,7 @@ internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
         Client = client;
         LogText = logText;
         Log = new JsonLineLog(logText, TimeProvider.System);
-        Sync = new HubSpotBackend(client, Catalog, Log, TimeProvider.System, options);
+        Sync = HubSpotBackend.Create(client, Catalog, Log, TimeProvider.System, options);
     }
 
     public HubSpotEmulator.HubSpotEmulator Emulator { get; }
@@ -29,7 +29,7 @@ internal sealed class SyncFixture : IAsyncDisposable, INudgeSender
     public JsonLineLog Log { get; }
 
     /// <summary>HubSpot-only direct mode.</summary>
-    public HubSpotBackend Sync { get; }
+    public IProgressBackend Sync { get; }
 
     public IReadOnlyList<JsonNode> LogLines => TestSupport.LogLines.Parse(LogText.ToString());
 

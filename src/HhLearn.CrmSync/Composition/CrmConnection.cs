@@ -78,7 +78,7 @@ public sealed class CrmConnection : IAsyncDisposable
     public ContactWriter ApiWriter { get; }
 
     /// <summary>The original's HubSpot-only direct mode, on the API's share.</summary>
-    public HubSpotBackend Direct(LearningCatalog catalog, SyncOptions options) => new(_api, catalog, _log, _time, options);
+    public IProgressBackend Direct(LearningCatalog catalog, SyncOptions options) => HubSpotBackend.Create(_api, catalog, _log, _time, options, ApiWriter);
 
     /// <summary>A token source as the HubSpot client takes it.</summary>
     public static IHubSpotTokenProvider ForHubSpot(ICrmTokenSource tokens) => new TokenAdapter(tokens ?? throw new ArgumentNullException(nameof(tokens)));
