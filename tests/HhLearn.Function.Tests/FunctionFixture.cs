@@ -61,6 +61,10 @@ internal sealed class FunctionFixture : IAsyncDisposable
             variables["PROGRESS_TABLE"] = table;
             variables["HHLEARN_HASH_KEY"] = TestSupport.TestHashKey.Text;
             variables["SYNC_QUEUE_URL"] = queueUrl.ToString();
+
+            // The projection writes each batch at once (the deployed default collects for 5 s: ProjectionWindowTests and
+            // the EndToEnd suite test the window); these tests are about the function, not the window.
+            variables[Operations.SettingNames.ProjectionWindowSeconds] = "0";
         }
 
         foreach (var (key, value) in environment ?? [])
