@@ -35,7 +35,7 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
         }
         catch (StoreUnavailableException ex)
         {
-            log.Write(LogLevel.Error, Storage.UnavailableEvent, $"the {Storage.Backend} storage did not take the event; the client was asked to retry",
+            log.Write(LogLevel.Error, Storage.UnavailableEvent, $"{Storage.Description} did not take the event; the client was asked to retry",
                 context with { Error = ex.Message, Fields = [KeyValuePair.Create<string, object?>("replay", TrackEventJson.WithoutIdentity(e))] });
             throw Unavailable(ex);
         }
@@ -103,7 +103,7 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
         }
         catch (StoreUnavailableException ex)
         {
-            log.Write(LogLevel.Error, Storage.UnavailableEvent, $"the {Storage.Backend} storage did not answer a read", context with { Error = ex.Message });
+            log.Write(LogLevel.Error, Storage.UnavailableEvent, $"{Storage.Description} did not answer a read", context with { Error = ex.Message });
             throw Unavailable(ex);
         }
         catch (StoreContendedException ex)

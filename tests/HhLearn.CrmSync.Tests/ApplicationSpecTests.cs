@@ -212,13 +212,16 @@ public sealed class ApplicationSpecTests : IDisposable
     }
 
     [Fact]
-    public async Task DuringAStoreOutage_ATrackIsAnswered503_WithTheStoresCode()
+    public async Task DuringAStoreOutage_ATrackIsAnswered503_WithTheStoresCode_AndTheEventIsLoggedForReplay()
     {
         _store.Unavailable = true;
         var error = await Assert.ThrowsAsync<ProgressUnavailableException>(() =>
             Backend().TrackAsync(SyncFixture.ModuleCompleted("ada@example.com", "course-a", "a1"), new LearnerIdentity("ada@example.com", null), SyncFixture.Now, null, default));
         Assert.Equal(UnavailableCodes.Store, error.Code);
         Assert.Empty(_nudges.Sent);
+        var line = Assert.Single(TestSupport.LogLines.Parse(_logText.ToString()), l => (string?)l["event"] == LogEvents.StoreUnavailable);
+        Assert.Equal("a1", (string?)line["replay"]!["payload"]!["module_slug"]);
+        Assert.DoesNotContain("ada@example.com", _logText.ToString(), StringComparison.Ordinal);
     }
 
     private StoreBackend Direct() =>
