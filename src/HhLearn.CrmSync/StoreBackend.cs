@@ -18,9 +18,6 @@ public sealed class StoreBackend(ILearnerRepository store, LearningCatalog catal
         ? null
         : new FirstReadImport(store as ILegacyImports ?? throw new ArgumentException("importing on first read needs a store that keeps imports (ILegacyImports)", nameof(store)), contacts, log, options ?? new StoreBackendOptions());
 
-    /// <summary>The name of the shared budget the API's HubSpot imports draw on.</summary>
-    public const string ReadBudgetName = FirstReadImport.ReadBudgetName;
-
     public LearningCatalog Catalog => catalog;
 
     public async Task<TrackOutcome> TrackAsync(TrackEvent e, LearnerIdentity who, DateTimeOffset receivedAt, string? requestId, CancellationToken ct)

@@ -48,7 +48,7 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
             }
 
             var values = StoredProgress.Encode(result.Learner);
-            if (current.Exists && Same(values, StoredProgress.Encode(current.Learner)))
+            if (current.Exists && LearnerFields.SameValues(values, StoredProgress.Encode(current.Learner)))
             {
                 return new StoreWrite(StoreOutcome.Unchanged, current, result, attempt);
             }
@@ -106,7 +106,7 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
                 // holds, HubSpot is behind from the start and the projection writes the derived values.
                 var normalized = ProgressMerge.Merge(LearnerProgress.New, legacy, Catalog);
                 var values = StoredProgress.Encode(normalized);
-                var asHeld = Same(values, StoredProgress.Encode(legacy));
+                var asHeld = LearnerFields.SameValues(values, StoredProgress.Encode(legacy));
                 var created = new StoredLearner
                 {
                     Key = key, Email = who.Email, ContactId = contactId, Learner = normalized, Version = 1, ProjectedVersion = asHeld ? 1 : 0, UpdatedAt = now,
@@ -146,7 +146,7 @@ internal sealed class LearnerRecords(IAmazonDynamoDB dynamo, string tableName, L
 
             var merged = ProgressMerge.Merge(stored.Learner, legacy, Catalog);
             var mergedValues = StoredProgress.Encode(merged);
-            var changed = !Same(mergedValues, StoredProgress.Encode(stored.Learner));
+            var changed = !LearnerFields.SameValues(mergedValues, StoredProgress.Encode(stored.Learner));
             var update = new UpdateItemRequest
             {
                 TableName = TableName,

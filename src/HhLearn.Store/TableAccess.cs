@@ -97,9 +97,6 @@ internal abstract class TableAccess(IAmazonDynamoDB dynamo, string tableName, Le
         values.Sum(kv => System.Text.Encoding.UTF8.GetByteCount(kv.Key) + System.Text.Encoding.UTF8.GetByteCount(kv.Value))
         + learner.Aliases.Sum(a => a.Length + 8) + 2048;
 
-    protected static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && string.Equals(kv.Value, other, StringComparison.Ordinal));
-
     protected string Now() => Stamp.Format(Time.GetUtcNow());
 
     protected static Dictionary<string, AttributeValue> KeyOf(string key) => new() { [T.Key] = S(key) };

@@ -57,7 +57,7 @@ public sealed class HubSpotLearnerRepository(IContactGateway contacts, LearningC
             return new StoreWrite(StoreOutcome.Rejected, stored, result, 1);
         }
 
-        if (Same(result.Learner, stored.Learner))
+        if (LearnerFields.Same(result.Learner, stored.Learner))
         {
             return new StoreWrite(StoreOutcome.Unchanged, stored, result, 1);
         }
@@ -137,12 +137,5 @@ public sealed class HubSpotLearnerRepository(IContactGateway contacts, LearningC
             ProjectedVersion = 2,
             UpdatedAt = updated is { } date ? ProgressFigures.FormatDate(date) : null,
         };
-    }
-
-    private static bool Same(LearnerProgress a, LearnerProgress b)
-    {
-        var left = LearnerFields.Write(a);
-        var right = LearnerFields.Write(b);
-        return left.Count == right.Count && left.All(kv => right.TryGetValue(kv.Key, out var other) && string.Equals(kv.Value, other, StringComparison.Ordinal));
     }
 }

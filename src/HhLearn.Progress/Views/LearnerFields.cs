@@ -88,6 +88,18 @@ public static class LearnerFields
         });
     }
 
+    /// <summary>Whether two learners hold the same values (what a store would write for them is the same).</summary>
+    public static bool Same(LearnerProgress a, LearnerProgress b) => SameValues(Write(a), Write(b));
+
+    /// <summary>Whether two sets of a learner's values, under any one vocabulary's names, are the same.</summary>
+    public static bool SameValues<TName>(IReadOnlyDictionary<TName, string> a, IReadOnlyDictionary<TName, string> b)
+        where TName : notnull
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && string.Equals(kv.Value, other, StringComparison.Ordinal));
+    }
+
     /// <summary>Course slugs as one value: <c>;</c>-joined.</summary>
     public static string JoinList(IEnumerable<string> slugs) => string.Join(';', slugs);
 

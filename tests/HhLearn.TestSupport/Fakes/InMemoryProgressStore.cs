@@ -66,7 +66,7 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
         }
 
         var values = LearnerFields.Write(result.Learner);
-        if (current.Exists && Same(values, LearnerFields.Write(current.Learner)))
+        if (current.Exists && LearnerFields.SameValues(values, LearnerFields.Write(current.Learner)))
         {
             return new StoreWrite(StoreOutcome.Unchanged, current, result, 1);
         }
@@ -113,7 +113,7 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
         if (row is null)
         {
             var normalized = ProgressMerge.Merge(LearnerProgress.New, legacy, catalog);
-            var asHeld = Same(LearnerFields.Write(normalized), LearnerFields.Write(legacy));
+            var asHeld = LearnerFields.Same(normalized, legacy);
             row = new Row(key) { Email = who.Email, ContactId = contactId, Learner = normalized, Version = 1, Projected = asHeld ? 1 : 0, UpdatedAt = now };
             if (!asHeld)
             {
@@ -130,7 +130,7 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
         }
 
         var merged = ProgressMerge.Merge(row.Learner, legacy, catalog);
-        var changed = !Same(LearnerFields.Write(merged), LearnerFields.Write(row.Learner));
+        var changed = !LearnerFields.Same(merged, row.Learner);
         if (changed)
         {
             (row.Learner, row.UpdatedAt, row.Due) = (merged, now, true);
@@ -247,9 +247,6 @@ public sealed partial class InMemoryProgressStore(LearningCatalog catalog, TimeP
 
     private string? SuppressionOfKeys(IEnumerable<string> keys) =>
         keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(k => _suppressions.TryGetValue(k, out var s) ? $"{s.Reason} at {s.At}" : null).FirstOrDefault(s => s is not null);
-
-    private static bool Same(IReadOnlyDictionary<LearnerField, string> a, IReadOnlyDictionary<LearnerField, string> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && string.Equals(kv.Value, other, StringComparison.Ordinal));
 
     private string Now() => Stamp.Format(time.GetUtcNow());
 
